@@ -1,0 +1,45 @@
+"""The Frictionless Data Package descriptor, the JSON Schemas and the manifest of a dataset directory."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pipeline import __version__
+from pipeline.schema import RESOURCES, Resource, table_schema
+
+
+def datapackage(counts: dict[str, int]) -> dict[str, Any]:
+    """``datapackage.json``: one tabular resource per CSV file, typed by its Table Schema."""
+    return {
+        "profile": "tabular-data-package",
+        "name": "vendor-api-status-and-error-codes",
+        "title": "HTTP status codes and service error codes from vendor API documentation",
+        "version": __version__,
+        "resources": [_resource(r, counts.get(r.name, 0)) for r in RESOURCES],
+    }
+
+
+def _resource(resource: Resource, count: int) -> dict[str, Any]:
+    return {
+        "name": resource.name.replace("_", "-"),
+        "title": resource.title,
+        "profile": "tabular-data-resource",
+        "path": f"{resource.name}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True,
+                    "lineTerminator": "\r\n"},
+        "schema": table_schema(resource),
+        "description": f"{count} records. Also as {resource.name}.json (validated by "
+                       f"schemas/{resource.name}.schema.json) and {resource.name}.parquet.",
+    }
+
+
+def content_hash(texts: dict[str, str]) -> str:
+    """A hash of the dataset's canonical JSON files (not Parquet bytes, which embed library versions)."""
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + texts[name].encode("utf-8") + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,194 @@
+"""The record types every stage speaks: frozen, slotted dataclasses.
+
+Pages become ``RawTable`` objects (parsers), tables become ``StatusCodeRecord`` /
+``ErrorCodeRecord`` objects plus ``Issue`` and ``TableReport`` objects (normalizer),
+and only the exporters turn them into dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SourceFormat = Literal["html", "rst"]
+TableKind = Literal["status_codes", "error_codes", "other"]
+Category = Literal["informational", "success", "redirection", "client_error", "server_error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something came from: page path (relative to the input root), line, table, row."""
+
+    path: str
+    line: int | None = None
+    table_index: int | None = None
+    row_index: int | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}" if self.line is not None else self.path
+        parts = []
+        if self.table_index is not None:
+            parts.append(f"table {self.table_index}")
+        if self.row_index is not None:
+            parts.append(f"row {self.row_index}")
+        return f"{text}: {' '.join(parts)}" if parts else text
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of a table grid after span expansion.
+
+    ``spanned`` is true where the value was copied from a cell above (HTML ``rowspan``)
+    or from the left (``colspan``) rather than written in this row.
+    """
+
+    text: str
+    spanned: bool = False
+    colspan_copy: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """A data row of a table, its cells already expanded to the table's width."""
+
+    line: int | None
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """A table as the parser saw it: header texts, data rows, where it starts."""
+
+    index: int
+    line: int | None
+    title: str | None
+    header: tuple[str, ...]
+    rows: tuple[RawRow, ...]
+    header_origin: Literal["thead", "th", "first_row", "rst_header", "none"] = "thead"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One parsed documentation page with its tables."""
+
+    service: str
+    source_path: str
+    source_format: SourceFormat
+    title: str | None
+    page_id: str | None
+    tables: tuple[RawTable, ...]
+    problems: tuple[Issue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A problem or an explained skip, reported as data (``output/issues.json``)."""
+
+    slug: str
+    location: Location
+    message: str
+    severity: Literal["skip", "warning", "error"] = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCodeRecord:
+    """One documented HTTP status code (the ``status_codes`` dataset contract)."""
+
+    service: str
+    source_path: str
+    source_format: SourceFormat
+    page_title: str | None
+    page_id: str | None
+    table_index: int
+    table_title: str | None
+    row_index: int
+    line: int | None
+    status_code: int
+    documented_reason: str | None
+    reason: str
+    description: str | None
+    category: Category
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCodeRecord:
+    """One documented service error code (the ``error_codes`` dataset contract)."""
+
+    service: str
+    source_path: str
+    source_format: SourceFormat
+    page_title: str | None
+    page_id: str | None
+    table_index: int
+    table_title: str | None
+    row_index: int
+    line: int | None
+    error_code: str
+    status_code: int | None
+    message: str | None
+    description: str | None
+    solution: str | None
+    module: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TableReport:
+    """How one table was classified and what became of each of its rows."""
+
+    source_path: str
+    table_index: int
+    line: int | None
+    title: str | None
+    header: tuple[str, ...]
+    kind: TableKind
+    rule: str
+    roles: tuple[str, ...]
+    rows: int
+    records: int
+    rows_emitted: int
+    rows_merged: int
+    rows_skipped: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """Everything the normalizer made of one page."""
+
+    source_path: str
+    sha256: str
+    status_codes: tuple[StatusCodeRecord, ...] = ()
+    error_codes: tuple[ErrorCodeRecord, ...] = ()
+    tables: tuple[TableReport, ...] = ()
+    issues: tuple[Issue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """The whole build: records, table reports and issues of every page, in output order."""
+
+    pages: tuple[PageResult, ...] = field(default_factory=tuple)
+
+    @property
+    def status_codes(self) -> list[StatusCodeRecord]:
+        return sorted(
+            (r for p in self.pages for r in p.status_codes),
+            key=lambda r: (r.service, r.source_path, r.table_index, r.row_index, r.status_code),
+        )
+
+    @property
+    def error_codes(self) -> list[ErrorCodeRecord]:
+        return sorted(
+            (r for p in self.pages for r in p.error_codes),
+            key=lambda r: (r.service, r.source_path, r.table_index, r.row_index),
+        )
+
+    @property
+    def tables(self) -> list[TableReport]:
+        return sorted((t for p in self.pages for t in p.tables), key=lambda t: (t.source_path, t.table_index))
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [i for p in sorted(self.pages, key=lambda p: p.source_path) for i in p.issues]

@@ -1,0 +1,178 @@
+"""Deciding what each column of a table holds, from its header AND its content, and so the table's kind.
+
+Vendors word the same column many ways (``Status Code``, ``Returned Value``, ``Normal
+Response Code``...), and the words lie: vpcep's ``Error Code`` column holds descriptions,
+bms's ``Returned Value`` column holds service error codes, cfw's first ``Description``
+column holds reason phrases. So a header only proposes a role; the cells confirm it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.model import RawTable, TableKind
+from pipeline.normalize.httpstatus import looks_like_reason_phrase, parse_status_cell
+
+Role = Literal["status", "error_code", "reason", "description", "message", "solution", "module", "ignored"]
+
+#: Headers that name the HTTP status column (content must confirm: >= 60% status cells).
+STATUS_HEADERS = frozenset({
+    "status code", "http status code", "normal response code", "error response code", "return code",
+    "response code", "http response code", "normal status code", "error status code", "successful response",
+    "error response", "status code & message", "returned value", "http status", "status", "code",
+    "status codes", "http status codes", "returned values", "return value", "http code",
+})
+#: Headers that name the service error code column (content must confirm: codes, not prose).
+ERROR_CODE_HEADERS = frozenset({"error code", "error codes", "code", "returned value", "error id", "errorcode"})
+#: In a status-code table: headers of the reason-phrase column.
+REASON_HEADERS = frozenset({
+    "type", "message", "status", "name", "code", "encoding", "message title", "returned value", "reason",
+    "reason phrase", "status description", "status message", "meaning",
+})
+#: In a status-code table: headers of the description column (content may make it the reason).
+DESCRIPTION_HEADERS = frozenset({
+    "description", "possible cause", "state description", "error code", "remarks", "cause", "details",
+    "explanation", "meaning", "possible causes", "remark", "note", "notes",
+})
+#: In an error-code table: the text columns of the record.
+ERROR_TEXT_HEADERS: dict[str, Role] = {
+    "message": "message", "error message": "message", "error information": "message", "error info": "message",
+    "error": "message", "error msg": "message", "error messages": "message",
+    "description": "description", "cause": "description", "error code description": "description",
+    "error description": "description", "possible cause": "description", "possible causes": "description",
+    "reason": "description", "causes": "description",
+    "handling measure": "solution", "solution": "solution", "measure": "solution", "suggestion": "solution",
+    "handling suggestion": "solution", "handling suggestions": "solution", "handling method": "solution",
+    "troubleshooting": "solution", "solutions": "solution", "handling measures": "solution",
+    "measures": "solution", "suggestions": "solution",
+    "module": "module",
+}
+
+STATUS_SHARE = 0.6
+ERROR_CODE_SHARE = 0.6
+
+_ERROR_CODE_TOKEN = re.compile(r"^(?=[^\s]*\d)[A-Za-z0-9][\w.\-:/]*$|^[a-z]+(?:[A-Z][a-z0-9]*)+$|^[A-Z][A-Za-z0-9]*_[\w]+$")
+_PLAIN_STATUS = re.compile(r"^[1-5]\d\d$")
+
+
+def header_key(text: str) -> str:
+    """Lowercase, markup and punctuation trimmed: ``Handling Suggestions (Optional)`` -> ``handling suggestions``."""
+    key = re.sub(r"\(optional\)", "", text.lower())
+    key = re.sub(r"[^a-z0-9&/ ]+", " ", key)
+    return re.sub(r"\s+", " ", key).strip()
+
+
+def looks_like_error_code(text: str) -> bool:
+    """A service error code: one token with a digit or a camelCase word, not an HTTP status.
+
+    ``VPC.0002``, ``APIGW.0101``, ``SVCSTG_AMS_4000001``, ``10000000`` and ``badRequest`` are;
+    ``404`` and ``The VPC does not exist.`` are not.
+    """
+    return bool(_ERROR_CODE_TOKEN.match(text)) and not _PLAIN_STATUS.match(text) and len(text) <= 80
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnProfile:
+    """Shares of a column's filled cells that look like each kind of value."""
+
+    filled: int
+    status: float
+    combined: float
+    error_code: float
+    phrase: float
+
+
+def profile(values: list[str]) -> ColumnProfile:
+    """Profile the cells a column holds in its own right (span copies excluded)."""
+    filled = [v for v in values if v and v != "-"]
+    n = len(filled) or 1
+    parsed = [parse_status_cell(v) for v in filled]
+    return ColumnProfile(
+        filled=len(filled),
+        status=sum(1 for p in parsed if p is not None) / n,
+        combined=sum(1 for p in parsed if p is not None and p.phrase) / n,
+        error_code=sum(1 for v in filled if looks_like_error_code(v)) / n,
+        phrase=sum(1 for v in filled if looks_like_reason_phrase(v)) / n,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlan:
+    """A table's kind, the rule that decided it, and one role per column."""
+
+    kind: TableKind
+    rule: str
+    roles: tuple[Role, ...]
+
+    def columns(self, role: Role) -> list[int]:
+        return [i for i, r in enumerate(self.roles) if r == role]
+
+
+def column_values(table: RawTable, column: int) -> list[str]:
+    return [row.cells[column].text for row in table.rows
+            if column < len(row.cells) and not row.cells[column].spanned and not row.cells[column].colspan_copy]
+
+
+def plan_table(table: RawTable) -> TablePlan:
+    """Classify a table and give each column a role."""
+    keys = [header_key(h) for h in table.header]
+    profiles = [profile(column_values(table, i)) for i in range(len(keys))]
+    error_col = _find_error_code_column(keys, profiles)
+    status_col = _find_status_column(keys, profiles, exclude=error_col)
+    if error_col is not None:
+        roles = _error_roles(keys, profiles, error_col, status_col)
+        share = round(profiles[error_col].error_code * 100)
+        rule = f"error-code column {table.header[error_col]!r}: {share}% of its cells are service error codes"
+        return TablePlan("error_codes", rule, roles)
+    if status_col is not None:
+        roles = _status_roles(keys, profiles, status_col)
+        share = round(profiles[status_col].status * 100)
+        rule = f"status column {table.header[status_col]!r}: {share}% of its cells are HTTP status codes"
+        return TablePlan("status_codes", rule, roles)
+    if not table.rows:
+        return TablePlan("other", "table has no data rows", tuple("ignored" for _ in keys))
+    return TablePlan("other", "no column of HTTP status codes or service error codes",
+                     tuple("ignored" for _ in keys))
+
+
+def _find_status_column(keys: list[str], profiles: list[ColumnProfile], exclude: int | None) -> int | None:
+    candidates = [i for i, p in enumerate(profiles) if i != exclude and p.filled and p.status >= STATUS_SHARE]
+    named = [i for i in candidates if keys[i] in STATUS_HEADERS or "status" in keys[i] or "code" in keys[i]]
+    return (named or candidates or [None])[0]
+
+
+def _find_error_code_column(keys: list[str], profiles: list[ColumnProfile]) -> int | None:
+    for i, key in enumerate(keys):
+        if key in ERROR_CODE_HEADERS and profiles[i].filled and profiles[i].error_code >= ERROR_CODE_SHARE:
+            return i
+    return None
+
+
+def _status_roles(keys: list[str], profiles: list[ColumnProfile], status_col: int) -> tuple[Role, ...]:
+    roles: list[Role] = ["ignored"] * len(keys)
+    roles[status_col] = "status"
+    others = [i for i in range(len(keys)) if i != status_col]
+    # A reason column named as such; else a description-like column that holds phrases.
+    reason = next((i for i in others if keys[i] in REASON_HEADERS and keys[i] not in DESCRIPTION_HEADERS), None)
+    if reason is None:
+        reason = next((i for i in others if profiles[i].filled and profiles[i].phrase >= 0.8), None)
+    if reason is not None:
+        roles[reason] = "reason"
+    for i in others:
+        if i != reason and (keys[i] in DESCRIPTION_HEADERS or profiles[i].filled and profiles[i].phrase < 0.8):
+            roles[i] = "description"
+    return tuple(roles)
+
+
+def _error_roles(keys: list[str], profiles: list[ColumnProfile], error_col: int,
+                 status_col: int | None) -> tuple[Role, ...]:
+    roles: list[Role] = ["ignored"] * len(keys)
+    roles[error_col] = "error_code"
+    if status_col is not None:
+        roles[status_col] = "status"
+    for i, key in enumerate(keys):
+        if roles[i] == "ignored" and key in ERROR_TEXT_HEADERS:
+            roles[i] = ERROR_TEXT_HEADERS[key]
+    return tuple(roles)

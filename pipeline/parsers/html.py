@@ -1,0 +1,256 @@
+"""HTML pages (full exports, or a markdown heading followed by raw ``<table>`` markup) via lxml.
+
+Tables come out as rectangles: ``rowspan``/``colspan`` are expanded before any column
+gets a meaning, the copied cells marked ``spanned``. Every row keeps its source line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+
+from pipeline.errors import ParseError
+from pipeline.model import Cell, Issue, Location, Page, RawRow, RawTable
+from pipeline.parsers.common import strip_table_label
+from pipeline.sources import PageText
+from pipeline.text import collapse_whitespace
+
+#: Elements whose content starts on a new line: their text is separated by a space, never glued.
+BLOCK_TAGS = frozenset(
+    "p div li ul ol br tr td th table thead tbody dl dt dd pre blockquote section h1 h2 h3 h4 h5 h6 hr".split()
+)
+#: A span larger than this is treated as a typo (``rowspan="9999"``) and capped at the table's end.
+MAX_SPAN = 1000
+#: The bold ``**Table 1** Title`` line that the markdown pages put right before a table.
+_TABLE_LABEL_LINE = re.compile(r"^\s*(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNORECASE)
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+_ANCHOR_NAME = re.compile(r"""<a\s+name\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+# Errors libxml2 reports when it silently drops content (depth, size limits, memory).
+_FATAL_LEVELS = (etree.ErrorLevels.FATAL,)
+
+
+def _parser() -> etree.HTMLParser:
+    # no_network: never fetch a DTD or entity; huge_tree: no silent truncation of deep or
+    # large documents (pages are size-limited when read).
+    return etree.HTMLParser(
+        encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True, huge_tree=True,
+        default_doctype=False,
+    )
+
+
+def parse_html(page: PageText) -> Page:
+    """Parse an HTML page into a ``Page`` with all its tables in document order."""
+    parser = _parser()
+    try:
+        root = etree.fromstring(page.text.encode("utf-8"), parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise ParseError(f"unreadable HTML: {exc}", page.source.source_path) from exc
+    path = page.source.source_path
+    if root is None:
+        raise ParseError("no HTML content", path, 1)
+    fatal = [e for e in parser.error_log if e.level in _FATAL_LEVELS]
+    if fatal:
+        first = fatal[0]
+        raise ParseError(f"HTML parser gave up: {first.message.strip()}", path, first.line or None)
+    title, page_id = page_title_and_id(page.text, root)
+    problems: list[Issue] = []
+    tables = tuple(_tables(root, path, problems))
+    return Page(page.source.service, path, "html", title, page_id, tables, tuple(problems))
+
+
+def page_title_and_id(text: str, root: etree._Element) -> tuple[str | None, str | None]:
+    """The page title and anchor.
+
+    Markdown pages open with ``# Status Code<a name="vpcep_08_0001"></a>``; exports with
+    ``<a name="EN-US_TOPIC_0022067716"></a>`` then ``<h1 class="topictitle1">``.
+    """
+    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    heading = _MARKDOWN_HEADING.match(first_line.strip())
+    if heading:
+        anchor = _ANCHOR_NAME.search(first_line)
+        title = collapse_whitespace(_TAG.sub("", heading.group(1))) or None
+        return title, anchor.group(1) if anchor else _first_anchor(root)
+    h1 = next(iter(root.iter("h1")), None)
+    title = collapse_whitespace(cell_text(h1)) if h1 is not None else None
+    if not title:
+        title_el = next(iter(root.iter("title")), None)
+        title = collapse_whitespace(cell_text(title_el)) if title_el is not None else None
+    return title or None, _first_anchor(root)
+
+
+def _first_anchor(root: etree._Element) -> str | None:
+    for a in root.iter("a"):
+        name = a.get("name")
+        if name:
+            return name
+    return None
+
+
+def cell_text(element: etree._Element) -> str:
+    """The text of an element, block elements (``<p>``, ``<li>``, ``<br>``) separated by a space.
+
+    ``<td><p>Bad</p><p>Request</p></td>`` gives ``Bad Request``, never ``BadRequest``.
+    """
+    parts: list[str] = []
+    for event, el in etree.iterwalk(element, events=("start", "end")):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in BLOCK_TAGS:
+                parts.append(" ")
+            if el.text and tag not in ("script", "style"):
+                parts.append(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                parts.append(" ")
+            if el is not element and el.tail:
+                parts.append(el.tail)
+    return collapse_whitespace("".join(parts))
+
+
+def _direct_rows(table: etree._Element) -> list[etree._Element]:
+    return list(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or "1"), MAX_SPAN))
+    except ValueError:
+        return 1
+
+
+def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
+    """Expand ``(text, rowspan, colspan)`` cells into a grid of ``Cell``.
+
+    A cell with ``rowspan="9"`` (html/rts/return-code.md) is copied into the 8 rows below,
+    marked ``spanned=True``; a ``colspan`` copy is marked ``colspan_copy=True``.
+    """
+    grid: list[list[Cell]] = []
+    pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
+    for index, row in enumerate(rows):
+        out: list[Cell] = []
+        remaining_rows = len(rows) - index
+
+        def fill_pending() -> None:
+            while len(out) in pending:
+                left, text = pending[len(out)]
+                out.append(Cell(text, spanned=True))
+                if left <= 1:
+                    del pending[len(out) - 1]
+                else:
+                    pending[len(out) - 1] = (left - 1, text)
+
+        for text, rowspan, colspan in row:
+            fill_pending()
+            rowspan = min(rowspan, remaining_rows)
+            for k in range(colspan):
+                column = len(out)
+                out.append(Cell(text, colspan_copy=k > 0))
+                if rowspan > 1:
+                    pending[column] = (rowspan - 1, text)
+        fill_pending()
+        # Spans that reach past the last written cell of a short row.
+        for column in sorted(c for c in pending if c >= len(out)):
+            while len(out) < column:
+                out.append(Cell(""))
+            fill_pending()
+        grid.append(out)
+    return grid
+
+
+def _tables(root: etree._Element, path: str, problems: list[Issue]) -> Iterator[RawTable]:
+    index = 0
+    for table, title in _tables_with_titles(root):
+        yield _read_table(table, index, title, path, problems)
+        index += 1
+
+
+def _tables_with_titles(root: etree._Element) -> Iterator[tuple[etree._Element, str | None]]:
+    """Every ``<table>`` in document order, with its title.
+
+    The title is the ``<caption>``, or the ``**Table 1** Title`` line of text right
+    before the table (only blank lines or empty anchors between them).
+    """
+    outside: list[str] = []
+    depth = 0
+    found: list[tuple[etree._Element, str | None]] = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        is_table = el.tag == "table"
+        if event == "start":
+            if is_table:
+                caption = el.find("caption")
+                title = strip_table_label(cell_text(caption)) if caption is not None else None
+                if title is None and depth == 0:
+                    title = _title_before("".join(outside))
+                found.append((el, title))
+                depth += 1
+                outside.clear()
+            elif depth == 0 and el.text:
+                outside.append(el.text)
+        else:
+            if is_table:
+                depth -= 1
+            if depth == 0 and el.tail:
+                outside.append(el.tail)
+    return iter(found)
+
+
+def _title_before(text: str) -> str | None:
+    lines = text.splitlines()
+    for line in reversed(lines):
+        if not line.strip():
+            continue
+        if _TABLE_LABEL_LINE.match(line):
+            return strip_table_label(line.replace("**", " "))
+        return None
+    return None
+
+
+def _read_table(table: etree._Element, index: int, title: str | None, path: str,
+                problems: list[Issue]) -> RawTable:
+    header_trs: list[etree._Element] = []
+    body_trs: list[etree._Element] = []
+    for tr in _direct_rows(table):
+        parent = tr.getparent()
+        in_head = parent is not None and parent.tag == "thead"
+        (header_trs if in_head else body_trs).append(tr)
+    origin = "thead"
+    if not header_trs:
+        # No <thead>: leading rows made only of <th> cells are the header.
+        while body_trs and (cells := _cells(body_trs[0])) and all(c.tag == "th" for c in cells):
+            header_trs.append(body_trs.pop(0))
+        origin = "th" if header_trs else "first_row"
+        if not header_trs and body_trs:
+            header_trs.append(body_trs.pop(0))
+    if not header_trs:
+        origin = "none"
+    header_grid = expand_spans([_row_cells(tr) for tr in header_trs])
+    body_grid = expand_spans([_row_cells(tr) for tr in body_trs])
+    header = _merge_header_rows(header_grid)
+    rows = tuple(RawRow(tr.sourceline, tuple(cells)) for tr, cells in zip(body_trs, body_grid, strict=True))
+    if not rows:
+        problems.append(Issue("empty-table", Location(path, table.sourceline, index), "table has no data rows"))
+    return RawTable(index, table.sourceline, title, header, rows, origin)  # type: ignore[arg-type]
+
+
+def _cells(tr: etree._Element) -> list[etree._Element]:
+    return [c for c in tr if c.tag in ("td", "th")]
+
+
+def _row_cells(tr: etree._Element) -> list[tuple[str, int, int]]:
+    return [(cell_text(c), _span(c.get("rowspan")), _span(c.get("colspan"))) for c in _cells(tr)]
+
+
+def _merge_header_rows(grid: list[list[Cell]]) -> tuple[str, ...]:
+    """One header text per column; several header rows are joined top to bottom."""
+    width = max((len(r) for r in grid), default=0)
+    header: list[str] = []
+    for column in range(width):
+        texts: list[str] = []
+        for row in grid:
+            if column < len(row) and row[column].text and row[column].text not in texts:
+                texts.append(row[column].text)
+        header.append(" ".join(texts))
+    return tuple(header)

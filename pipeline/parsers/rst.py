@@ -1,0 +1,249 @@
+"""reStructuredText pages: table blocks are cut out of the text and given to docutils' table parser.
+
+Building a whole docutils document tree costs ~20x more than the tables need and would
+execute directives (``include``, ``raw``, ``csv-table :file:``) of an untrusted page. So
+this module finds the grid and simple tables itself, hands each block to
+``docutils.parsers.rst.tableparser`` (the same code docutils uses) and turns cell
+markup into text with ``rst_inline_text``. Nothing on the page is ever executed or
+included. ``pipeline.parsers.rst_reference`` holds the full-docutils reader the tests
+compare this one against on the whole corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from docutils.parsers.rst.tableparser import GridTableParser, SimpleTableParser, TableMarkupError
+from docutils.statemachine import StringList
+
+from pipeline.model import Cell, Issue, Location, Page, RawRow, RawTable
+from pipeline.parsers.common import strip_table_label
+from pipeline.parsers.html import expand_spans
+from pipeline.sources import PageText
+from pipeline.text import collapse_whitespace
+
+_GRID_BORDER = re.compile(r"^\+(?:[-=]+\+)+$")
+_SIMPLE_BORDER = re.compile(r"^=+(?: +=+)+ *$")
+_DIRECTIVE = re.compile(r"^(\s*)\.\.\s+([A-Za-z0-9_:+-]+)::\s*(.*)$")
+_ORIGINAL_NAME = re.compile(r"^:original_name:\s*(\S+)", re.MULTILINE)
+_LABEL = re.compile(r"^\.\.\s+_([^:]+):\s*$", re.MULTILINE)
+_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+<>:._])\1{2,}\s*$")
+_TABLE_LABEL_LINE = re.compile(r"^\s*\*\*\s*Table\s+\d+", re.IGNORECASE)
+#: Directives whose indented body is not document text (code, raw output, data to include).
+_OPAQUE_DIRECTIVES = frozenset(
+    "code code-block sourcecode literalinclude raw include csv-table list-table math parsed-literal "
+    "highlight image figure only ifconfig graphviz uml".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    kind: str  # "grid" | "simple"
+    start: int  # 0-based line index of the top border
+    lines: list[str]  # dedented
+    title: str | None
+
+
+def parse_rst(page: PageText) -> Page:
+    """Parse an RST page into a ``Page`` with all its grid and simple tables in document order."""
+    path = page.source.source_path
+    lines = page.text.splitlines()
+    problems: list[Issue] = []
+    tables: list[RawTable] = []
+    for index, block in enumerate(find_table_blocks(lines)):
+        try:
+            tables.append(_read_block(block, index))
+        except TableMarkupError as exc:
+            offset = getattr(exc, "offset", 0) or 0
+            problems.append(Issue("malformed-table", Location(path, block.start + 1 + offset, index),
+                                  f"malformed RST table, its rows cannot be read: {exc}", "error"))
+    for table in tables:
+        if not table.rows:
+            problems.append(Issue("empty-table", Location(path, table.line, table.index), "table has no data rows"))
+    return Page(page.source.service, path, "rst", page_title(lines), page_id(page.text), tuple(tables),
+                tuple(problems))
+
+
+def page_id(text: str) -> str | None:
+    """``:original_name: vpn_api_0052.html`` gives ``vpn_api_0052``; else the first ``.. _label:``."""
+    original = _ORIGINAL_NAME.search(text)
+    if original:
+        name = original.group(1).rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[0] if "." in name else name
+    label = _LABEL.search(text)
+    return label.group(1) if label else None
+
+
+def page_title(lines: list[str]) -> str | None:
+    """The first section title (a line underlined, and maybe overlined, by punctuation)."""
+    for i in range(len(lines) - 1):
+        text, under = lines[i].rstrip(), lines[i + 1].rstrip()
+        if (text and not text[0].isspace() and _UNDERLINE.match(under) and len(under) >= len(text.strip())
+                and not _UNDERLINE.match(text) and not text.startswith("..")):
+            return rst_inline_text(text.strip()) or None
+    return None
+
+
+def find_table_blocks(lines: list[str]) -> list[_Block]:
+    """Cut grid and simple table blocks out of the page, in document order.
+
+    Bodies of code/raw/include-like directives and literal blocks (after ``::``) are
+    skipped, so a table-looking drawing in a code sample is not a table. A
+    ``.. table:: **Table 1** Title`` directive gives its title to the table inside it.
+    """
+    blocks: list[_Block] = []
+    i, n = 0, len(lines)
+    pending_title: tuple[int, str | None] | None = None  # (directive indent, title)
+    last_paragraph = ""
+    while i < n:
+        line = lines[i]
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        directive = _DIRECTIVE.match(line)
+        if directive:
+            name = directive.group(2).lower()
+            if name in _OPAQUE_DIRECTIVES:
+                i = _skip_body(lines, i, indent)
+                continue
+            if name == "table":
+                pending_title = (indent, strip_table_label(rst_inline_text(directive.group(3))))
+            i += 1
+            continue
+        if stripped.endswith("::") and not stripped.startswith(".."):
+            i = _skip_body(lines, i, indent)
+            continue
+        if _GRID_BORDER.match(stripped) or _SIMPLE_BORDER.match(stripped):
+            grid = stripped.startswith("+")
+            end = _grid_end(lines, i, indent) if grid else _simple_end(lines, i)
+            if end is not None:
+                title = None
+                if pending_title is not None and indent > pending_title[0]:
+                    title = pending_title[1]
+                elif _TABLE_LABEL_LINE.match(last_paragraph):
+                    title = strip_table_label(rst_inline_text(last_paragraph))
+                block_lines = [ln[indent:] if ln[:indent].strip() == "" else ln.strip() for ln in lines[i:end + 1]]
+                blocks.append(_Block("grid" if grid else "simple", i, [ln.rstrip() for ln in block_lines], title))
+                pending_title = None
+                last_paragraph = ""
+                i = end + 1
+                continue
+        if stripped:
+            last_paragraph = stripped
+        i += 1
+    return blocks
+
+
+def _skip_body(lines: list[str], i: int, indent: int) -> int:
+    """Index of the first line after the indented body that follows line ``i``."""
+    j = i + 1
+    while j < len(lines):
+        text = lines[j]
+        if text.strip() and len(text) - len(text.lstrip()) <= indent:
+            break
+        j += 1
+    return j
+
+
+def _grid_end(lines: list[str], start: int, indent: int) -> int | None:
+    """Last line of the grid table starting at ``start``: the last border of the run of ``+``/``|`` lines."""
+    last_border = None
+    j = start
+    while j < len(lines):
+        text = lines[j].strip()
+        if not text or text[0] not in "+|" or len(lines[j]) - len(lines[j].lstrip()) != indent:
+            break
+        if _GRID_BORDER.match(text):
+            last_border = j
+        j += 1
+    return last_border if last_border is not None and last_border > start else None
+
+
+def _simple_end(lines: list[str], start: int) -> int | None:
+    """Last line of a simple table, following docutils' ``isolate_simple_table``."""
+    width = len(lines[start].strip())
+    found = 0
+    for j in range(start + 1, len(lines)):
+        if _SIMPLE_BORDER.match(lines[j].strip()):
+            if len(lines[j].strip()) != width:
+                return None
+            found += 1
+            if found == 2 or j == len(lines) - 1 or not lines[j + 1].strip():
+                return j
+    return None
+
+
+def _read_block(block: _Block, index: int) -> RawTable:
+    parser = GridTableParser() if block.kind == "grid" else SimpleTableParser()
+    _colspecs, headrows, bodyrows = parser.parse(StringList(block.lines))
+    first_line = block.start + 1  # 1-based line of the top border
+
+    def to_cells(rows: list[list[tuple[int, int, int, StringList] | None]]) -> list[list[tuple[str, int, int]]]:
+        return [[(rst_inline_text("\n".join(c[3])), c[0] + 1, c[1] + 1) for c in row if c is not None]
+                for row in rows]
+
+    header_grid = expand_spans(to_cells(headrows))
+    body_grid = expand_spans(to_cells(bodyrows))
+    header = tuple(
+        " ".join(dict.fromkeys(row[col].text for row in header_grid if col < len(row) and row[col].text))
+        for col in range(max((len(r) for r in header_grid), default=0))
+    )
+    rows = []
+    for raw, cells in zip(bodyrows, body_grid, strict=True):
+        offsets = [c[2] for c in raw if c is not None]
+        line = first_line + min(offsets) if offsets else None
+        rows.append(RawRow(line, tuple(cells)))
+    origin = "rst_header" if headrows else "first_row"
+    if not headrows and rows:
+        header = tuple(c.text for c in rows[0].cells)
+        rows = rows[1:]
+    return RawTable(index, first_line, block.title, header, tuple(rows), origin)
+
+
+# --- inline markup -------------------------------------------------------------------------
+
+_ROLE = re.compile(r":[A-Za-z0-9_.+-]+:`((?:[^`\\]|\\.)*)`")
+_REFERENCE = re.compile(r"`((?:[^`\\]|\\.)+?)`__?")
+_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
+_STRONG = re.compile(r"(?<![\w*\\])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])", re.DOTALL)
+_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL)
+_INTERPRETED = re.compile(r"(?<![\w`])`(?=\S)([^`]+?)(?<=\S)`(?![\w`])")
+_TARGET_SUFFIX = re.compile(r"\s*<[^<>]*>$")
+_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u2023\u2043]|#\.|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)])\s+")
+_SUBSTITUTION = re.compile(r"\|(br|nbsp)\|", re.IGNORECASE)
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def _role_text(match: re.Match[str]) -> str:
+    return _TARGET_SUFFIX.sub("", match.group(1)) or match.group(1)
+
+
+def rst_inline_text(text: str) -> str:
+    """Turn the RST markup of one cell into plain text, paragraphs and list items joined by a space.
+
+    ``**availability_zone**`` gives ``availability_zone``; ``:ref:`Status Codes <x>``` gives
+    ``Status Codes``; bullet markers (``-  item``) and enumerators (``1.``) are dropped;
+    backslash escapes are resolved.
+    """
+    if not text:
+        return ""
+    lines = [_BULLET.sub("", line, count=1) for line in text.splitlines()]
+    value = " ".join(lines)
+    # Protect escaped characters from the markup patterns, then restore them.
+    escaped: list[str] = []
+
+    def protect(match: re.Match[str]) -> str:
+        escaped.append(match.group(1))
+        return f"\x00{len(escaped) - 1}\x00"
+
+    value = _ESCAPE.sub(protect, value)
+    value = _LITERAL.sub(lambda m: m.group(1), value)
+    value = _ROLE.sub(_role_text, value)
+    value = _REFERENCE.sub(_role_text, value)
+    value = _STRONG.sub(lambda m: m.group(1), value)
+    value = _EMPHASIS.sub(lambda m: m.group(1), value)
+    value = _INTERPRETED.sub(lambda m: m.group(1), value)
+    value = _SUBSTITUTION.sub(" ", value)
+    value = re.sub(r"\x00(\d+)\x00", lambda m: "" if escaped[int(m.group(1))] == " " else escaped[int(m.group(1))],
+                   value)
+    return collapse_whitespace(value)

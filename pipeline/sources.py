@@ -1,0 +1,175 @@
+"""Finding pages under the input root, reading them safely, decoding and sniffing their format."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import UnsupportedInput
+from pipeline.model import Issue, Location, SourceFormat
+
+MAX_PAGE_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A page file found under the input root (not yet read)."""
+
+    service: str
+    source_path: str  # relative to the input root, POSIX separators
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """A page's decoded text with what we learned while decoding it."""
+
+    source: SourceFile
+    text: str
+    format: SourceFormat
+    sha256: str
+    encoding: str
+    problems: tuple[Issue, ...] = ()
+
+
+def discover(root: Path) -> tuple[list[SourceFile], list[Issue]]:
+    """List every page file under ``root/<service>/`` in a stable order.
+
+    Symbolic links are never followed (a link may point outside the root); they are
+    reported, as are files lying directly in the root, outside any service folder.
+    """
+    files: list[SourceFile] = []
+    issues: list[Issue] = []
+
+    def walk(directory: Path, rel: tuple[str, ...]) -> None:
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            where = "/".join(rel) or "."
+            issues.append(Issue("unreadable-directory", Location(where), f"cannot list directory: {exc.strerror}", "error"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            parts = (*rel, entry.name)
+            source_path = "/".join(parts)
+            if entry.is_symlink():
+                issues.append(Issue("symlink-skipped", Location(source_path),
+                                    "symbolic link not followed (it may point outside the input root)", "error"))
+            elif entry.is_dir(follow_symlinks=False):
+                walk(Path(entry.path), parts)
+            elif entry.is_file(follow_symlinks=False):
+                if len(parts) < 2:
+                    issues.append(Issue("outside-service-folder", Location(source_path),
+                                        "file lies directly in the input root; pages belong in <service>/ folders",
+                                        "warning"))
+                    continue
+                files.append(SourceFile(parts[0], source_path, Path(entry.path)))
+            else:
+                issues.append(Issue("not-a-file", Location(source_path), "not a regular file; skipped", "error"))
+
+    walk(root, ())
+    return files, issues
+
+
+def read_page(source: SourceFile) -> PageText:
+    """Read, decode and sniff one page; raise ``UnsupportedInput`` when that is impossible."""
+    try:
+        size = source.path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            raise UnsupportedInput(f"page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit", source.source_path)
+        data = source.path.read_bytes()
+    except OSError as exc:
+        raise UnsupportedInput(f"cannot read file: {exc.strerror}", source.source_path) from exc
+    return decode_page(source, data)
+
+
+def decode_page(source: SourceFile, data: bytes) -> PageText:
+    """Decode bytes to text and sniff the format (see ``decode`` and ``sniff_format``)."""
+    digest = hashlib.sha256(data).hexdigest()
+    text, encoding, problems = decode(data, source.source_path)
+    return PageText(source, text, sniff_format(text, source.source_path), digest, encoding, tuple(problems))
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
+    """Decode page bytes without ever inventing U+FFFD.
+
+    Order: a byte-order mark (UTF-8, UTF-16) wins; then strict UTF-8; then a
+    ``<meta charset>`` that decodes the bytes cleanly; then cp1252 (the usual encoding
+    of Windows-written docs), reported as a guess. Anything else is unreadable.
+    """
+    if not data.strip():
+        raise UnsupportedInput("empty file", source_path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", source_path), "utf-8-sig", []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", source_path), "utf-16", []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        declared = _META_CHARSET.search(data[:4096])
+        if declared:
+            name = declared.group(1).decode("ascii").lower()
+            if name not in ("utf-8", "utf8"):
+                try:
+                    return data.decode(name), name, []
+                except (LookupError, UnicodeDecodeError):
+                    pass
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise UnsupportedInput(f"invalid UTF-8 (byte {exc.start}) and not cp1252 either", source_path, line) from exc
+        return _reject_binary(text, source_path), "cp1252", [
+            Issue("encoding-guessed", Location(source_path, line),
+                  "not valid UTF-8; decoded as cp1252 (declare the encoding or save the page as UTF-8)", "warning")
+        ]
+    return _reject_binary(text, source_path), "utf-8", []
+
+
+def _strict(data: bytes, encoding: str, source_path: str) -> str:
+    try:
+        return _reject_binary(data.decode(encoding), source_path)
+    except UnicodeDecodeError as exc:
+        raise UnsupportedInput(f"invalid {encoding} at byte {exc.start} despite its byte-order mark", source_path) from exc
+
+
+def _reject_binary(text: str, source_path: str) -> str:
+    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\n\r\f")
+    if "\x00" in text or controls > 8:
+        raise UnsupportedInput("binary data, not a text page", source_path)
+    return text.lstrip("\ufeff")
+
+
+_HTML_MARKUP = re.compile(r"<(?:table|html|body|div|p|h[1-6]|a|ul|ol|span|!doctype)\b", re.IGNORECASE)
+_RST_MARKUP = re.compile(r"^(?::original_name:|\.\. [A-Za-z_-]+::|\.\. _[^:]+:|[=\-~^\"'`#*+]{4,}\s*$)", re.MULTILINE)
+
+
+def sniff_format(text: str, source_path: str) -> SourceFormat:
+    """Tell HTML from reStructuredText by content, never by file name.
+
+    Our HTML pages are either full exports (``<a name=..>``, ``<h1 class="topictitle1">``)
+    or a markdown heading line followed by raw ``<table>`` markup saved as ``.md``; RST
+    pages have directives, ``:original_name:`` and title underlines.
+    """
+    head = text.lstrip()
+    starts_html = head.startswith("<") or (head.startswith("# ") and "<table" in text.lower())
+    if starts_html:
+        return "html"
+    if _RST_MARKUP.search(text):
+        return "rst"
+    if _HTML_MARKUP.search(text):
+        return "html"
+    raise UnsupportedInput("neither HTML nor reStructuredText: no tables, markup or directives found", source_path, 1)
+
+
+def iter_pages(root: Path) -> Iterator[SourceFile]:
+    """The page files under ``root`` (problems of discovery are dropped; see ``discover``)."""
+    yield from discover(root)[0]

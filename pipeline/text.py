@@ -1,0 +1,30 @@
+"""Text cleanup shared by every parser and the normalizer."""
+
+from __future__ import annotations
+
+import re
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def collapse_whitespace(text: str) -> str:
+    """Collapse runs of whitespace (including NBSP and newlines) to one space and strip.
+
+    >>> collapse_whitespace("Method Not  Allowed")
+    'Method Not Allowed'
+    """
+    return _WHITESPACE.sub(" ", text.replace("\u00a0", " ").replace("\u200b", "")).strip()
+
+
+def clean_cell(text: str | None) -> str | None:
+    """Collapse whitespace; an empty cell or one holding only a dash becomes ``None``.
+
+    >>> clean_cell(" - "), clean_cell("  OK ")
+    (None, 'OK')
+    """
+    if text is None:
+        return None
+    value = collapse_whitespace(text)
+    if value in ("", "-", "--", "\u2013", "\u2014"):
+        return None
+    return value
