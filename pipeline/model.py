@@ -12,6 +12,7 @@ from typing import Literal
 
 SourceFormat = Literal["html", "rst"]
 TableKind = Literal["status_codes", "error_codes", "other"]
+HeaderOrigin = Literal["thead", "th", "first_row", "rst_header", "none"]
 Category = Literal["informational", "success", "redirection", "client_error", "server_error"]
 
 
@@ -64,7 +65,7 @@ class RawTable:
     title: str | None
     header: tuple[str, ...]
     rows: tuple[RawRow, ...]
-    header_origin: Literal["thead", "th", "first_row", "rst_header", "none"] = "thead"
+    header_origin: HeaderOrigin = "thead"
 
 
 @dataclass(frozen=True, slots=True)

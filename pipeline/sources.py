@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +49,8 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Issue]]:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             where = "/".join(rel) or "."
-            issues.append(Issue("unreadable-directory", Location(where), f"cannot list directory: {exc.strerror}", "error"))
+            issues.append(Issue("unreadable-directory", Location(where), f"cannot list directory: {exc.strerror}",
+                                "error"))
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -126,7 +126,8 @@ def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise UnsupportedInput(f"invalid UTF-8 (byte {exc.start}) and not cp1252 either", source_path, line) from exc
+            raise UnsupportedInput(f"invalid UTF-8 (byte {exc.start}) and not cp1252 either", source_path,
+                                   line) from exc
         return _reject_binary(text, source_path), "cp1252", [
             Issue("encoding-guessed", Location(source_path, line),
                   "not valid UTF-8; decoded as cp1252 (declare the encoding or save the page as UTF-8)", "warning")
@@ -138,7 +139,8 @@ def _strict(data: bytes, encoding: str, source_path: str) -> str:
     try:
         return _reject_binary(data.decode(encoding), source_path)
     except UnicodeDecodeError as exc:
-        raise UnsupportedInput(f"invalid {encoding} at byte {exc.start} despite its byte-order mark", source_path) from exc
+        raise UnsupportedInput(f"invalid {encoding} at byte {exc.start} despite its byte-order mark",
+                               source_path) from exc
 
 
 def _reject_binary(text: str, source_path: str) -> str:
@@ -169,7 +171,3 @@ def sniff_format(text: str, source_path: str) -> SourceFormat:
         return "html"
     raise UnsupportedInput("neither HTML nor reStructuredText: no tables, markup or directives found", source_path, 1)
 
-
-def iter_pages(root: Path) -> Iterator[SourceFile]:
-    """The page files under ``root`` (problems of discovery are dropped; see ``discover``)."""
-    yield from discover(root)[0]

@@ -53,7 +53,12 @@ ERROR_TEXT_HEADERS: dict[str, Role] = {
 STATUS_SHARE = 0.6
 ERROR_CODE_SHARE = 0.6
 
-_ERROR_CODE_TOKEN = re.compile(r"^(?=[^\s]*\d)[A-Za-z0-9][\w.\-:/]*$|^[a-z]+(?:[A-Z][a-z0-9]*)+$|^[A-Z][A-Za-z0-9]*_[\w]+$")
+_ERROR_CODE_TOKEN = re.compile(
+    r"^(?=[^\s]*\d)[A-Za-z0-9][\w.\-:/]*$"  # VPC.0002, SVCSTG.CCECAM.5000001, 10000000
+    r"|^[a-z]+(?:[A-Z][a-z0-9]*)+$"  # badRequest
+    r"|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+$"  # AccessDenied (S3-style)
+    r"|^[A-Z][A-Za-z0-9]*_\w+$"  # RMS_INTERNAL
+)
 _PLAIN_STATUS = re.compile(r"^[1-5]\d\d$")
 
 
@@ -140,7 +145,8 @@ def plan_table(table: RawTable) -> TablePlan:
 def _find_status_column(keys: list[str], profiles: list[ColumnProfile], exclude: int | None) -> int | None:
     candidates = [i for i, p in enumerate(profiles) if i != exclude and p.filled and p.status >= STATUS_SHARE]
     named = [i for i in candidates if keys[i] in STATUS_HEADERS or "status" in keys[i] or "code" in keys[i]]
-    return (named or candidates or [None])[0]
+    chosen = named or candidates
+    return chosen[0] if chosen else None
 
 
 def _find_error_code_column(keys: list[str], profiles: list[ColumnProfile]) -> int | None:
@@ -161,7 +167,7 @@ def _status_roles(keys: list[str], profiles: list[ColumnProfile], status_col: in
     if reason is not None:
         roles[reason] = "reason"
     for i in others:
-        if i != reason and (keys[i] in DESCRIPTION_HEADERS or profiles[i].filled and profiles[i].phrase < 0.8):
+        if i != reason and (keys[i] in DESCRIPTION_HEADERS or (profiles[i].filled and profiles[i].phrase < 0.8)):
             roles[i] = "description"
     return tuple(roles)
 

@@ -37,7 +37,7 @@ class _Open:
     error_code: str
     codes: tuple[int | None, ...]
     status_text: str | None
-    fields: dict[str, str | None]
+    fields: dict[Role, str | None]
 
 
 def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[ErrorCodeRecord], RowOutcome]:

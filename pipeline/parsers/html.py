@@ -12,15 +12,16 @@ from collections.abc import Iterator
 from lxml import etree
 
 from pipeline.errors import ParseError
-from pipeline.model import Cell, Issue, Location, Page, RawRow, RawTable
+from pipeline.model import Cell, HeaderOrigin, Issue, Location, Page, RawRow, RawTable
 from pipeline.parsers.common import strip_table_label
 from pipeline.sources import PageText
 from pipeline.text import collapse_whitespace
 
 #: Elements whose content starts on a new line: their text is separated by a space, never glued.
-BLOCK_TAGS = frozenset(
-    "p div li ul ol br tr td th table thead tbody dl dt dd pre blockquote section h1 h2 h3 h4 h5 h6 hr".split()
-)
+BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "br", "tr", "td", "th", "table", "thead", "tbody", "dl", "dt", "dd", "pre",
+    "blockquote", "section", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+})
 #: A span larger than this is treated as a typo (``rowspan="9999"``) and capped at the table's end.
 MAX_SPAN = 1000
 #: The bold ``**Table 1** Title`` line that the markdown pages put right before a table.
@@ -37,7 +38,6 @@ def _parser() -> etree.HTMLParser:
     # large documents (pages are size-limited when read).
     return etree.HTMLParser(
         encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True, huge_tree=True,
-        default_doctype=False,
     )
 
 
@@ -111,7 +111,10 @@ def cell_text(element: etree._Element) -> str:
 
 
 def _direct_rows(table: etree._Element) -> list[etree._Element]:
-    return list(table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr"))
+    return [el for el in table.iterchildren() if el.tag == "tr"] + [
+        tr for section in table.iterchildren() if section.tag in ("thead", "tbody", "tfoot")
+        for tr in section.iterchildren() if tr.tag == "tr"
+    ]
 
 
 def _span(value: str | None) -> int:
@@ -132,39 +135,38 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
     for index, row in enumerate(rows):
         out: list[Cell] = []
         remaining_rows = len(rows) - index
-
-        def fill_pending() -> None:
-            while len(out) in pending:
-                left, text = pending[len(out)]
-                out.append(Cell(text, spanned=True))
-                if left <= 1:
-                    del pending[len(out) - 1]
-                else:
-                    pending[len(out) - 1] = (left - 1, text)
-
         for text, rowspan, colspan in row:
-            fill_pending()
+            _fill_spanned(out, pending)
             rowspan = min(rowspan, remaining_rows)
             for k in range(colspan):
-                column = len(out)
-                out.append(Cell(text, colspan_copy=k > 0))
                 if rowspan > 1:
-                    pending[column] = (rowspan - 1, text)
-        fill_pending()
+                    pending[len(out)] = (rowspan - 1, text)
+                out.append(Cell(text, colspan_copy=k > 0))
+        _fill_spanned(out, pending)
         # Spans that reach past the last written cell of a short row.
         for column in sorted(c for c in pending if c >= len(out)):
             while len(out) < column:
                 out.append(Cell(""))
-            fill_pending()
+            _fill_spanned(out, pending)
         grid.append(out)
     return grid
 
 
+def _fill_spanned(out: list[Cell], pending: dict[int, tuple[int, str]]) -> None:
+    """Append the copies of cells spanning down into the next free columns of ``out``."""
+    while len(out) in pending:
+        column = len(out)
+        left, text = pending[column]
+        out.append(Cell(text, spanned=True))
+        if left <= 1:
+            del pending[column]
+        else:
+            pending[column] = (left - 1, text)
+
+
 def _tables(root: etree._Element, path: str, problems: list[Issue]) -> Iterator[RawTable]:
-    index = 0
-    for table, title in _tables_with_titles(root):
+    for index, (table, title) in enumerate(_tables_with_titles(root)):
         yield _read_table(table, index, title, path, problems)
-        index += 1
 
 
 def _tables_with_titles(root: etree._Element) -> Iterator[tuple[etree._Element, str | None]]:
@@ -216,7 +218,7 @@ def _read_table(table: etree._Element, index: int, title: str | None, path: str,
         parent = tr.getparent()
         in_head = parent is not None and parent.tag == "thead"
         (header_trs if in_head else body_trs).append(tr)
-    origin = "thead"
+    origin: HeaderOrigin = "thead"
     if not header_trs:
         # No <thead>: leading rows made only of <th> cells are the header.
         while body_trs and (cells := _cells(body_trs[0])) and all(c.tag == "th" for c in cells):
@@ -229,10 +231,15 @@ def _read_table(table: etree._Element, index: int, title: str | None, path: str,
     header_grid = expand_spans([_row_cells(tr) for tr in header_trs])
     body_grid = expand_spans([_row_cells(tr) for tr in body_trs])
     header = _merge_header_rows(header_grid)
-    rows = tuple(RawRow(tr.sourceline, tuple(cells)) for tr, cells in zip(body_trs, body_grid, strict=True))
+    rows = tuple(RawRow(_line(tr), tuple(cells)) for tr, cells in zip(body_trs, body_grid, strict=True))
     if not rows:
-        problems.append(Issue("empty-table", Location(path, table.sourceline, index), "table has no data rows"))
-    return RawTable(index, table.sourceline, title, header, rows, origin)  # type: ignore[arg-type]
+        problems.append(Issue("empty-table", Location(path, _line(table), index), "table has no data rows"))
+    return RawTable(index, _line(table), title, header, rows, origin)
+
+
+def _line(element: etree._Element) -> int | None:
+    line = element.sourceline
+    return line if isinstance(line, int) else None
 
 
 def _cells(tr: etree._Element) -> list[etree._Element]:

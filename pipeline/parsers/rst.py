@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from docutils.parsers.rst.tableparser import GridTableParser, SimpleTableParser, TableMarkupError
 from docutils.statemachine import StringList
 
-from pipeline.model import Cell, Issue, Location, Page, RawRow, RawTable
+from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable
 from pipeline.parsers.common import strip_table_label
 from pipeline.parsers.html import expand_spans
 from pipeline.sources import PageText
@@ -31,10 +31,10 @@ _LABEL = re.compile(r"^\.\.\s+_([^:]+):\s*$", re.MULTILINE)
 _UNDERLINE = re.compile(r"^([=\-~^\"'`#*+<>:._])\1{2,}\s*$")
 _TABLE_LABEL_LINE = re.compile(r"^\s*\*\*\s*Table\s+\d+", re.IGNORECASE)
 #: Directives whose indented body is not document text (code, raw output, data to include).
-_OPAQUE_DIRECTIVES = frozenset(
-    "code code-block sourcecode literalinclude raw include csv-table list-table math parsed-literal "
-    "highlight image figure only ifconfig graphviz uml".split()
-)
+_OPAQUE_DIRECTIVES = frozenset({
+    "code", "code-block", "sourcecode", "literalinclude", "raw", "include", "csv-table", "list-table", "math",
+    "parsed-literal", "highlight", "image", "figure", "only", "ifconfig", "graphviz", "uml",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +178,7 @@ def _read_block(block: _Block, index: int) -> RawTable:
     _colspecs, headrows, bodyrows = parser.parse(StringList(block.lines))
     first_line = block.start + 1  # 1-based line of the top border
 
-    def to_cells(rows: list[list[tuple[int, int, int, StringList] | None]]) -> list[list[tuple[str, int, int]]]:
+    def to_cells(rows: list[list[tuple[int, int, int, list[str]] | None]]) -> list[list[tuple[str, int, int]]]:
         return [[(rst_inline_text("\n".join(c[3])), c[0] + 1, c[1] + 1) for c in row if c is not None]
                 for row in rows]
 
@@ -193,7 +193,7 @@ def _read_block(block: _Block, index: int) -> RawTable:
         offsets = [c[2] for c in raw if c is not None]
         line = first_line + min(offsets) if offsets else None
         rows.append(RawRow(line, tuple(cells)))
-    origin = "rst_header" if headrows else "first_row"
+    origin: HeaderOrigin = "rst_header" if headrows else "first_row"
     if not headrows and rows:
         header = tuple(c.text for c in rows[0].cells)
         rows = rows[1:]

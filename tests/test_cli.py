@@ -1,0 +1,85 @@
+"""The command line through ``main(argv)``: exit codes, the summary line, help, README coverage."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline import __version__
+from pipeline.cli import COMMANDS, main, make_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed"
+
+
+def test_build_writes_dataset_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["build", str(SEED), "--out", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"pipeline: 5 pages, 10 tables, 83 status codes, 0 error codes, 0 problems, 0 skips -> {out}"
+    assert len(json.loads((out / "status_codes.json").read_text("utf-8"))) == 83
+    assert capsys.readouterr().out == ""
+
+
+def test_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", str(SEED), "--out", str(tmp_path / "o"), "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_missing_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope" in err[0] and "does not exist" in err[0]
+
+
+def test_strict_fails_on_problems(make_docs, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    root = make_docs({"svc/junk.bin": b"\x00\x01\x02binary\x00",
+                      "svc/ok.md": (SEED / "nat/status-codes.md").read_text()})
+    assert main(["build", str(root), "--out", str(tmp_path / "o")]) == 0
+    assert main(["build", str(root), "--out", str(tmp_path / "o"), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"^svc/junk\.bin: binary data", err, re.MULTILINE)
+    issues = json.loads((tmp_path / "o" / "issues.json").read_text("utf-8"))
+    assert issues[0]["path"] == "svc/junk.bin" and issues[0]["severity"] == "error"
+
+
+def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--no-such-flag"]) == 2
+    assert main([]) == 2
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"pipeline {__version__}"
+
+
+def subcommands() -> list[str]:
+    parser = make_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", subcommands())
+def test_help_on_every_subcommand(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+    assert f"usage: pipeline {command}" in capsys.readouterr().out
+
+
+def test_readme_documents_every_subcommand() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert len(COMMANDS) == len(subcommands())
+    for command in subcommands():
+        assert f"pipeline {command}" in readme, command
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0 and done.stdout.startswith("pipeline ")

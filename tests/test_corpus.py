@@ -1,0 +1,78 @@
+"""The whole bundled corpus: nothing lost, nothing invented, and output/ is its current build."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build
+from pipeline.model import Dataset
+from pipeline.output import render
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW_DOCS = ROOT / "raw_docs"
+OUTPUT = ROOT / "output"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Dataset:
+    return build(RAW_DOCS)
+
+
+def test_every_row_is_accounted_for(corpus: Dataset) -> None:
+    skips = Counter((i.location.path, i.location.table_index) for i in corpus.issues if i.severity == "skip"
+                    and i.location.row_index is not None)
+    for table in corpus.tables:
+        where = f"{table.source_path} table {table.table_index}"
+        assert table.rows == table.rows_emitted + table.rows_merged + table.rows_skipped, where
+        if table.kind == "other":
+            assert table.records == 0 and table.rows_skipped == table.rows, where
+            continue
+        assert skips[(table.source_path, table.table_index)] == table.rows_skipped, where
+        assert table.records >= table.rows_emitted, where
+
+
+def test_record_counts_match_tables(corpus: Dataset) -> None:
+    per_table = Counter((r.source_path, r.table_index) for r in [*corpus.status_codes, *corpus.error_codes])
+    for table in corpus.tables:
+        assert per_table[(table.source_path, table.table_index)] == table.records
+
+
+def test_corpus_shape(corpus: Dataset) -> None:
+    pages = {p.source_path for p in corpus.pages if p.source_path}
+    assert len(pages) == 183
+    assert len({r.service for r in corpus.status_codes} | {r.service for r in corpus.error_codes}) == 65
+    kinds = Counter(t.kind for t in corpus.tables)
+    assert kinds["other"] == 4  # parameter and element tables on error pages
+    assert not [i for i in corpus.issues if i.severity == "error"]
+
+
+def test_prose_pages_give_nothing_and_no_error(corpus: Dataset) -> None:
+    for path in ("css/returned_values.rst", "dws/returned-values.md"):
+        page = next(p for p in corpus.pages if p.source_path == path)
+        assert not page.tables and not page.status_codes and not page.issues
+
+
+def test_no_record_text_carries_markup(corpus: Dataset) -> None:
+    html_leftovers = ("<p", "<td", "&amp;", "&lt;", "  ", "\n")
+    rst_leftovers = (*html_leftovers, "``", ":ref:", "|br|")
+    bold = re.compile(r"\*\*\w[^*]*\w\*\*")  # **bold** left over; an escaped \*\* is a real "**"
+    texts = [(r.source_format, t) for r in corpus.status_codes for t in (r.documented_reason, r.description)]
+    texts += [(e.source_format, t) for e in corpus.error_codes
+              for t in (e.message, e.description, e.solution, e.module, e.error_code)]
+    for source_format, text in texts:
+        leftovers = rst_leftovers if source_format == "rst" else html_leftovers
+        assert text is None or not any(m in text for m in leftovers), text
+        assert text is None or source_format != "rst" or not bold.search(text), text
+
+
+def test_committed_output_is_current(corpus: Dataset) -> None:
+    """output/ in git is exactly what a build of raw_docs/ writes (Parquet aside: library-versioned)."""
+    for name, text in render(corpus).files.items():
+        assert (OUTPUT / name).read_bytes() == text.encode("utf-8"), f"output/{name} is stale: run `make run`"
+    manifest = json.loads((OUTPUT / "manifest.json").read_text("utf-8"))
+    assert manifest["counts"]["status_codes"] == len(corpus.status_codes)

@@ -1,0 +1,168 @@
+"""Exporters: every format reads back to the same records; the descriptors validate."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.build import build
+from pipeline.exporters.csv import csv_field, render_csv
+from pipeline.exporters.parquet import read_parquet_rows
+from pipeline.model import Dataset, ErrorCodeRecord, StatusCodeRecord
+from pipeline.output import render, write_dataset
+from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
+
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed"
+
+
+@pytest.fixture(scope="module")
+def seed_dataset() -> Dataset:
+    return build(SEED)
+
+
+@pytest.fixture(scope="module")
+def written(seed_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out") / "output"
+    write_dataset(seed_dataset, out)
+    return out
+
+
+def _typed(resource: Resource, row: dict[str, str]) -> dict[str, object]:
+    """A CSV row typed back by the Table Schema (empty = null)."""
+    kinds = {f.name: f.type for f in resource.fields}
+    return {k: (None if v == "" else int(v) if kinds[k] == "integer" else v) for k, v in row.items()}
+
+
+def test_seed_pages_give_83_records(seed_dataset: Dataset) -> None:
+    assert len(seed_dataset.status_codes) == 83
+    per_page = {}
+    for r in seed_dataset.status_codes:
+        per_page[r.source_path] = per_page.get(r.source_path, 0) + 1
+    assert sorted(per_page.values()) == [16, 16, 17, 17, 17]
+
+
+def test_json_csv_parquet_read_back_equal(seed_dataset: Dataset, written: Path) -> None:
+    for resource, records in ((STATUS_CODES, seed_dataset.status_codes), (ERROR_CODES, seed_dataset.error_codes)):
+        expected = [asdict(r) for r in records]
+        assert json.loads((written / f"{resource.name}.json").read_text("utf-8")) == expected
+        with open(written / f"{resource.name}.csv", newline="", encoding="utf-8") as handle:
+            assert [_typed(resource, row) for row in csv.DictReader(handle)] == expected
+        assert read_parquet_rows(written / f"{resource.name}.parquet") == expected
+
+
+def test_json_keys_in_contract_order(written: Path) -> None:
+    first = json.loads((written / "status_codes.json").read_text("utf-8"))[0]
+    assert list(first) == list(STATUS_CODES.column_names)
+    assert "\\/" not in (written / "status_codes.json").read_text("utf-8")
+
+
+def test_parquet_schema_types(written: Path) -> None:
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(written / "status_codes.parquet")
+    assert str(schema.field("status_code").type) == "int16"
+    assert not schema.field("status_code").nullable
+    assert schema.field("description").nullable and str(schema.field("description").type) == "string"
+
+
+def test_json_validates_against_shipped_schema(written: Path) -> None:
+    for resource in (STATUS_CODES, ERROR_CODES):
+        schema = json.loads((written / "schemas" / f"{resource.name}.schema.json").read_text("utf-8"))
+        jsonschema.validate(json.loads((written / f"{resource.name}.json").read_text("utf-8")), schema)
+
+
+def test_json_schema_rejects_a_bad_record(written: Path) -> None:
+    schema = json.loads((written / "schemas" / "status_codes.schema.json").read_text("utf-8"))
+    record = json.loads((written / "status_codes.json").read_text("utf-8"))[0]
+    record["status_code"] = "200"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([record], schema)
+
+
+def test_frictionless_validate_passes(written: Path) -> None:
+    from frictionless import validate
+
+    report = validate(written / "datapackage.json")
+    assert report.valid, report.flatten(["type", "message"])
+
+
+def test_error_code_is_a_string_in_table_schema(written: Path) -> None:
+    package = json.loads((written / "datapackage.json").read_text("utf-8"))
+    error = next(r for r in package["resources"] if r["name"] == "error-codes")
+    field = next(f for f in error["schema"]["fields"] if f["name"] == "error_code")
+    assert field["type"] == "string" and "string" in field["description"].lower()
+
+
+def test_rerun_is_byte_identical(seed_dataset: Dataset, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_dataset(build(SEED), a)
+    write_dataset(build(SEED), b)
+    for name in render(seed_dataset).files:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_write_refuses_foreign_directory(seed_dataset: Dataset, tmp_path: Path) -> None:
+    from pipeline.errors import UsageError
+
+    (tmp_path / "precious.txt").write_text("keep me")
+    with pytest.raises(UsageError, match="refusing to replace"):
+        write_dataset(seed_dataset, tmp_path)
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+# --- property tests ---------------------------------------------------------------------------
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+_opt = st.none() | _text.filter(bool)
+
+
+@st.composite
+def error_records(draw: st.DrawFn) -> ErrorCodeRecord:
+    return ErrorCodeRecord(
+        service=draw(_text.filter(bool)), source_path=draw(_text.filter(bool)), source_format="html",
+        page_title=draw(_opt), page_id=draw(_opt), table_index=draw(st.integers(0, 50)),
+        table_title=draw(_opt), row_index=draw(st.integers(0, 5000)), line=draw(st.none() | st.integers(1, 10**6)),
+        error_code=draw(_text.filter(bool)), status_code=draw(st.none() | st.integers(100, 599)),
+        message=draw(_opt), description=draw(_opt), solution=draw(_opt), module=draw(_opt),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(error_records(), max_size=8))
+def test_csv_round_trips_any_text(records: list[ErrorCodeRecord]) -> None:
+    text, _ = render_csv(ERROR_CODES, records)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [_typed(ERROR_CODES, r) for r in rows] == [
+        {k: (None if v == "" else v) for k, v in asdict(r).items()} for r in records]
+
+
+@settings(max_examples=100, deadline=None)
+@given(records=st.lists(error_records(), max_size=5))
+def test_parquet_and_json_round_trip(records: list[ErrorCodeRecord], tmp_path_factory: pytest.TempPathFactory) -> None:
+    from pipeline.exporters.json import records_to_dicts
+    from pipeline.exporters.parquet import write_parquet
+
+    path = tmp_path_factory.mktemp("pq") / "e.parquet"
+    write_parquet(path, ERROR_CODES, records)
+    expected = [asdict(r) for r in records]
+    assert read_parquet_rows(path) == expected
+    assert json.loads(json.dumps(records_to_dicts(ERROR_CODES, records))) == expected
+
+
+def test_csv_field_quotes_bare_carriage_return() -> None:
+    assert csv_field("a\rb") == '"a\rb"'
+    assert csv_field('say "hi"') == '"say ""hi"""'
+    assert csv_field(None) == ""
+    assert csv_field(7) == "7"
+
+
+def test_status_record_fields_match_schema() -> None:
+    assert tuple(StatusCodeRecord.__dataclass_fields__) == STATUS_CODES.column_names
