@@ -1,48 +1,128 @@
-"""A build: every page under the input root read, parsed and normalized into one ``Dataset``."""
+"""A build: every page under the input root read, parsed and normalized into one ``Dataset``.
+
+Pages are independent, so they are processed in a process pool (``jobs``) and, when a
+cache is given, looked up by content hash first. Results come back in page order, so the
+dataset is the same whatever the number of jobs.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline.cache import PageCache, cache_key
+from pipeline.errors import PipelineError, UnsupportedInput
 from pipeline.model import Dataset, ErrorCodeRecord, Issue, Location, PageResult
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
-from pipeline.sources import SourceFile, discover, read_page
+from pipeline.sources import SourceFile, decode_page, discover, read_bytes
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int], None]
+#: Below this many pages a process pool costs more than it saves.
+MIN_PAGES_FOR_POOL = 16
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStats:
+    """What a build did: pages seen, and how the cache served them."""
+
+    pages: int
+    cache_hits: int = 0
+    cache_misses: int = 0
+    cache_corrupt: int = 0
 
 
 def process_page(source: SourceFile) -> PageResult:
     """Read, parse and normalize one page; a page that cannot be read becomes an ``Issue``."""
     try:
-        text = read_page(source)
+        data = read_bytes(source)
+    except PipelineError as exc:
+        return _failed(source, exc, "")
+    return process_bytes(source, data)
+
+
+def process_bytes(source: SourceFile, data: bytes, sha256: str | None = None) -> PageResult:
+    """Decode, parse and normalize a page's bytes."""
+    digest = sha256 or hashlib.sha256(data).hexdigest()
+    try:
+        text = decode_page(source, data, digest)
         page = parse_page(text)
     except PipelineError as exc:
-        where = Location(source.source_path, exc.line)
-        return PageResult(source.source_path, "", issues=(Issue(_slug(exc), where, exc.message, "error"),))
-    result = normalize_page(page, text.sha256)
+        return _failed(source, exc, digest)
+    except RecursionError:
+        return _failed(source, UnsupportedInput("markup nested too deeply to read", source.source_path), digest)
+    result = normalize_page(page, digest)
     if text.problems:
-        return PageResult(result.source_path, result.sha256, result.status_codes, result.error_codes,
-                          result.tables, text.problems + result.issues)
+        result = replace(result, issues=text.problems + result.issues)
     return result
 
 
-def _slug(exc: PipelineError) -> str:
-    return {"UnsupportedInput": "unsupported-input", "ParseError": "parse-error"}.get(type(exc).__name__, "error")
+def _failed(source: SourceFile, exc: PipelineError, digest: str) -> PageResult:
+    slug = {"UnsupportedInput": "unsupported-input", "ParseError": "parse-error"}.get(type(exc).__name__, "error")
+    where = Location(source.source_path, exc.line)
+    return PageResult(source.source_path, digest, issues=(Issue(slug, where, exc.message, "error"),))
 
 
-def build(root: Path, progress: Progress | None = None) -> Dataset:
-    """Build the dataset of every page under ``root`` (pages in a stable order)."""
+def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[PageResult, int]:
+    """Worker: the page's result from the cache (1 = hit, 0 = miss, -1 = corrupt entry) or fresh."""
+    source, cache_dir = task
+    if cache_dir is None:
+        return process_page(source), 0
+    try:
+        data = read_bytes(source)
+    except PipelineError as exc:
+        return _failed(source, exc, ""), 0
+    digest = hashlib.sha256(data).hexdigest()
+    cache = PageCache(Path(cache_dir))
+    key = cache_key(source.source_path, digest)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached, 1
+    result = process_bytes(source, data, digest)
+    cache.put(key, result)
+    return result, -1 if cache.corrupt else 0
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def build(root: Path, progress: Progress | None = None, jobs: int = 1,
+          cache_dir: Path | None = None) -> Dataset:
+    """Build the dataset of every page under ``root`` (see ``build_with_stats``)."""
+    return build_with_stats(root, progress, jobs, cache_dir)[0]
+
+
+def build_with_stats(root: Path, progress: Progress | None = None, jobs: int = 1,
+                     cache_dir: Path | None = None) -> tuple[Dataset, BuildStats]:
+    """Build the dataset of every page under ``root``, in ``jobs`` processes, using the cache if given."""
     sources, found = discover(root)
+    tasks = [(s, str(cache_dir) if cache_dir is not None else None) for s in sources]
     results: list[PageResult] = []
-    for done, source in enumerate(sources, 1):
-        results.append(process_page(source))
+    hits = misses = corrupt = 0
+    for done, (result, cache_state) in enumerate(_run(tasks, jobs), 1):
+        results.append(result)
+        hits += cache_state == 1
+        misses += cache_state != 1
+        corrupt += cache_state == -1
         if progress is not None:
-            progress(done, len(sources), source.source_path)
-    return finish(results, found)
+            progress(done, len(tasks))
+    stats = BuildStats(len(sources), hits, misses if cache_dir else 0, corrupt)
+    return finish(results, found), stats
+
+
+def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int) -> Iterator[tuple[PageResult, int]]:
+    if jobs <= 1 or len(tasks) < MIN_PAGES_FOR_POOL:
+        yield from map(_process_cached, tasks)
+        return
+    chunk = max(1, min(64, len(tasks) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_process_cached, tasks, chunksize=chunk)
 
 
 def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = ()) -> Dataset:
@@ -72,6 +152,6 @@ def duplicate_error_codes(records: Iterable[ErrorCodeRecord]) -> list[Issue]:
             issues.append(Issue(
                 "duplicate-error-code", Location(path, first.line, first.table_index, first.row_index),
                 f"error code {code} (status {status}) is documented {len(group)} times in this table (rows {rows}); "
-                "all are kept",
+                "all are kept", "notice",
             ))
     return issues

@@ -12,6 +12,9 @@ from typing import Literal
 
 SourceFormat = Literal["html", "rst"]
 TableKind = Literal["status_codes", "error_codes", "other"]
+#: skip: a row or table not extracted, with the reason; notice: a fact about the docs worth knowing
+#: (a duplicated code); warning: odd input that was handled; error: content that could not be read.
+Severity = Literal["skip", "notice", "warning", "error"]
 HeaderOrigin = Literal["thead", "th", "first_row", "rst_header", "none"]
 Category = Literal["informational", "success", "redirection", "client_error", "server_error"]
 
@@ -88,7 +91,7 @@ class Issue:
     slug: str
     location: Location
     message: str
-    severity: Literal["skip", "warning", "error"] = "warning"
+    severity: Severity = "warning"
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import json
 import os
 import shutil
 import tempfile
@@ -66,26 +67,52 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
     files["tables.json"] = dumps([table_dict(t) for t in dataset.tables])
     files["issues.json"] = dumps([issue_dict(i) for i in dataset.issues])
     files["datapackage.json"] = dumps(datapackage({STATUS_CODES.name: len(status), ERROR_CODES.name: len(errors)}))
-    files[MANIFEST] = dumps(manifest(dataset, files))
+    files[MANIFEST] = dumps(manifest(dataset, files, csv_safe))
     return Rendered(files, neutralised)
 
 
-def manifest(dataset: Dataset, files: dict[str, str]) -> dict[str, Any]:
-    """Provenance: generator version, every input with its sha256 and record counts, the dataset hash."""
-    inputs = [
+def _inputs(dataset: Dataset) -> list[dict[str, Any]]:
+    return [
         {"path": p.source_path, "sha256": p.sha256, "status_codes": len(p.status_codes),
          "error_codes": len(p.error_codes), "tables": len(p.tables)}
         for p in dataset.pages if p.source_path
     ]
+
+
+def _generator(csv_safe: bool) -> dict[str, Any]:
+    return {"name": "pipeline", "version": __version__, "options": {"csv_safe": csv_safe}}
+
+
+def manifest(dataset: Dataset, files: dict[str, str], csv_safe: bool = False) -> dict[str, Any]:
+    """Provenance: generator version, every input with its sha256 and record counts, the dataset hash."""
+    inputs = _inputs(dataset)
     canonical = {name: files[name] for name in ("status_codes.json", "error_codes.json")}
     return {
-        "generator": {"name": "pipeline", "version": __version__},
+        "generator": _generator(csv_safe),
         "dataset_sha256": content_hash(canonical),
         "counts": {"pages": len(inputs), "status_codes": len(dataset.status_codes),
                    "error_codes": len(dataset.error_codes), "tables": len(dataset.tables),
                    "issues": len(dataset.issues)},
         "inputs": inputs,
     }
+
+
+def manifest_is_current(dataset: Dataset, out: Path, csv_safe: bool = False) -> bool:
+    """True when ``out`` was written by this version, with these options, from exactly these inputs.
+
+    This is what lets a rebuild with nothing changed skip rendering and writing; ``--check``
+    and ``--force`` compare or rewrite every byte instead.
+    """
+    try:
+        previous = json.loads((out / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(previous, dict):
+        return False
+    names = [*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in ("json", "csv", "parquet")),
+             "tables.json", "issues.json", "datapackage.json"]
+    return (previous.get("generator") == _generator(csv_safe) and previous.get("inputs") == _inputs(dataset)
+            and all((out / name).is_file() for name in names))
 
 
 def write_dataset(dataset: Dataset, out: Path, rendered: Rendered | None = None) -> Rendered:

@@ -76,21 +76,28 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Issue]]:
     return files, issues
 
 
-def read_page(source: SourceFile) -> PageText:
-    """Read, decode and sniff one page; raise ``UnsupportedInput`` when that is impossible."""
+def read_bytes(source: SourceFile) -> bytes:
+    """A page's bytes, never following a symbolic link; ``UnsupportedInput`` when unreadable or too big."""
     try:
-        size = source.path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise UnsupportedInput(f"page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit", source.source_path)
-        data = source.path.read_bytes()
+        fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_PAGE_BYTES:
+                raise UnsupportedInput(f"page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit",
+                                       source.source_path)
+            return handle.read()
     except OSError as exc:
         raise UnsupportedInput(f"cannot read file: {exc.strerror}", source.source_path) from exc
-    return decode_page(source, data)
 
 
-def decode_page(source: SourceFile, data: bytes) -> PageText:
+def read_page(source: SourceFile) -> PageText:
+    """Read, decode and sniff one page; raise ``UnsupportedInput`` when that is impossible."""
+    return decode_page(source, read_bytes(source))
+
+
+def decode_page(source: SourceFile, data: bytes, sha256: str | None = None) -> PageText:
     """Decode bytes to text and sniff the format (see ``decode`` and ``sniff_format``)."""
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     text, encoding, problems = decode(data, source.source_path)
     return PageText(source, text, sniff_format(text, source.source_path), digest, encoding, tuple(problems))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pipeline.model import Issue, Location, Page, RawRow, RawTable, StatusCodeRecord
+from pipeline.model import Issue, Location, Page, RawRow, RawTable, Severity, StatusCodeRecord
 from pipeline.normalize.columns import TablePlan
 from pipeline.normalize.httpstatus import (
     canonical_reason,
@@ -25,9 +25,9 @@ class RowOutcome:
     skipped: int = 0
     issues: list[Issue] = field(default_factory=list)
 
-    def skip(self, slug: str, location: Location, message: str, severity: str = "skip") -> None:
+    def skip(self, slug: str, location: Location, message: str, severity: Severity = "skip") -> None:
         self.skipped += 1
-        self.issues.append(Issue(slug, location, message, severity))  # type: ignore[arg-type]
+        self.issues.append(Issue(slug, location, message, severity))
 
 
 def joined(row: RawRow, columns: list[int]) -> str | None:
