@@ -121,7 +121,8 @@ def write_dataset(dataset: Dataset, out: Path, rendered: Rendered | None = None)
     out = out.absolute()
     _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    _remove_abandoned_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     os.chmod(staging, 0o755)
     try:
         for name, text in rendered.files.items():
@@ -136,6 +137,24 @@ def write_dataset(dataset: Dataset, out: Path, rendered: Rendered | None = None)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return rendered
+
+
+def _remove_abandoned_staging(out: Path) -> None:
+    """Delete staging directories left by builds that were killed (their process is gone)."""
+    for candidate in out.parent.glob(f".{out.name}.tmp-*-*"):
+        pid = candidate.name[len(f".{out.name}.tmp-"):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and candidate.is_dir() and not candidate.is_symlink():
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _check_target(out: Path) -> None:

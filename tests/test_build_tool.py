@@ -1,0 +1,201 @@
+"""Issue 6: the build behaves like a build tool — cache, --check, --jobs, atomic writes, progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build, build_with_stats
+from pipeline.cache import PageCache, cache_key, decode_entry, encode_entry
+from pipeline.cli import main
+from pipeline.cli.progress import ProgressReporter
+from pipeline.output import render
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed"
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+
+
+def test_cache_hits_on_rebuild_and_results_are_equal(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first, stats1 = build_with_stats(SEED, cache_dir=cache)
+    second, stats2 = build_with_stats(SEED, cache_dir=cache)
+    assert (stats1.cache_hits, stats1.cache_misses) == (0, 5)
+    assert (stats2.cache_hits, stats2.cache_misses) == (5, 0)
+    assert render(first).files == render(second).files
+
+
+def test_changed_page_is_reparsed(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(SEED, docs)
+    cache = tmp_path / "cache"
+    build_with_stats(docs, cache_dir=cache)
+    page = docs / "nat" / "status-codes.md"
+    page.write_text(page.read_text("utf-8").replace("Bad Request", "Bad  Request!"), "utf-8")
+    dataset, stats = build_with_stats(docs, cache_dir=cache)
+    assert (stats.cache_hits, stats.cache_misses) == (4, 1)
+    assert any(r.documented_reason == "Bad Request!" for r in dataset.status_codes)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_corrupt_cache_entry_is_rebuilt_not_trusted(tmp_path: Path, damage: str) -> None:
+    cache = tmp_path / "cache"
+    clean, _ = build_with_stats(SEED, cache_dir=cache)
+    for entry in cache.rglob("*.json"):
+        data = entry.read_bytes()
+        entry.write_bytes({"truncate": data[: len(data) // 2], "flip": data[:-10] + b"X" + data[-9:],
+                           "garbage": b"\x00\xff" * 10, "empty": b""}[damage])
+    rebuilt, stats = build_with_stats(SEED, cache_dir=cache)
+    assert stats.cache_hits == 0 and stats.cache_corrupt == 5
+    assert render(rebuilt).files == render(clean).files
+    assert build_with_stats(SEED, cache_dir=cache)[1].cache_hits == 5  # rewritten entries are good again
+
+
+def test_cache_entry_round_trip_and_tamper_check() -> None:
+    result = build(SEED).pages[0]
+    assert decode_entry(encode_entry(result)) == result
+    tampered = encode_entry(result).replace(b'"OK"', b'"KO"')
+    assert decode_entry(tampered) is None
+
+
+def test_new_code_invalidates_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = PageCache(tmp_path)
+    key = cache_key("a/b.md", "0" * 64)
+    import pipeline.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
+    assert cache_module.cache_key("a/b.md", "0" * 64) != key
+    assert cache.get(key) is None
+
+
+def test_no_cache_writes_no_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert main(["build", str(SEED), "--out", str(tmp_path / "o"), "-q", "--no-cache", "--cache-dir",
+                 str(cache)]) == 0
+    assert not cache.exists()
+
+
+def test_check_reports_current_and_stale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "o"
+    args = ["build", str(SEED), "--out", str(out), "--no-cache"]
+    assert main(args) == 0
+    assert main([*args, "--check"]) == 0
+    (out / "status_codes.csv").write_bytes((out / "status_codes.csv").read_bytes() + b"x")
+    (out / "error_codes.parquet").unlink()
+    capsys.readouterr()
+    assert main([*args, "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "status_codes.csv" in err and "error_codes.parquet" in err and "status_codes.json" not in err
+    assert main([*args, "--check", "-q"]) == 1
+
+
+def test_check_summarises_record_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(SEED, docs)
+    out = tmp_path / "o"
+    assert main(["build", str(docs), "--out", str(out), "-q", "--no-cache"]) == 0
+    (docs / "nat" / "status-codes.md").unlink()
+    assert main(["build", str(docs), "--out", str(out), "--check", "--no-cache"]) == 1
+    assert "status_codes: 83 -> 66 records" in capsys.readouterr().err
+
+
+def test_unchanged_rebuild_skips_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "o"
+    args = ["build", str(SEED), "--out", str(out), "--cache-dir", str(tmp_path / "c")]
+    assert main(args) == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert main(args) == 0
+    assert "is up to date" in capsys.readouterr().err
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert main([*args, "--force", "-q"]) == 0
+
+
+def test_jobs_give_identical_output() -> None:
+    one = render(build(PAGES, jobs=1)).files
+    two = render(build(PAGES, jobs=2)).files
+    assert one == two
+
+
+def test_progress_lines_when_not_a_tty() -> None:
+    stream = io.StringIO()
+    reporter = ProgressReporter(stream)
+    for done in range(1, 101):
+        reporter(done, 100)
+    lines = stream.getvalue().splitlines()
+    assert lines[-1] == "parsing: 100/100 pages (100%)" and 5 <= len(lines) <= 12
+
+
+def test_progress_silent_for_small_builds_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stream = io.StringIO()
+    for done in range(1, 6):
+        ProgressReporter(stream)(done, 5)
+    assert stream.getvalue() == ""
+    assert main(["build", str(PAGES), "--out", str(tmp_path / "o"), "-q", "--no-cache"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_manifest_records_inputs_and_dataset_hash(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    assert main(["build", str(SEED), "--out", str(out), "-q", "--no-cache"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["generator"]["name"] == "pipeline"
+    assert [i["path"] for i in manifest["inputs"]] == sorted(i["path"] for i in manifest["inputs"])
+    nat = next(i for i in manifest["inputs"] if i["path"] == "nat/status-codes.md")
+    import hashlib
+
+    assert nat["sha256"] == hashlib.sha256((SEED / "nat/status-codes.md").read_bytes()).hexdigest()
+    assert nat["status_codes"] == 17
+    assert len(manifest["dataset_sha256"]) == 64
+
+
+def _consistent(out: Path) -> str:
+    """'complete' when out/ is one whole dataset whose files agree with its manifest."""
+    from pipeline.exporters.datapackage import content_hash
+
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    texts = {n: (out / n).read_text("utf-8") for n in ("status_codes.json", "error_codes.json")}
+    assert content_hash(texts) == manifest["dataset_sha256"]
+    status = json.loads(texts["status_codes.json"])
+    assert len(status) == manifest["counts"]["status_codes"]
+    csv_rows = (out / "status_codes.csv").read_bytes().count(b"\r\n") - 1
+    assert csv_rows == len(status)  # no field of these pages holds a line break
+    return manifest["dataset_sha256"]
+
+
+def test_killed_builds_leave_the_previous_complete_dataset(tmp_path: Path) -> None:
+    """SIGKILL real builds at several moments: out/ is always one whole dataset, old or new."""
+    docs_a, docs_b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(PAGES, docs_b)
+    shutil.copytree(SEED, docs_a)
+    out = tmp_path / "out"
+    assert main(["build", str(docs_a), "--out", str(out), "-q", "--no-cache"]) == 0
+    old_hash = _consistent(out)
+    command = [sys.executable, "-m", "pipeline", "build", str(docs_b), "--out", str(out), "-q", "--no-cache",
+               "--jobs", "1"]
+    started = time.monotonic()
+    subprocess.run(command, check=True, cwd=tmp_path)
+    duration = time.monotonic() - started
+    new_hash = _consistent(out)
+    assert main(["build", str(docs_a), "--out", str(out), "-q", "--no-cache"]) == 0  # back to A
+    seen = set()
+    for fraction in (0.2, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98):
+        process = subprocess.Popen(command, cwd=tmp_path)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        current = _consistent(out)
+        assert current in (old_hash, new_hash)
+        seen.add(current)
+        if current == new_hash:
+            assert main(["build", str(docs_a), "--out", str(out), "-q", "--no-cache"]) == 0
+    assert main(["build", str(docs_b), "--out", str(out), "-q", "--no-cache"]) == 0
+    assert _consistent(out) == new_hash
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # abandoned staging removed
