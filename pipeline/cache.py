@@ -26,7 +26,7 @@ DEFAULT_CACHE_DIR = Path(".pipeline-cache")
 
 @functools.cache
 def code_fingerprint() -> str:
-    """The pipeline version plus a hash of the package's own source files.
+    """A hash of the pipeline version and of the package's own source files.
 
     Any change to the code that reads pages (a release, or a local edit) invalidates the
     cache, so a cached result is always what this very code would produce.

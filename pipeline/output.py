@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.cache import code_fingerprint
 from pipeline.errors import UsageError
 from pipeline.exporters import EXPORTERS
 from pipeline.exporters.csv import render_csv
@@ -80,7 +81,9 @@ def _inputs(dataset: Dataset) -> list[dict[str, Any]]:
 
 
 def _generator(csv_safe: bool) -> dict[str, Any]:
-    return {"name": "pipeline", "version": __version__, "options": {"csv_safe": csv_safe}}
+    """Who wrote the dataset: version, a hash of the package source (so any code change shows), options."""
+    return {"name": "pipeline", "version": __version__, "source_sha256": code_fingerprint(),
+            "options": {"csv_safe": csv_safe}}
 
 
 def manifest(dataset: Dataset, files: dict[str, str], csv_safe: bool = False) -> dict[str, Any]:

@@ -179,3 +179,48 @@ def test_is_continuation_row() -> None:
     assert is_continuation_row(row, 0)
     assert not is_continuation_row(RawRow(31, (Cell("400"), Cell(""), Cell("x"))), 0)
     assert not is_continuation_row(RawRow(32, (Cell(""), Cell(""), Cell(""))), 0)
+
+
+def test_error_code_cell_sentence() -> None:
+    from pipeline.normalize.error_rows import is_sentence
+
+    assert is_sentence("If other error codes cannot be rectified, contact technical support.")
+    assert not is_sentence("DIS.5000 to DIS.5999")
+    assert not is_sentence("System Capacity Not enough")
+
+
+def test_append_text_skips_repeats() -> None:
+    from pipeline.normalize.error_rows import append_text
+
+    same = "Set the parameter by following the instructions in this guide."
+    assert append_text(append_text(same, same), same) == same
+    assert append_text("Malformed request URI or body.", "Invalid parameters.") == \
+        "Malformed request URI or body. Invalid parameters."
+    assert append_text(None, "x") == "x"
+
+
+def test_second_column_with_a_taken_role_gets_the_next_free_one() -> None:
+    # cts/error-code.md: Response Code | Error Code | Description | Error Message | Description.
+    plan = plan_table(_table(("Response Code", "Error Code", "Description", "Error Message", "Description."), [
+        ("400", "CTS.0001", "The API version number is empty.", "Invalid version.",
+         "The API version in the URL is empty. Check it."),
+    ]))
+    assert plan.roles == ("status", "error_code", "description", "message", "solution")
+
+
+def test_status_cell_phrase_beats_a_phrase_like_column() -> None:
+    # html/obs/error-code-list.md: Error Code (Swift names) | Description | HTTP Status Code (411 Length Required)
+    plan = plan_table(_table(("Error Code", "Description", "HTTP Status Code"), [
+        ("Missing Content Length", "The Content-Length header is missing.", "411 Length Required"),
+        ("Invalid Range", "The range is invalid.", "416 Client Requested Range Not Satisfiable"),
+    ]))
+    assert plan.kind == "status_codes"
+    assert plan.roles == ("ignored", "description", "status")
+
+
+def test_rst_literals_are_verbatim_and_lists_are_joined() -> None:
+    assert rst_inline_text("``'********-****-****'``") == "'********-****-****'"
+    assert rst_inline_text("``=*<>\\\\,|/.``") == "=*<>\\\\,|/."
+    assert rst_inline_text("Apply.\n\n.. note::\n\n   When applying, do X.") == "Apply. When applying, do X."
+    assert rst_inline_text("Causes:\n\n#. Malformed\n#. Invalid") == "Causes: Malformed Invalid"
+    assert rst_inline_text("1. first\n   wrapped a. x") == "first wrapped a. x"

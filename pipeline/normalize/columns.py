@@ -36,6 +36,9 @@ DESCRIPTION_HEADERS = frozenset({
     "description", "possible cause", "state description", "error code", "remarks", "cause", "details",
     "explanation", "meaning", "possible causes", "remark", "note", "notes",
 })
+#: Headers that may hold prose (vpcep: descriptions) or short names (obs Swift: "Missing Content
+#: Length"): a description only when the cells are prose.
+NAME_HEADERS = frozenset({"error code", "error codes"})
 #: In an error-code table: the text columns of the record.
 ERROR_TEXT_HEADERS: dict[str, Role] = {
     "message": "message", "error message": "message", "error information": "message", "error info": "message",
@@ -160,14 +163,18 @@ def _status_roles(keys: list[str], profiles: list[ColumnProfile], status_col: in
     roles: list[Role] = ["ignored"] * len(keys)
     roles[status_col] = "status"
     others = [i for i in range(len(keys)) if i != status_col]
-    # A reason column named as such; else a description-like column that holds phrases.
+    # A reason column named as such; else, when the status cells print no phrase of their
+    # own, a column that holds phrases (ecs: "Normal Status Code | Description" with OK...).
     reason = next((i for i in others if keys[i] in REASON_HEADERS and keys[i] not in DESCRIPTION_HEADERS), None)
-    if reason is None:
+    if reason is None and profiles[status_col].combined < 0.5:
         reason = next((i for i in others if profiles[i].filled and profiles[i].phrase >= 0.8), None)
     if reason is not None:
         roles[reason] = "reason"
     for i in others:
-        if i != reason and (keys[i] in DESCRIPTION_HEADERS or (profiles[i].filled and profiles[i].phrase < 0.8)):
+        if i == reason:
+            continue
+        prose = profiles[i].filled > 0 and profiles[i].phrase < 0.8
+        if (keys[i] in DESCRIPTION_HEADERS and keys[i] not in NAME_HEADERS) or prose:
             roles[i] = "description"
     return tuple(roles)
 
@@ -180,5 +187,26 @@ def _error_roles(keys: list[str], profiles: list[ColumnProfile], error_col: int,
         roles[status_col] = "status"
     for i, key in enumerate(keys):
         if roles[i] == "ignored" and key in ERROR_TEXT_HEADERS:
-            roles[i] = ERROR_TEXT_HEADERS[key]
+            role = ERROR_TEXT_HEADERS[key]
+            if role in roles:
+                role = _next_free_text_role(role, roles)
+            roles[i] = role
     return tuple(roles)
+
+
+_TEXT_ROLE_ORDER: tuple[Role, ...] = ("message", "description", "solution")
+
+
+def _next_free_text_role(role: Role, taken: list[Role]) -> Role:
+    """A second column claiming a taken role gets the next free one in reading order.
+
+    cts/error-code.md: ``... | Description | Error Message | Description.`` — the last column
+    holds cause and remedy (the RST twin heads it ``Solution``): it becomes the solution
+    instead of being glued onto the description.
+    """
+    if role not in _TEXT_ROLE_ORDER:
+        return "ignored"
+    for candidate in _TEXT_ROLE_ORDER[_TEXT_ROLE_ORDER.index(role) + 1:]:
+        if candidate not in taken:
+            return candidate
+    return "ignored"

@@ -8,11 +8,16 @@ Merged cells, as rst/elb/http_status_codes_for_dedicated_load_balancers.rst show
     |        |     |             | SYS.0403 | Authentication required.       |   <- own code: Module, 403 carried
 
 * a row with its own error code takes, for each blank cell (RST) or ``rowspan`` copy
-  (HTML), the value of the row above;
-* a row without its own error code whose other cells have text continues the row above:
-  its text is appended to that record's fields;
-* a row with no error code that continues nothing (a section divider, a first row) is
-  skipped with a stated reason.
+  (HTML) of a *grouping* column (Module, status), the value of the row above. Text columns
+  (message, description, solution) are never carried: no HTML page spans them, and a blank
+  one means "nothing documented";
+* a row whose error-code cell is blank (or a ``rowspan`` copy) and whose other cells have
+  text continues the row above: its text is appended to that record's fields, unless the
+  field already holds that very text;
+* a row with no error code that continues nothing (a section divider, a first row), a row
+  whose code cell is an explicit placeholder (``-``: elb's ``500 | - | ...`` row documents a
+  status without a service code) and a row whose code cell is a sentence are skipped with a
+  stated reason.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from pipeline.normalize.status_rows import RowOutcome, is_blank_row, is_section_
 from pipeline.text import clean_cell, collapse_whitespace
 
 TEXT_ROLES: tuple[Role, ...] = ("message", "description", "solution", "module")
+#: Roles whose blank cells under a merged cell take the value of the row above.
+GROUPING_ROLES: frozenset[Role] = frozenset({"module"})
 
 
 @dataclass(slots=True)
@@ -58,6 +65,14 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
         if is_section_divider(row):
             outcome.skip("section-divider", where, f"section divider {row.cells[0].text!r}, not an error code")
             continue
+        if code_cell is not None and not code_cell.spanned and not own_code and code_cell.text.strip():
+            outcome.skip("no-error-code", where, f"the error-code cell says {code_cell.text.strip()!r}: this row "
+                                                 "documents no service error code")
+            continue
+        if own_code and code_cell is not None and is_sentence(code_cell.text):
+            outcome.skip("not-an-error-code", where, f"the error-code cell holds a sentence, not a code: "
+                                                     f"{collapse_whitespace(code_cell.text)!r}")
+            continue
         above = groups[-1] if groups else None
         if not own_code:
             own_text = {role: _own(row, cols) for role, cols in columns.items()}
@@ -66,12 +81,12 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
                 continue
             for role, text in own_text.items():
                 if text:
-                    previous = above.fields[role]
-                    above.fields[role] = f"{previous} {text}" if previous else text
+                    above.fields[role] = append_text(above.fields[role], text)
             outcome.merged += 1
             continue
         assert code_cell is not None
-        fields = {role: _carried(row, cols, above.fields[role] if above else None) for role, cols in columns.items()}
+        fields = {role: _carried(row, cols, above.fields[role] if above and role in GROUPING_ROLES else None)
+                  for role, cols in columns.items()}
         status_text = _status_text(row, status_cols, above)
         codes = _status_codes(status_text, where, outcome) if status_cols else (None,)
         groups.append(_Open(row_index, row.line, collapse_whitespace(code_cell.text), codes, status_text, fields))
@@ -87,6 +102,28 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
         for g in groups for code in g.codes
     ]
     return records, outcome
+
+
+def is_sentence(text: str) -> bool:
+    """Prose in a code cell: ocr's ``If other error codes cannot be rectified, contact technical support.``
+
+    Codes with spaces stay codes: ``DIS.5000 to DIS.5999``, ``System Capacity Not enough``.
+    """
+    value = collapse_whitespace(text)
+    return len(value.split()) >= 4 and value.endswith((".", "!", "?"))
+
+
+def append_text(previous: str | None, text: str) -> str:
+    """``previous`` continued by ``text``; a repeat of what is already there is not appended.
+
+    elb's ELB.0002 spans four rows that each say ``Set the parameter by following ...``.
+    """
+    if not previous:
+        return text
+    if text == previous or previous.endswith(" " + text) or previous.startswith(text + " ") \
+            or f" {text} " in f" {previous} ":
+        return previous
+    return f"{previous} {text}"
 
 
 def _own(row: RawRow, columns: list[int]) -> str | None:

@@ -22,6 +22,9 @@ BLOCK_TAGS = frozenset({
     "p", "div", "li", "ul", "ol", "br", "tr", "td", "th", "table", "thead", "tbody", "dl", "dt", "dd", "pre",
     "blockquote", "section", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
 })
+#: Labels the exports print before a note box (``<span class="notetitle"> NOTE: </span>``): the
+#: note's text is kept, its label is not, as in the RST pages where ``.. note::`` is markup.
+LABEL_CLASSES = frozenset({"notetitle", "cautiontitle", "warningtitle", "importanttitle", "tiptitle"})
 #: A span larger than this is treated as a typo (``rowspan="9999"``) and capped at the table's end.
 MAX_SPAN = 1000
 #: The bold ``**Table 1** Title`` line that the markdown pages put right before a table.
@@ -29,6 +32,8 @@ _TABLE_LABEL_LINE = re.compile(r"^\s*(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNO
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _ANCHOR_NAME = re.compile(r"""<a\s+name\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+#: Markdown backslash escapes in the ``**Table 1**`` line: ``OBS \(compatible\)``.
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 # Errors libxml2 reports when it silently drops content (depth, size limits, memory).
 _FATAL_LEVELS = (etree.ErrorLevels.FATAL,)
 
@@ -100,7 +105,7 @@ def cell_text(element: etree._Element) -> str:
         if event == "start":
             if tag in BLOCK_TAGS:
                 parts.append(" ")
-            if el.text and tag not in ("script", "style"):
+            if el.text and tag not in ("script", "style") and el.get("class") not in LABEL_CLASSES:
                 parts.append(el.text)
         else:
             if tag in BLOCK_TAGS:
@@ -205,7 +210,7 @@ def _title_before(text: str) -> str | None:
         if not line.strip():
             continue
         if _TABLE_LABEL_LINE.match(line):
-            return strip_table_label(line.replace("**", " "))
+            return strip_table_label(_MARKDOWN_ESCAPE.sub(r"\1", line.replace("**", " ")))
         return None
     return None
 

@@ -209,7 +209,11 @@ _STRONG = re.compile(r"(?<![\w*\\])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])", re.DOTA
 _EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL)
 _INTERPRETED = re.compile(r"(?<![\w`])`(?=\S)([^`]+?)(?<=\S)`(?![\w`])")
 _TARGET_SUFFIX = re.compile(r"\s*<[^<>]*>$")
-_BULLET = re.compile(r"^\s*(?:[-*+\u2022\u2023\u2043]|#\.|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)])\s+")
+_BULLET = re.compile(r"^\s*[-*+\u2022\u2023\u2043]\s+")
+_ENUMERATOR = re.compile(r"^\s*(?:#\.|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)])\s+")
+_ADMONITION = re.compile(r"^\s*\.\.\s+(?:note|important|caution|warning|tip|hint|attention|danger|error|"
+                         r"admonition)::\s*", re.IGNORECASE)
+_LITERAL_ROLE = re.compile(r":(?:literal|code|samp):`((?:[^`\\]|\\.)*)`")
 _SUBSTITUTION = re.compile(r"\|(br|nbsp)\|", re.IGNORECASE)
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
@@ -222,28 +226,43 @@ def rst_inline_text(text: str) -> str:
     """Turn the RST markup of one cell into plain text, paragraphs and list items joined by a space.
 
     ``**availability_zone**`` gives ``availability_zone``; ``:ref:`Status Codes <x>``` gives
-    ``Status Codes``; bullet markers (``-  item``) and enumerators (``1.``) are dropped;
-    backslash escapes are resolved.
+    ``Status Codes``; bullet markers (``-  item``) and, where a paragraph starts, enumerators
+    (``1.``) are dropped, as are admonition markers (``.. note::``, keeping the note's text);
+    backslash escapes are resolved outside literals; ````literal```` content stays verbatim.
     """
     if not text:
         return ""
-    lines = [_BULLET.sub("", line, count=1) for line in text.splitlines()]
+    lines: list[str] = []
+    block_start, in_list = True, False
+    for line in text.splitlines():
+        if not line.strip():
+            block_start = True
+            continue
+        line = _ADMONITION.sub("", line, count=1)
+        line = _BULLET.sub("", line, count=1)
+        if block_start or in_list:  # an enumerator opens a paragraph or continues a list
+            stripped = _ENUMERATOR.sub("", line, count=1)
+            in_list = stripped != line or (in_list and line[:1].isspace())
+            line = stripped
+        block_start = False
+        lines.append(line)
     value = " ".join(lines)
-    # Protect escaped characters from the markup patterns, then restore them.
-    escaped: list[str] = []
+    # Literals are verbatim: cut them out first; escapes are protected from the markup
+    # patterns too. Both are restored at the end.
+    kept: list[str] = []
 
-    def protect(match: re.Match[str]) -> str:
-        escaped.append(match.group(1))
-        return f"\x00{len(escaped) - 1}\x00"
+    def keep(content: str) -> str:
+        kept.append(content)
+        return f"\x00{len(kept) - 1}\x00"
 
-    value = _ESCAPE.sub(protect, value)
-    value = _LITERAL.sub(lambda m: m.group(1), value)
+    value = _LITERAL.sub(lambda m: keep(m.group(1)), value)
+    value = _LITERAL_ROLE.sub(lambda m: keep(m.group(1)), value)
+    value = _ESCAPE.sub(lambda m: keep("" if m.group(1) == " " else m.group(1)), value)
     value = _ROLE.sub(_role_text, value)
     value = _REFERENCE.sub(_role_text, value)
     value = _STRONG.sub(lambda m: m.group(1), value)
     value = _EMPHASIS.sub(lambda m: m.group(1), value)
     value = _INTERPRETED.sub(lambda m: m.group(1), value)
     value = _SUBSTITUTION.sub(" ", value)
-    value = re.sub(r"\x00(\d+)\x00", lambda m: "" if escaped[int(m.group(1))] == " " else escaped[int(m.group(1))],
-                   value)
+    value = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], value)
     return collapse_whitespace(value)
