@@ -223,7 +223,8 @@ def match_records(identity: Identity, old: Sequence[R], new: Sequence[R], exact:
 
 def compare(old: Side, new: Side, exact: bool = False) -> DatasetDiff:
     """Compare both datasets of two sides."""
-    services = {r.service for side in (old, new) for r in (*side.status_codes, *side.error_codes)}
+    services = {r.service for side in (old, new) for r in side.status_codes}
+    services |= {r.service for side in (old, new) for r in side.error_codes}
     return DatasetDiff(
         old.label, new.label, exact, tuple(sorted(services)),
         match_records(STATUS_IDENTITY, old.status_codes, new.status_codes, exact),

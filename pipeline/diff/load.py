@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from pipeline.build import build
+from pipeline.build import build, default_jobs
 from pipeline.errors import PipelineError, UsageError
 from pipeline.model import ErrorCodeRecord, StatusCodeRecord
 from pipeline.output import MANIFEST
@@ -85,7 +85,11 @@ def load_dataset_dir(path: Path, label: str | None = None) -> Side:
 def load_docs_dir(path: Path, label: str | None = None) -> Side:
     """Build the docs folder in memory (nothing is written) and keep its records."""
     label = label if label is not None else str(path)
-    dataset = build(path)
+    dataset = build(path, jobs=default_jobs())
+    pages = sum(1 for p in dataset.pages if p.source_path)
+    if not pages and any(i.slug == "outside-service-folder" for i in dataset.issues):
+        raise DiffInputError(f"{label} holds pages directly, not in <service>/ folders: give the folder "
+                             "above it (the one holding the service folders)")
     problems = tuple(str(i) for i in dataset.issues if i.severity == "error")
     return Side(label, "docs", tuple(dataset.status_codes), tuple(dataset.error_codes), problems)
 
@@ -195,10 +199,10 @@ def extract_tree(git: str, repo: Path, treeish: str, target: Path, label: str) -
     offset = 0
     for oid, name in blobs:
         header_end = data.index(b"\n", offset)
-        got, kind, size_text = data[offset:header_end].decode().split()
-        if got != oid or kind != "blob":
-            raise DiffInputError(f"{label}: git cat-file returned {got} {kind} for {oid}")
-        size = int(size_text)
+        header = data[offset:header_end].decode(errors="replace").split()
+        if len(header) != 3 or header[0] != oid or header[1] != "blob":
+            raise DiffInputError(f"{label}: cannot read {name} from git ({' '.join(header)})")
+        size = int(header[2])
         start = header_end + 1
         destination = target.joinpath(*name.parts)
         destination.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,66 @@
+"""``pipeline diff OLD NEW``: what changed between two datasets (exit 0 same, 1 different, 2 trouble)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from pipeline.diff import RENDERERS, compare, load_side
+from pipeline.errors import UsageError
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "diff", help="show what changed between two datasets",
+        description="Compare the status codes and error codes of OLD and NEW. Each is a built dataset "
+                    "directory (like output/), a docs folder (built in memory, nothing written), or with "
+                    "--git a REV:path of a folder in the git repository --repo. Rows are matched by "
+                    "identity, never by position. Exit 0: no differences; 1: differences; 2: trouble.",
+    )
+    parser.add_argument("old", metavar="OLD", help="dataset directory, docs folder, or with --git REV:path")
+    parser.add_argument("new", metavar="NEW", help="dataset directory, docs folder, or with --git REV:path")
+    parser.add_argument("--git", action="store_true",
+                        help="read an argument written REV:path (e.g. HEAD~1:raw_docs) from git, without "
+                             "touching the work tree; an argument without a colon stays a local directory")
+    parser.add_argument("--repo", type=Path, default=None,
+                        help="the git repository for --git (default: the current directory)")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="text",
+                        help="text (default; grouped by service), markdown (a pull-request comment) "
+                             "or json (see README)")
+    parser.add_argument("--exact", action="store_true",
+                        help="count whitespace-only changes (ignored by default) and an empty text vs null")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text format (default auto: only on a terminal, and not with NO_COLOR)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing; only the exit code tells (errors still go to stderr)")
+    parser.set_defaults(handler=run_diff)
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    """``auto``: colour only on a terminal, unless ``NO_COLOR`` is set or ``TERM=dumb``."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    if args.repo is not None and not args.git:
+        raise UsageError("--repo only applies with --git")
+    old = load_side(args.old, git=args.git, repo=args.repo)
+    new = load_side(args.new, git=args.git, repo=args.repo)
+    diff = compare(old, new, exact=args.exact)
+    if not args.quiet:
+        for side in (old, new):
+            for problem in side.problems:
+                print(f"pipeline: {side.label}: {problem} (its records are missing from this side)", file=sys.stderr)
+        try:
+            sys.stdout.write(RENDERERS[args.format](diff, use_color(args.color, sys.stdout)))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `pipeline diff ... | head`: the reader has seen enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1 if diff.differs else 0

@@ -1,0 +1,301 @@
+"""Rendering a ``DatasetDiff``: human text, Markdown (a pull-request comment) and JSON (the contract).
+
+All three are pure functions of the diff and end with the same summary. Changed text is
+shown word by word: ``The [-task is successfully-]{+Task+} delivered.``
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pipeline.diff.compare import Change, DatasetDiff, Identity, RecordDiff
+from pipeline.exporters.json import dumps
+from pipeline.exporters.rows import record_rows
+from pipeline.model import ErrorCodeRecord, Location, StatusCodeRecord
+
+Record = StatusCodeRecord | ErrorCodeRecord
+Kind = Literal["added", "removed", "changed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """How deleted and inserted words are wrapped."""
+
+    delete: tuple[str, str]
+    insert: tuple[str, str]
+
+
+PLAIN = Marks(("[-", "-]"), ("{+", "+}"))  # wdiff's markers
+ANSI = Marks(("\x1b[31m[-", "-]\x1b[0m"), ("\x1b[32m{+", "+}\x1b[0m"))
+HTML = Marks(("<del>", "</del>"), ("<ins>", "</ins>"))  # GitHub renders both in Markdown
+
+_TOKENS = re.compile(r"\s+|\S+")
+
+
+def word_diff(before: str | None, after: str | None, exact: bool = False, marks: Marks = PLAIN,
+              escape: Callable[[str], str] = lambda text: text) -> str:
+    """The words of ``before`` and ``after`` with deletions and insertions marked.
+
+    Words are whitespace-separated tokens; with ``exact`` the whitespace runs are tokens
+    too, so a whitespace-only change shows, other whitespace than spaces escaped (``\\t``).
+
+    >>> word_diff("The task is successfully delivered.", "Task delivered.")
+    '[-The task is successfully-]{+Task+} delivered.'
+    """
+    def changed(words: list[str]) -> str:
+        text = glue.join(words)
+        return escape(_visible(text) if exact else text)
+
+    def tokens(text: str | None) -> list[str]:
+        if text is None:
+            return []
+        return _TOKENS.findall(text) if exact else text.split()
+
+    old, new = tokens(before), tokens(after)
+    glue = "" if exact else " "
+    pieces: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pieces.append(escape(glue.join(old[i1:i2])))
+            continue
+        text = ""
+        if i2 > i1:
+            text += marks.delete[0] + changed(old[i1:i2]) + marks.delete[1]
+        if j2 > j1:
+            text += marks.insert[0] + changed(new[j1:j2]) + marks.insert[1]
+        pieces.append(text)
+    return glue.join(pieces)
+
+
+def _visible(text: str) -> str:
+    """Whitespace other than a plain space made visible: a tab as ``\\t``, NBSP as ``\\u00a0``."""
+    return "".join(ch if ch == " " or not ch.isspace() else _ESCAPES.get(ch, f"\\u{ord(ch):04x}") for ch in text)
+
+
+_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+# -- what each dataset shows of a record ---------------------------------------------------
+
+def title(record: Record) -> str:
+    """``202 Accepted`` for a status code, ``VPC.0101 (HTTP 400)`` for an error code."""
+    if isinstance(record, StatusCodeRecord):
+        return f"{record.status_code} {record.documented_reason or record.reason}"
+    status = f"HTTP {record.status_code}" if record.status_code is not None else "no HTTP status"
+    return f"{record.error_code} ({status})"
+
+
+def where(record: Record) -> str:
+    """``vpc/status_codes.rst:51: table 0 row 2``, the ``Location`` form used by every message."""
+    return str(Location(record.source_path, record.line, record.table_index, record.row_index))
+
+
+def detail_fields(record: Record) -> tuple[str, ...]:
+    """The fields shown under an added or removed record (the title already shows the rest)."""
+    if isinstance(record, StatusCodeRecord):
+        return ("description",)
+    return ("message", "description", "solution", "module")
+
+
+def _sort_key(identity: Identity, record: Record) -> tuple[Any, ...]:
+    key = tuple((value is None, 0 if value is None else value) for value in identity.key_of(record))
+    return (*key, record.source_path, record.table_index, record.row_index)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the human views: an added, removed or changed record."""
+
+    kind: Kind
+    record: Record  # the new record, or the old one when removed
+    change: Change[Any] | None = None
+
+
+def entries(records: RecordDiff[Any], service: str) -> list[Entry]:
+    """The differences of one service, ordered by key (status code, error code), then by place."""
+    found = [Entry("removed", r) for r in records.removed if r.service == service]
+    found += [Entry("added", r) for r in records.added if r.service == service]
+    found += [Entry("changed", c.after, c) for c in records.changed if c.after.service == service]
+    return sorted(found, key=lambda e: (_sort_key(records.identity, e.record), e.kind != "removed"))
+
+
+def _sections(diff: DatasetDiff) -> list[tuple[str, list[tuple[str, list[Entry]]]]]:
+    """Per service with differences: [(dataset title, entries), ...] for non-empty datasets."""
+    sections = []
+    for service in diff.services:
+        parts = [(name, entries(records, service))
+                 for name, records in (("status codes", diff.status_codes), ("error codes", diff.error_codes))]
+        parts = [(name, found) for name, found in parts if found]
+        if parts:
+            sections.append((service, parts))
+    return sections
+
+
+def moved(change: Change[Any]) -> list[str]:
+    """Notes on a changed record that also moved to another page or table (location only)."""
+    before, after = change.before, change.after
+    notes = []
+    if before.source_path != after.source_path:
+        notes.append(f"moved from {where(before)}")
+    if before.table_title != after.table_title:
+        notes.append(f"table title: {_quoted(before.table_title)} -> {_quoted(after.table_title)}")
+    return notes
+
+
+def _quoted(text: str | None) -> str:
+    return "none" if text is None else f'"{text}"'
+
+
+# -- summary ---------------------------------------------------------------------------------
+
+def summary(diff: DatasetDiff) -> dict[str, Any]:
+    """The counts: services compared, added, removed, changed, in total and per dataset."""
+    def counts(records: RecordDiff[Any]) -> dict[str, int]:
+        return {"added": len(records.added), "removed": len(records.removed),
+                "changed": len(records.changed), "unchanged": records.unchanged}
+
+    return {
+        "old": diff.old,
+        "new": diff.new,
+        "exact": diff.exact,
+        "services_compared": len(diff.services),
+        "services_changed": [service for service, _ in _sections(diff)],
+        "added": diff.added,
+        "removed": diff.removed,
+        "changed": diff.changed,
+        "status_codes": counts(diff.status_codes),
+        "error_codes": counts(diff.error_codes),
+    }
+
+
+def summary_line(diff: DatasetDiff) -> str:
+    """``5 services compared: 3 added, 0 removed, 1 changed (status codes +3 -0 ~1, error codes +0 -0 ~0)``."""
+    def short(records: RecordDiff[Any]) -> str:
+        return f"+{len(records.added)} -{len(records.removed)} ~{len(records.changed)}"
+
+    services = len(diff.services)
+    return (f"{services} service{'' if services == 1 else 's'} compared: {diff.added} added, "
+            f"{diff.removed} removed, {diff.changed} changed "
+            f"(status codes {short(diff.status_codes)}, error codes {short(diff.error_codes)})")
+
+
+# -- text ------------------------------------------------------------------------------------
+
+_SIGN: dict[Kind, tuple[str, str]] = {"added": ("+", "\x1b[32m"), "removed": ("-", "\x1b[31m"),
+                                       "changed": ("~", "\x1b[33m")}
+
+
+def render_text(diff: DatasetDiff, color: bool = False) -> str:
+    """The human view: grouped by service, one line per record, changed fields word by word.
+
+    With no differences it is the summary line alone.
+    """
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}\x1b[0m" if color else text
+
+    marks = ANSI if color else PLAIN
+    lines: list[str] = []
+    sections = _sections(diff)
+    if sections:
+        lines += [paint(f"--- {diff.old}", "\x1b[1m"), paint(f"+++ {diff.new}", "\x1b[1m")]
+    for service, parts in sections:
+        lines += ["", paint(service, "\x1b[1m")]
+        for name, found in parts:
+            lines.append(f"  {name}")
+            for entry in found:
+                sign, code = _SIGN[entry.kind]
+                lines.append(f"    {paint(sign + ' ' + title(entry.record), code)}  {where(entry.record)}")
+                if entry.change is not None:
+                    lines += [f"        ({note})" for note in moved(entry.change)]
+                    for field in entry.change.fields:
+                        text = word_diff(_text(getattr(entry.change.before, field)),
+                                         _text(getattr(entry.change.after, field)), diff.exact, marks)
+                        lines.append(f"        {field}: {text}")
+                else:
+                    for field in detail_fields(entry.record):
+                        value = getattr(entry.record, field)
+                        if value is not None:
+                            lines.append(f"        {field}: {value}")
+    if sections:
+        lines.append("")
+    lines.append(summary_line(diff))
+    return "\n".join(lines) + "\n"
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+# -- markdown --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def md_escape(text: str) -> str:
+    """Text safe inside a Markdown table cell: HTML escaped, Markdown specials and pipes backslashed."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+
+
+def render_markdown(diff: DatasetDiff) -> str:
+    """A pull-request comment: a table per service and dataset, changed words as ``<del>``/``<ins>``."""
+    lines = [f"### Dataset diff: {md_escape(diff.old)} → {md_escape(diff.new)}", ""]
+    sections = _sections(diff)
+    for service, parts in sections:
+        lines += [f"#### {md_escape(service)}", ""]
+        for name, found in parts:
+            lines += [f"**{name.capitalize()}**", "", "| | record | what | where |", "|---|---|---|---|"]
+            for entry in found:
+                if entry.change is not None:
+                    details = [f"**{field}:** " + word_diff(_text(getattr(entry.change.before, field)),
+                                                             _text(getattr(entry.change.after, field)),
+                                                             diff.exact, HTML, md_escape)
+                               for field in entry.change.fields]
+                else:
+                    details = [f"**{field}:** {md_escape(str(getattr(entry.record, field)))}"
+                               for field in detail_fields(entry.record) if getattr(entry.record, field) is not None]
+                lines.append(f"| {entry.kind} | {md_escape(title(entry.record))} | {'<br>'.join(details)} "
+                             f"| {md_escape(where(entry.record))} |")
+            lines.append("")
+    if not sections:
+        lines += ["No differences.", ""]
+    lines.append(f"**{summary_line(diff)}**")
+    return "\n".join(lines) + "\n"
+
+
+# -- json ------------------------------------------------------------------------------------
+
+def diff_dict(diff: DatasetDiff) -> dict[str, Any]:
+    """The JSON contract: ``summary``, then per dataset ``added``, ``removed``, ``changed``."""
+    def part(records: RecordDiff[Any]) -> dict[str, Any]:
+        resource = records.identity.resource
+
+        def record(r: Record) -> dict[str, Any]:
+            return dict(zip(resource.column_names, next(record_rows([r])), strict=True))
+
+        return {
+            "added": [record(r) for r in records.added],
+            "removed": [record(r) for r in records.removed],
+            "changed": [{"key": records.identity.key_dict(c.after), "before": record(c.before),
+                         "after": record(c.after), "fields": list(c.fields)} for c in records.changed],
+        }
+
+    return {"summary": summary(diff), "status_codes": part(diff.status_codes), "error_codes": part(diff.error_codes)}
+
+
+def render_json(diff: DatasetDiff) -> str:
+    """``diff_dict`` in the project's one JSON formatting."""
+    return dumps(diff_dict(diff))
+
+
+#: ``--format`` name -> renderer (text takes a ``color`` flag; the others ignore it).
+RENDERERS: dict[str, Callable[[DatasetDiff, bool], str]] = {
+    "text": render_text,
+    "markdown": lambda diff, color: render_markdown(diff),
+    "json": lambda diff, color: render_json(diff),
+}
