@@ -256,7 +256,9 @@ def rst_inline_text(text: str) -> str:
         return f"\x00{len(kept) - 1}\x00"
 
     value = _LITERAL.sub(lambda m: keep(m.group(1)), value)
-    value = _LITERAL_ROLE.sub(lambda m: keep(m.group(1)), value)
+    # In a role (unlike an inline literal) docutils resolves backslash escapes: :literal:`\`~` is `~.
+    value = _LITERAL_ROLE.sub(lambda m: keep(_ESCAPE.sub(lambda e: "" if e.group(1) == " " else e.group(1),
+                                                          m.group(1))), value)
     value = _ESCAPE.sub(lambda m: keep("" if m.group(1) == " " else m.group(1)), value)
     value = _ROLE.sub(_role_text, value)
     value = _REFERENCE.sub(_role_text, value)
