@@ -150,8 +150,11 @@ def _strict(data: bytes, encoding: str, source_path: str) -> str:
                                source_path) from exc
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _reject_binary(text: str, source_path: str) -> str:
-    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\n\r\f")
+    controls = len(_CONTROL.findall(text, 0, 65536))
     if "\x00" in text or controls > 8:
         raise UnsupportedInput("binary data, not a text page", source_path)
     return text.lstrip("\ufeff")
