@@ -88,6 +88,20 @@ def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[PageResult, in
     return result, -1 if cache.corrupt else 0
 
 
+def input_digests(root: Path) -> dict[str, str] | None:
+    """sha256 of every page's bytes by source path; ``None`` if discovery or a read had a problem."""
+    sources, found = discover(root)
+    if found:
+        return None
+    digests = {}
+    for source in sources:
+        try:
+            digests[source.source_path] = hashlib.sha256(read_bytes(source)).hexdigest()
+        except PipelineError:
+            return None
+    return digests
+
+
 def default_jobs() -> int:
     return os.cpu_count() or 1
 

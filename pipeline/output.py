@@ -24,7 +24,8 @@ from pipeline.errors import UsageError
 from pipeline.exporters import EXPORTERS
 from pipeline.exporters.csv import render_csv
 from pipeline.exporters.datapackage import content_hash, datapackage
-from pipeline.exporters.json import dumps, records_to_dicts
+from pipeline.exporters.json import dumps
+from pipeline.exporters.rows import json_array, record_rows
 from pipeline.model import Dataset, Issue, TableReport
 from pipeline.schema import ERROR_CODES, STATUS_CODES, json_schema
 
@@ -60,7 +61,7 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
     files: dict[str, str] = {}
     neutralised = 0
     for resource, records in ((STATUS_CODES, status), (ERROR_CODES, errors)):
-        files[f"{resource.name}.json"] = dumps(records_to_dicts(resource, records))
+        files[f"{resource.name}.json"] = json_array(resource.column_names, record_rows(records))
         text, count = render_csv(resource, records, safe=csv_safe)
         files[f"{resource.name}.csv"] = text
         neutralised += count
@@ -100,22 +101,46 @@ def manifest(dataset: Dataset, files: dict[str, str], csv_safe: bool = False) ->
     }
 
 
+def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = False) -> bool:
+    """True when ``out`` was written by this code, with these options, from pages with these digests.
+
+    ``digests`` maps each page's source path to the sha256 of its bytes. Everything in the
+    dataset follows from those, so a rebuild with nothing changed needs neither parsing
+    nor the cache.
+    """
+    previous = _read_manifest(out)
+    if previous is None or previous.get("generator") != _generator(csv_safe):
+        return False
+    inputs = previous.get("inputs")
+    if not isinstance(inputs, list) or len(inputs) != len(digests):
+        return False
+    return all(isinstance(i, dict) and digests.get(i.get("path", "")) == i.get("sha256") for i in inputs) \
+        and _all_files_present(out)
+
+
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    try:
+        previous = json.loads((out / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return previous if isinstance(previous, dict) else None
+
+
+def _all_files_present(out: Path) -> bool:
+    names = [*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in ("json", "csv", "parquet")),
+             "tables.json", "issues.json", "datapackage.json"]
+    return all((out / name).is_file() for name in names)
+
+
 def manifest_is_current(dataset: Dataset, out: Path, csv_safe: bool = False) -> bool:
     """True when ``out`` was written by this version, with these options, from exactly these inputs.
 
     This is what lets a rebuild with nothing changed skip rendering and writing; ``--check``
     and ``--force`` compare or rewrite every byte instead.
     """
-    try:
-        previous = json.loads((out / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(previous, dict):
-        return False
-    names = [*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in ("json", "csv", "parquet")),
-             "tables.json", "issues.json", "datapackage.json"]
-    return (previous.get("generator") == _generator(csv_safe) and previous.get("inputs") == _inputs(dataset)
-            and all((out / name).is_file() for name in names))
+    previous = _read_manifest(out)
+    return (previous is not None and previous.get("generator") == _generator(csv_safe)
+            and previous.get("inputs") == _inputs(dataset) and _all_files_present(out))
 
 
 def write_dataset(dataset: Dataset, out: Path, rendered: Rendered | None = None) -> Rendered:

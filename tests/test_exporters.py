@@ -166,3 +166,12 @@ def test_csv_field_quotes_bare_carriage_return() -> None:
 
 def test_status_record_fields_match_schema() -> None:
     assert tuple(StatusCodeRecord.__dataclass_fields__) == STATUS_CODES.column_names
+
+
+@settings(max_examples=200, deadline=None)
+@given(records=st.lists(error_records(), max_size=6))
+def test_fast_json_layout_equals_json_dumps(records: list[ErrorCodeRecord]) -> None:
+    from pipeline.exporters.json import dumps, records_to_dicts
+    from pipeline.exporters.rows import json_array, record_rows
+
+    assert json_array(ERROR_CODES.column_names, record_rows(records)) == dumps(records_to_dicts(ERROR_CODES, records))

@@ -9,13 +9,13 @@ from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
-from pipeline.build import BuildStats, build_with_stats, default_jobs
+from pipeline.build import BuildStats, build_with_stats, default_jobs, input_digests
 from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
 from pipeline.errors import UsageError
 from pipeline.exporters.parquet import read_parquet_rows
 from pipeline.model import Dataset
-from pipeline.output import Rendered, manifest_is_current, render, write_dataset
+from pipeline.output import Rendered, inputs_are_current, manifest_is_current, render, write_dataset
 from pipeline.schema import ERROR_CODES, STATUS_CODES
 
 
@@ -66,6 +66,10 @@ def run_build(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     cache_dir = None if args.no_cache else args.cache_dir
+    if not (args.check or args.force):
+        digests = input_digests(source)
+        if digests is not None and inputs_are_current(digests, args.out, args.csv_safe):
+            return report_up_to_date(args, len(digests))
     reporter = None if args.quiet else ProgressReporter()
     dataset, stats = build_with_stats(source, reporter, args.jobs, cache_dir)
     if args.check:
@@ -90,6 +94,20 @@ def run_build(args: argparse.Namespace) -> int:
                   + (f" ({stats.cache_corrupt} corrupt entries rebuilt)" if stats.cache_corrupt else ""),
                   file=sys.stderr)
         print(summary(dataset, args.out, stats), file=sys.stderr)
+    return 1 if args.strict and found else 0
+
+
+def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
+    """Nothing changed since ``--out`` was written: say so, and keep --strict's verdict from its issues."""
+    try:
+        issues = json.loads((args.out / "issues.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        issues = []
+    found = [i.get("where", "") for i in issues if isinstance(i, dict) and i.get("severity") in ("warning", "error")]
+    if not args.quiet:
+        for line in found[:20]:
+            print(line, file=sys.stderr)
+        print(f"pipeline: {args.out} is up to date ({pages} pages unchanged, {len(found)} problems)", file=sys.stderr)
     return 1 if args.strict and found else 0
 
 

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from pipeline.model import ErrorCodeRecord, StatusCodeRecord
 
+_GETTERS = {cls: attrgetter(*(f.name for f in fields(cls))) for cls in (StatusCodeRecord, ErrorCodeRecord)}
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
 
 def record_rows(records: Iterable[StatusCodeRecord | ErrorCodeRecord]) -> Iterator[tuple[Any, ...]]:
-    """Each record as a tuple of values in column order."""
+    """Each record as a tuple of values in column order (``dataclasses.astuple`` without its deep copies)."""
     for record in records:
-        yield astuple(record)
+        yield _GETTERS[type(record)](record)
+
+
+def json_array(names: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> str:
+    """The rows as a JSON array of objects, byte for byte what ``json.dumps(..., indent=2)`` writes.
+
+    Records are flat, so each value is encoded by the C encoder and the layout is written
+    here; ``indent`` would switch ``json`` to its pure-Python encoder, 5x slower.
+    """
+    keys = [f'    {_encode(name)}: ' for name in names]
+    objects = [",\n".join(key + _encode(value) for key, value in zip(keys, row, strict=True)) for row in rows]
+    if not objects:
+        return "[]\n"
+    return "[\n  {\n" + "\n  },\n  {\n".join(objects) + "\n  }\n]\n"
