@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.cache import PageCache, cache_key
 from pipeline.errors import PipelineError, UnsupportedInput
-from pipeline.model import Dataset, ErrorCodeRecord, Issue, Location, PageResult
+from pipeline.model import Dataset, ErrorCodeRecord, Issue, Location, Page, PageResult
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
 from pipeline.sources import SourceFile, decode_page, discover, read_bytes
@@ -52,14 +52,46 @@ def process_bytes(source: SourceFile, data: bytes, sha256: str | None = None) ->
     try:
         text = decode_page(source, data, digest)
         page = parse_page(text)
+        lost = replacement_characters(page)
+        if lost:
+            page = replace(page, problems=page.problems + tuple(lost))
+        result = normalize_page(page, digest)
     except PipelineError as exc:
         return _failed(source, exc, digest)
     except RecursionError:
         return _failed(source, UnsupportedInput("markup nested too deeply to read", source.source_path), digest)
-    result = normalize_page(page, digest)
+    except Exception as exc:  # a bug met on one page must not take the other pages down: report it
+        return PageResult(source.source_path, digest, issues=(Issue(
+            "internal-error", Location(source.source_path),
+            f"internal error while reading this page ({type(exc).__name__}: {exc}); page skipped, please report it",
+            "error"),))
     if text.problems:
         result = replace(result, issues=text.problems + result.issues)
     return result
+
+
+def replacement_characters(page: Page) -> list[Issue]:
+    """One warning per title, header or row holding U+FFFD, the mark of a character lost.
+
+    Decoding never invents it, but a page can hold it literally (it was lost before the
+    page was saved) or produce it from an invalid character reference (``&#0;``,
+    ``&#xD800;``), which the HTML parser turns into U+FFFD without a word.
+    """
+    mark = "\ufffd"
+    message = ("U+FFFD (replacement character) in the text: a character was lost, before the page was saved "
+               "or by an invalid character reference such as &#0;")
+    issues = []
+    if mark in (page.title or ""):
+        issues.append(Issue("replacement-character", Location(page.source_path), f"page title: {message}"))
+    for table in page.tables:
+        if mark in (table.title or "") or any(mark in text for text in table.header):
+            issues.append(Issue("replacement-character", Location(page.source_path, table.line, table.index),
+                                f"table title or header: {message}"))
+        for row_index, row in enumerate(table.rows):
+            if any(mark in cell.text for cell in row.cells):
+                issues.append(Issue("replacement-character",
+                                    Location(page.source_path, row.line, table.index, row_index), message))
+    return issues
 
 
 def _failed(source: SourceFile, exc: PipelineError, digest: str) -> PageResult:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +42,15 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Issue]]:
     """List every page file under ``root/<service>/`` in a stable order.
 
     Symbolic links are never followed (a link may point outside the root); they are
-    reported, as are files lying directly in the root, outside any service folder.
+    reported, as are files lying directly in the root, outside any service folder, and
+    names that cannot be written into the dataset (see ``unusable_name``). The walk keeps
+    its own stack, so no nesting depth can exhaust Python's recursion limit.
     """
     files: list[SourceFile] = []
     issues: list[Issue] = []
+    stack: list[tuple[Iterator[os.DirEntry[str]], tuple[str, ...]]] = []
 
-    def walk(directory: Path, rel: tuple[str, ...]) -> None:
+    def enter(directory: Path, rel: tuple[str, ...]) -> None:
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
@@ -52,28 +58,51 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Issue]]:
             issues.append(Issue("unreadable-directory", Location(where), f"cannot list directory: {exc.strerror}",
                                 "error"))
             return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            parts = (*rel, entry.name)
-            source_path = "/".join(parts)
-            if entry.is_symlink():
-                issues.append(Issue("symlink-skipped", Location(source_path),
-                                    "symbolic link not followed (it may point outside the input root)", "error"))
-            elif entry.is_dir(follow_symlinks=False):
-                walk(Path(entry.path), parts)
-            elif entry.is_file(follow_symlinks=False):
-                if len(parts) < 2:
-                    issues.append(Issue("outside-service-folder", Location(source_path),
-                                        "file lies directly in the input root; pages belong in <service>/ folders",
-                                        "warning"))
-                    continue
-                files.append(SourceFile(parts[0], source_path, Path(entry.path)))
-            else:
-                issues.append(Issue("not-a-file", Location(source_path), "not a regular file; skipped", "error"))
+        stack.append((iter(entries), rel))
 
-    walk(root, ())
+    enter(root, ())
+    while stack:
+        entries, rel = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        if entry.name.startswith("."):
+            continue
+        parts = (*rel, entry.name)
+        source_path = "/".join(parts)
+        escaped = unusable_name(entry.name)
+        if escaped is not None:
+            issues.append(Issue("unusable-file-name", Location("/".join((*rel, escaped))),
+                                "name holds control characters or bytes that are not UTF-8; skipped "
+                                "(rename it)", "error"))
+        elif entry.is_symlink():
+            issues.append(Issue("symlink-skipped", Location(source_path),
+                                "symbolic link not followed (it may point outside the input root)", "error"))
+        elif entry.is_dir(follow_symlinks=False):
+            enter(Path(entry.path), parts)
+        elif entry.is_file(follow_symlinks=False):
+            if len(parts) < 2:
+                issues.append(Issue("outside-service-folder", Location(source_path),
+                                    "file lies directly in the input root; pages belong in <service>/ folders",
+                                    "warning"))
+                continue
+            files.append(SourceFile(parts[0], source_path, Path(entry.path)))
+        else:
+            issues.append(Issue("not-a-file", Location(source_path), "not a regular file; skipped", "error"))
     return files, issues
+
+
+def unusable_name(name: str) -> str | None:
+    """``None`` for a file name that can go into the dataset; else an escaped form to report it by.
+
+    A name whose bytes are not UTF-8 (Python gives them as lone surrogates) cannot be
+    written to JSON, CSV or Parquet, and a control character (a newline) would break the
+    ``path:line: message`` lines. Spaces and non-ASCII letters are fine.
+    """
+    if not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        return None
+    return repr(name.encode("utf-8", "surrogateescape"))[2:-1]
 
 
 def read_bytes(source: SourceFile) -> bytes:
@@ -109,8 +138,9 @@ def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
     """Decode page bytes without ever inventing U+FFFD.
 
     Order: a byte-order mark (UTF-8, UTF-16) wins; then strict UTF-8; then a
-    ``<meta charset>`` that decodes the bytes cleanly; then cp1252 (the usual encoding
-    of Windows-written docs), reported as a guess. Anything else is unreadable.
+    ``<meta charset>`` (read as browsers read it, see ``declared_encoding``) that decodes
+    the bytes cleanly, without C1 controls; then cp1252 (the usual encoding of
+    Windows-written docs), reported as a guess. Anything else is unreadable.
     """
     if not data.strip():
         raise UnsupportedInput("empty file", source_path)
@@ -124,22 +154,58 @@ def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
         line = data.count(b"\n", 0, exc.start) + 1
         declared = _META_CHARSET.search(data[:4096])
         if declared:
-            name = declared.group(1).decode("ascii").lower()
-            if name not in ("utf-8", "utf8"):
+            name = declared_encoding(declared.group(1).decode("ascii"))
+            if name is not None:
                 try:
-                    return data.decode(name), name, []
-                except (LookupError, UnicodeDecodeError):
+                    text = data.decode(name)
+                except ValueError:  # UnicodeDecodeError, or another codec error
                     pass
+                else:
+                    if not _C1_CONTROL.search(text):
+                        return _reject_binary(text, source_path), name, []
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise UnsupportedInput(f"invalid UTF-8 (byte {exc.start}) and not cp1252 either", source_path,
                                    line) from exc
+        label = f" nor its <meta charset> {declared.group(1).decode('ascii')!r}" if declared else ""
         return _reject_binary(text, source_path), "cp1252", [
             Issue("encoding-guessed", Location(source_path, line),
-                  "not valid UTF-8; decoded as cp1252 (declare the encoding or save the page as UTF-8)", "warning")
+                  f"not valid UTF-8{label}; decoded as cp1252 (declare the encoding or save the page as UTF-8)",
+                  "warning")
         ]
     return _reject_binary(text, source_path), "utf-8", []
+
+
+#: Labels the WHATWG Encoding Standard (what browsers do) reads as windows-1252: a page that
+#: says ``iso-8859-1`` and holds ``\x93quoted\x94`` means curly quotes, not C1 controls.
+_WINDOWS_1252_LABELS = frozenset({
+    "ascii", "us-ascii", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819", "ibm819",
+    "iso-ir-100", "csisolatin1", "windows-1252", "x-cp1252", "cp1252",
+})
+#: C1 control characters never occur in a real page: text holding them was decoded with the wrong encoding.
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+_ASCII_PROBE = b"<td>\\u0041 +- &amp; \\x41</td>"
+
+
+def declared_encoding(label: str) -> str | None:
+    """The codec to decode a page with, for the label of its ``<meta charset>``; ``None`` to ignore it.
+
+    Latin-1 and ASCII labels mean windows-1252 (as in browsers). A label naming UTF-8
+    (already tried), UTF-16/32, an unknown codec, or a codec that does not read ASCII as
+    ASCII (``utf-7``, ``unicode_escape``, ``punycode``: the tag itself was written in
+    ASCII, so the page cannot be in those; ``idna`` names domain names, not pages) is ignored.
+    """
+    name = label.strip().lower()
+    if name in _WINDOWS_1252_LABELS:
+        return "cp1252"
+    try:
+        codec = codecs.lookup(name)
+        if codec.name in ("utf-8", "idna") or _ASCII_PROBE.decode(codec.name) != _ASCII_PROBE.decode("ascii"):
+            return None
+    except (LookupError, ValueError):  # ValueError: UnicodeError, or a codec's own complaint
+        return None
+    return codec.name
 
 
 def _strict(data: bytes, encoding: str, source_path: str) -> str:
@@ -161,7 +227,9 @@ def _reject_binary(text: str, source_path: str) -> str:
 
 
 _HTML_MARKUP = re.compile(r"<(?:table|html|body|div|p|h[1-6]|a|ul|ol|span|!doctype)\b", re.IGNORECASE)
-_RST_MARKUP = re.compile(r"^(?::original_name:|\.\. [A-Za-z_-]+::|\.\. _[^:]+:|[=\-~^\"'`#*+]{4,}\s*$)", re.MULTILINE)
+#: Directives, ``:original_name:``, labels, title underlines, or a simple table border (``===  ===``).
+_RST_MARKUP = re.compile(r"^(?::original_name:|\.\. [A-Za-z_-]+::|\.\. _[^:]+:|[=\-~^\"'`#*+]{4,}\s*$|=+(?: +=+)+ *$)",
+                         re.MULTILINE)
 
 
 def sniff_format(text: str, source_path: str) -> SourceFormat:

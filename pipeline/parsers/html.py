@@ -27,6 +27,9 @@ BLOCK_TAGS = frozenset({
 LABEL_CLASSES = frozenset({"notetitle", "cautiontitle", "warningtitle", "importanttitle", "tiptitle"})
 #: A span larger than this is treated as a typo (``rowspan="9999"``) and capped at the table's end.
 MAX_SPAN = 1000
+#: Span expansion may give a table at most this many cells, or 4 per cell written if that is more:
+#: a 400 KB page of ``colspan="100" rowspan="100"`` cells would otherwise expand to 50 million.
+MAX_GRID_CELLS = 250_000
 #: The bold ``**Table 1** Title`` line that the markdown pages put right before a table.
 _TABLE_LABEL_LINE = re.compile(r"^\s*(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
@@ -36,6 +39,10 @@ _TAG = re.compile(r"<[^>]*>")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 # Errors libxml2 reports when it silently drops content (depth, size limits, memory).
 _FATAL_LEVELS = (etree.ErrorLevels.FATAL,)
+
+
+class SpanLimitError(ParseError):
+    """A table whose ``rowspan``/``colspan`` would expand it beyond ``MAX_GRID_CELLS``."""
 
 
 def _parser() -> etree.HTMLParser:
@@ -61,9 +68,48 @@ def parse_html(page: PageText) -> Page:
         first = fatal[0]
         raise ParseError(f"HTML parser gave up: {first.message.strip()}", path, first.line or None)
     title, page_id = page_title_and_id(page.text, root)
-    problems: list[Issue] = []
+    problems = markup_problems(page.text, path)
     tables = tuple(_tables(root, path, problems))
     return Page(page.source.service, path, "html", title, page_id, tables, tuple(problems))
+
+
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY\b", re.IGNORECASE)
+_TABLE_TAG_OR_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)table\b", re.IGNORECASE | re.DOTALL)
+
+
+def markup_problems(text: str, path: str) -> list[Issue]:
+    """What the HTML parser repairs or ignores without a word, reported.
+
+    * ``<!ENTITY>`` declarations (external entities, a billion-laughs chain): libxml2's HTML
+      parser never expands, fetches or reads them; their references stay as literal text.
+    * A ``<table>`` that is never closed: the parser closes it at the end of the page, so a
+      page cut off mid-table would give a silently shorter table.
+    * A comment that is never closed: everything after ``<!--`` is comment, not read.
+    """
+    problems: list[Issue] = []
+    declaration = _ENTITY_DECLARATION.search(text)
+    if declaration:
+        count = len(_ENTITY_DECLARATION.findall(text))
+        problems.append(Issue("entity-not-expanded", Location(path, text.count("\n", 0, declaration.start()) + 1),
+                              f"the page declares {count} entities (<!ENTITY>); none is expanded, fetched or read, "
+                              "their references stay as text", "warning"))
+    open_tables: list[int] = []  # lines of the <table> tags not closed yet
+    line, counted = 1, 0
+    for match in _TABLE_TAG_OR_COMMENT.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        if match.group(0).startswith("<!--"):
+            if not match.group(0).endswith("-->"):
+                problems.append(Issue("unclosed-comment", Location(path, line), "<!-- comment is never closed: the "
+                                      "rest of the page is a comment and is not read", "warning"))
+        elif match.group(1):
+            if open_tables:
+                open_tables.pop()
+        else:
+            open_tables.append(line)
+    problems.extend(Issue("unclosed-table", Location(path, table_line), "<table> is never closed (no </table>): the "
+                          "page may be cut off, so rows may be missing", "warning") for table_line in open_tables)
+    return problems
 
 
 def page_title_and_id(text: str, root: etree._Element) -> tuple[str | None, str | None]:
@@ -133,15 +179,20 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
     """Expand ``(text, rowspan, colspan)`` cells into a grid of ``Cell``.
 
     A cell with ``rowspan="9"`` (html/rts/return-code.md) is copied into the 8 rows below,
-    marked ``spanned=True``; a ``colspan`` copy is marked ``colspan_copy=True``.
+    marked ``spanned=True``; a ``colspan`` copy is marked ``colspan_copy=True``. Raises
+    ``SpanLimitError`` rather than build a grid larger than ``MAX_GRID_CELLS``.
     """
     grid: list[list[Cell]] = []
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
+    budget = max(MAX_GRID_CELLS, 4 * sum(len(row) for row in rows))
+    total = 0
     for index, row in enumerate(rows):
         out: list[Cell] = []
         remaining_rows = len(rows) - index
         for text, rowspan, colspan in row:
             _fill_spanned(out, pending)
+            if total + len(out) + colspan > budget:
+                raise SpanLimitError(f"rowspan/colspan would expand the table beyond {budget} cells; not read")
             rowspan = min(rowspan, remaining_rows)
             for k in range(colspan):
                 if rowspan > 1:
@@ -153,6 +204,9 @@ def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
             while len(out) < column:
                 out.append(Cell(""))
             _fill_spanned(out, pending)
+        total += len(out)
+        if total > budget:
+            raise SpanLimitError(f"rowspan/colspan would expand the table beyond {budget} cells; not read")
         grid.append(out)
     return grid
 
@@ -171,7 +225,12 @@ def _fill_spanned(out: list[Cell], pending: dict[int, tuple[int, str]]) -> None:
 
 def _tables(root: etree._Element, path: str, problems: list[Issue]) -> Iterator[RawTable]:
     for index, (table, title) in enumerate(_tables_with_titles(root)):
-        yield _read_table(table, index, title, path, problems)
+        try:
+            raw = _read_table(table, index, title, path, problems)
+        except SpanLimitError as exc:
+            problems.append(Issue("table-too-large", Location(path, _line(table), index), exc.message, "error"))
+            continue
+        yield raw
 
 
 def _tables_with_titles(root: etree._Element) -> Iterator[tuple[etree._Element, str | None]]:

@@ -16,16 +16,19 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 
-from docutils.parsers.rst.tableparser import GridTableParser, SimpleTableParser, TableMarkupError
+from docutils.parsers.rst.tableparser import GridTableParser, SimpleTableParser, TableMarkupError, TableParser
 from docutils.statemachine import StringList
+from docutils.utils import strip_combining_chars
 
-from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable
+from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable, Severity
 from pipeline.parsers.common import strip_table_label
 from pipeline.parsers.html import expand_spans
 from pipeline.sources import PageText
 from pipeline.text import collapse_whitespace
 
 _GRID_BORDER = re.compile(r"^\+(?:[-=]+\+)+$")
+#: docutils' ``grid_table_top_pat``: the top border of a grid table has no ``=``.
+_GRID_TOP = re.compile(r"^\+-[-+]+-\+ *$")
 _SIMPLE_BORDER = re.compile(r"^=+(?: +=+)+ *$")
 _DIRECTIVE = re.compile(r"^(\s*)\.\.\s+([A-Za-z0-9_:+-]+)::\s*(.*)$")
 _ORIGINAL_NAME = re.compile(r"^:original_name:\s*(\S+)", re.MULTILINE)
@@ -56,12 +59,10 @@ def parse_rst(page: PageText) -> Page:
     lines = page.text.splitlines()
     problems: list[Issue] = []
     tables: list[RawTable] = []
-    unread: list[tuple[int, str]] = []
-    blocks = find_table_blocks(lines, unread)
-    for line_index, name in unread:
-        problems.append(Issue("directive-not-executed", Location(path, line_index + 1),
-                              f"'.. {name}::' directive not executed: pages are untrusted, so no file, URL or "
-                              "raw markup is ever inserted, and its content is not read", "warning"))
+    notes: list[tuple[int, str, str, Severity]] = []
+    blocks = find_table_blocks(lines, notes)
+    problems.extend(Issue(slug, Location(path, line_index + 1), message, severity)
+                    for line_index, slug, message, severity in notes)
     for index, block in enumerate(blocks):
         try:
             tables.append(_read_block(block, index))
@@ -96,15 +97,18 @@ def page_title(lines: list[str]) -> str | None:
     return None
 
 
-def find_table_blocks(lines: list[str], unread: list[tuple[int, str]] | None = None) -> list[_Block]:
+def find_table_blocks(lines: list[str], notes: list[tuple[int, str, str, Severity]] | None = None) -> list[_Block]:
     """Cut grid and simple table blocks out of the page, in document order.
 
     Bodies of code/raw/include-like directives and literal blocks (after ``::``) are
     skipped, so a table-looking drawing in a code sample is not a table. A
     ``.. table:: **Table 1** Title`` directive gives its title to the table inside it.
-    Directives that would insert outside content (``include``, ``raw``, ``csv-table``, ...)
-    are appended to ``unread`` as ``(0-based line, name)`` when a list is given.
+    What is not read is appended to ``notes`` (when given) as ``(0-based line, slug, message,
+    severity)``: directives that would insert outside content (``include``, ``raw``,
+    ``csv-table``, ...), and grid or simple tables cut off before their bottom border.
     """
+    if notes is None:
+        notes = []
     blocks: list[_Block] = []
     i, n = 0, len(lines)
     pending_title: tuple[int, str | None] | None = None  # (directive indent, title)
@@ -117,8 +121,8 @@ def find_table_blocks(lines: list[str], unread: list[tuple[int, str]] | None = N
         if directive:
             name = directive.group(2).lower()
             if name in _OPAQUE_DIRECTIVES:
-                if unread is not None and name in _UNREAD_DIRECTIVES:
-                    unread.append((i, name))
+                if name in _UNREAD_DIRECTIVES:
+                    notes.append(_not_executed(i, name))
                 i = _skip_body(lines, i, indent)
                 continue
             if name == "table":
@@ -131,6 +135,14 @@ def find_table_blocks(lines: list[str], unread: list[tuple[int, str]] | None = N
         if _GRID_BORDER.match(stripped) or _SIMPLE_BORDER.match(stripped):
             grid = stripped.startswith("+")
             end = _grid_end(lines, i, indent) if grid else _simple_end(lines, i)
+            cut = _unterminated_table(lines, i, end, indent, grid)
+            if cut is not None:
+                notes.append((cut, "unterminated-table", "table lines without a bottom border after them (the "
+                              "page may be cut off): these lines are not read", "error"))
+                if end is None:  # skip the unread rows, so none of their borders starts another table
+                    while i < n and lines[i].strip():
+                        i += 1
+                    continue
             if end is not None:
                 title = None
                 if pending_title is not None and indent > pending_title[0]:
@@ -139,6 +151,10 @@ def find_table_blocks(lines: list[str], unread: list[tuple[int, str]] | None = N
                     title = strip_table_label(rst_inline_text(last_paragraph))
                 block_lines = [ln[indent:] if ln[:indent].strip() == "" else ln.strip() for ln in lines[i:end + 1]]
                 blocks.append(_Block("grid" if grid else "simple", i, [ln.rstrip() for ln in block_lines], title))
+                notes.extend(_not_executed(i + offset, match.group(1).lower())
+                             for offset, line in enumerate(block_lines)
+                             for match in _DIRECTIVE_IN_CELL.finditer(line)
+                             if match.group(1).lower() in _UNREAD_DIRECTIVES)
                 pending_title = None
                 last_paragraph = ""
                 i = end + 1
@@ -147,6 +163,32 @@ def find_table_blocks(lines: list[str], unread: list[tuple[int, str]] | None = N
             last_paragraph = stripped
         i += 1
     return blocks
+
+
+_DIRECTIVE_IN_CELL = re.compile(r"\.\.\s+([A-Za-z0-9_:+-]+)::")
+
+
+def _not_executed(line_index: int, name: str) -> tuple[int, str, str, Severity]:
+    """The note for a directive that would insert outside content: it is kept as text, never run."""
+    return (line_index, "directive-not-executed", f"'.. {name}::' directive not executed: pages are untrusted, so "
+            "no file, URL or raw markup is ever inserted, and its content is not read", "warning")
+
+
+def _unterminated_table(lines: list[str], start: int, end: int | None, indent: int, grid: bool) -> int | None:
+    """The 0-based line where table rows begin that no bottom border closes, else ``None``.
+
+    A grid table's run of ``+``/``|`` lines must end with a border, and a simple table
+    needs its closing ``=`` border: rows after the last border (a page cut off mid-table)
+    would otherwise be dropped without a word.
+    """
+    if not grid:
+        return start if end is None and start + 1 < len(lines) and lines[start + 1].strip() else None
+    if end is None:
+        return start if start + 1 < len(lines) and lines[start + 1].strip()[:1] == "|" else None
+    after = lines[end + 1] if end + 1 < len(lines) else ""
+    if after.strip()[:1] in ("+", "|") and len(after) - len(after.lstrip()) == indent:
+        return end + 1
+    return None
 
 
 def _skip_body(lines: list[str], i: int, indent: int) -> int:
@@ -248,13 +290,39 @@ def _cell_lines(lines: list[str], left: int, right: int) -> list[str]:
     return [text[indent:] for text in cell] if 0 < indent < right else cell
 
 
+def docutils_table_block(block: _Block) -> StringList:
+    """The block's lines prepared as docutils prepares them before calling its table parsers.
+
+    As ``isolate_grid_table``/``isolate_simple_table`` do, every wide (East Asian) character
+    is followed by a pad character, so columns are measured in display cells (the parsers
+    remove the padding from the cell text); and a grid table whose right border is ragged
+    raises ``TableMarkupError``, since ``GridTableParser`` itself would fail with an
+    ``IndexError`` on a line that is too short.
+    """
+    lines = StringList(list(block.lines))
+    lines.pad_double_width(TableParser.double_width_pad_char)
+    if block.kind == "grid":
+        width = len(strip_combining_chars(lines[0]))
+        for offset, line in enumerate(lines):
+            if len(strip_combining_chars(line)) != width or line[-1:] not in ("+", "|"):
+                raise TableMarkupError("Malformed table. Right border not aligned or missing.", offset=offset)
+    return lines
+
+
 def _read_block(block: _Block, index: int) -> RawTable:
+    if block.kind == "grid" and not _GRID_TOP.match(block.lines[0]):
+        # docutils does not take such a line for the top of a table (its GridTableParser
+        # would fail an assertion on it): a malformed table, reported.
+        raise TableMarkupError("Malformed table. The top border may hold only '-' and '+'.")
     fast = parse_plain_grid(block.lines) if block.kind == "grid" else None
     if fast is not None:
         headrows, bodyrows = fast
     else:
         parser = GridTableParser() if block.kind == "grid" else SimpleTableParser()
-        _colspecs, headrows, bodyrows = parser.parse(StringList(block.lines))
+        try:
+            _colspecs, headrows, bodyrows = parser.parse(docutils_table_block(block))
+        except (AssertionError, IndexError) as exc:  # its parsers trust the checks docutils' states.py makes
+            raise TableMarkupError(f"Malformed table ({type(exc).__name__} in docutils' table parser).") from exc
     first_line = block.start + 1  # 1-based line of the top border
 
     def to_cells(rows: Cells) -> list[list[tuple[str, int, int]]]:
@@ -286,6 +354,9 @@ _REFERENCE = re.compile(r"`((?:[^`\\]|\\.)+?)`__?")
 _LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 _STRONG = re.compile(r"(?<![\w*\\])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])", re.DOTALL)
 _EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL)
+#: The closing marks of ``_STRONG`` and ``_EMPHASIS`` alone (see ``_unwrap``).
+_STRONG_CLOSE = re.compile(r"(?<=\S)\*\*(?![\w*])")
+_EMPHASIS_CLOSE = re.compile(r"(?<=[^\s*])\*(?![\w*])")
 _INTERPRETED = re.compile(r"(?<![\w`])`(?=\S)([^`]+?)(?<=\S)`(?![\w`])")
 _TARGET_SUFFIX = re.compile(r"\s*<[^<>]*>$")
 _BULLET = re.compile(r"^\s*[-*+\u2022\u2023\u2043]\s+")
@@ -299,6 +370,20 @@ _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 def _role_text(match: re.Match[str]) -> str:
     return _TARGET_SUFFIX.sub("", match.group(1)) or match.group(1)
+
+
+def _unwrap(pattern: re.Pattern[str], closer: re.Pattern[str], value: str) -> str:
+    """``pattern.sub(group 1)``, in linear time.
+
+    Every opening ``*``/``**`` with no closing mark after it makes the regex scan to the end
+    of the text: a cell of ``**a **a **a ...`` took minutes. Nothing after the last
+    possible closing mark can match, so the substitution runs only up to it; the result
+    is the same (a closing mark never overlaps the next one).
+    """
+    cut = max((m.end() for m in closer.finditer(value)), default=0)
+    if not cut:
+        return value
+    return pattern.sub(lambda m: m.group(1), value[:cut]) + value[cut:]
 
 
 def rst_inline_text(text: str) -> str:
@@ -341,8 +426,8 @@ def rst_inline_text(text: str) -> str:
     value = _ESCAPE.sub(lambda m: keep("" if m.group(1) == " " else m.group(1)), value)
     value = _ROLE.sub(_role_text, value)
     value = _REFERENCE.sub(_role_text, value)
-    value = _STRONG.sub(lambda m: m.group(1), value)
-    value = _EMPHASIS.sub(lambda m: m.group(1), value)
+    value = _unwrap(_STRONG, _STRONG_CLOSE, value)
+    value = _unwrap(_EMPHASIS, _EMPHASIS_CLOSE, value)
     value = _INTERPRETED.sub(lambda m: m.group(1), value)
     value = _SUBSTITUTION.sub(" ", value)
     value = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], value)
