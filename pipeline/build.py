@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import defaultdict
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 
 from pipeline.cache import PageCache, cache_key
 from pipeline.errors import PipelineError, UnsupportedInput
-from pipeline.model import Dataset, ErrorCodeRecord, Issue, Location, Page, PageResult
+from pipeline.model import Dataset, Issue, Location, Page, PageResult, page_order
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
 from pipeline.sources import SourceFile, decode_page, discover, read_bytes
@@ -140,64 +141,83 @@ def default_jobs() -> int:
 
 def build(root: Path, progress: Progress | None = None, jobs: int = 1,
           cache_dir: Path | None = None) -> Dataset:
-    """Build the dataset of every page under ``root`` (see ``build_with_stats``)."""
+    """Build the dataset of every page under ``root``, in memory (see ``stream_results``)."""
     return build_with_stats(root, progress, jobs, cache_dir)[0]
 
 
 def build_with_stats(root: Path, progress: Progress | None = None, jobs: int = 1,
                      cache_dir: Path | None = None) -> tuple[Dataset, BuildStats]:
-    """Build the dataset of every page under ``root``, in ``jobs`` processes, using the cache if given."""
+    """The whole dataset in memory, and how the cache served it."""
+    stats = StatsCounter()
+    results, found = stream_results(root, progress, jobs, cache_dir, stats)
+    return finish(results, found), stats.frozen(cache_dir is not None)
+
+
+@dataclass(slots=True)
+class StatsCounter:
+    """Counts pages and cache outcomes while results stream past."""
+
+    pages: int = 0
+    hits: int = 0
+    misses: int = 0
+    corrupt: int = 0
+
+    def count(self, cache_state: int) -> None:
+        self.pages += 1
+        self.hits += cache_state == 1
+        self.misses += cache_state != 1
+        self.corrupt += cache_state == -1
+
+    def frozen(self, cached: bool) -> BuildStats:
+        return BuildStats(self.pages, self.hits, self.misses if cached else 0, self.corrupt)
+
+
+def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, cache_dir: Path | None = None,
+                   stats: StatsCounter | None = None) -> tuple[Iterator[PageResult], list[Issue]]:
+    """The result of every page under ``root``, lazily, in output order; and the discovery problems.
+
+    Pages are parsed in ``jobs`` processes with a bounded number in flight, so memory does
+    not grow with the number of pages when the consumer writes each result as it comes.
+    """
     sources, found = discover(root)
+    sources.sort(key=lambda s: page_order(s.source_path))
     tasks = [(s, str(cache_dir) if cache_dir is not None else None) for s in sources]
-    results: list[PageResult] = []
-    hits = misses = corrupt = 0
-    for done, (result, cache_state) in enumerate(_run(tasks, jobs), 1):
-        results.append(result)
-        hits += cache_state == 1
-        misses += cache_state != 1
-        corrupt += cache_state == -1
-        if progress is not None:
-            progress(done, len(tasks))
-    stats = BuildStats(len(sources), hits, misses if cache_dir else 0, corrupt)
-    return finish(results, found), stats
+
+    def results() -> Iterator[PageResult]:
+        for done, (result, cache_state) in enumerate(_run(tasks, jobs), 1):
+            if stats is not None:
+                stats.count(cache_state)
+            if progress is not None:
+                progress(done, len(tasks))
+            yield result
+
+    return results(), found
+
+
+#: Pages handed to the pool ahead of the one being consumed, per worker.
+IN_FLIGHT_PER_JOB = 8
 
 
 def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int) -> Iterator[tuple[PageResult, int]]:
     if jobs <= 1 or len(tasks) < MIN_PAGES_FOR_POOL:
         yield from map(_process_cached, tasks)
         return
-    chunk = max(1, min(64, len(tasks) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_process_cached, tasks, chunksize=chunk)
+        pending: deque[Future[tuple[PageResult, int]]] = deque()
+        queue = iter(tasks)
+        for task in islice(queue, jobs * IN_FLIGHT_PER_JOB):
+            pending.append(pool.submit(_process_cached, task))
+        while pending:
+            result = pending.popleft().result()
+            for task in islice(queue, 1):
+                pending.append(pool.submit(_process_cached, task))
+            yield result
 
 
 def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = ()) -> Dataset:
-    """Assemble page results into a dataset and report duplicate error codes across it."""
-    pages = sorted(results, key=lambda r: r.source_path)
-    extra = list(discovery_issues) + duplicate_error_codes(r for p in pages for r in p.error_codes)
+    """Assemble page results into a dataset in output order; problems of no single page come last."""
+    pages = sorted(results, key=lambda r: page_order(r.source_path))
+    extra = tuple(discovery_issues)
     if extra:
-        pages.append(PageResult("", "", issues=tuple(extra)))
+        pages.append(PageResult("", "", issues=extra))
     return Dataset(tuple(pages))
-
-
-def duplicate_error_codes(records: Iterable[ErrorCodeRecord]) -> list[Issue]:
-    """Report every (service, error_code, status_code) documented more than once in one table.
-
-    rst/vpc/error_codes.rst documents VPC.0101/400 once for creating and once for querying
-    a VPC: both records stay in the dataset; the repeat is reported here.
-    """
-    seen: dict[tuple[str, str, str, int, int | None], list[ErrorCodeRecord]] = defaultdict(list)
-    for record in records:
-        seen[(record.service, record.source_path, record.error_code, record.table_index,
-              record.status_code)].append(record)
-    issues = []
-    for (_service, path, code, _table, status), group in sorted(seen.items(), key=lambda kv: str(kv[0])):
-        if len(group) > 1:
-            rows = ", ".join(str(r.row_index) for r in group)
-            first = group[0]
-            issues.append(Issue(
-                "duplicate-error-code", Location(path, first.line, first.table_index, first.row_index),
-                f"error code {code} (status {status}) is documented {len(group)} times in this table (rows {rows}); "
-                "all are kept", "notice",
-            ))
-    return issues

@@ -169,30 +169,37 @@ class PageResult:
     issues: tuple[Issue, ...] = ()
 
 
+def page_order(source_path: str) -> tuple[str, str]:
+    """The order of pages in every output file: by service, then by path.
+
+    (``elb-swiss/x`` sorts after ``elb/y``: its service, not its path, decides.)
+    """
+    return source_path.split("/", 1)[0], source_path
+
+
 @dataclass(frozen=True, slots=True)
 class Dataset:
-    """The whole build: records, table reports and issues of every page, in output order."""
+    """The whole build: the result of every page in output order (see ``page_order``).
+
+    A result with an empty ``source_path`` holds the problems of no single page (discovery:
+    a symbolic link, a file outside any service folder); it comes last. Within a page,
+    records are already in output order (table, row, then status code).
+    """
 
     pages: tuple[PageResult, ...] = field(default_factory=tuple)
 
     @property
     def status_codes(self) -> list[StatusCodeRecord]:
-        return sorted(
-            (r for p in self.pages for r in p.status_codes),
-            key=lambda r: (r.service, r.source_path, r.table_index, r.row_index, r.status_code),
-        )
+        return [r for p in self.pages for r in p.status_codes]
 
     @property
     def error_codes(self) -> list[ErrorCodeRecord]:
-        return sorted(
-            (r for p in self.pages for r in p.error_codes),
-            key=lambda r: (r.service, r.source_path, r.table_index, r.row_index),
-        )
+        return [r for p in self.pages for r in p.error_codes]
 
     @property
     def tables(self) -> list[TableReport]:
-        return sorted((t for p in self.pages for t in p.tables), key=lambda t: (t.source_path, t.table_index))
+        return [t for p in self.pages for t in p.tables]
 
     @property
     def issues(self) -> list[Issue]:
-        return [i for p in sorted(self.pages, key=lambda p: p.source_path) for i in p.issues]
+        return [i for p in self.pages for i in p.issues]

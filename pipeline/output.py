@@ -1,4 +1,4 @@
-"""Writing a dataset directory: every file rendered, staged beside the target, then swapped in at once.
+"""Writing a dataset directory: streamed page by page into a staging directory, then swapped in at once.
 
 A build killed at any moment leaves the previous complete dataset: files are written and
 fsynced in a staging directory next to ``--out``, and the staging directory replaces the
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,23 +23,33 @@ from typing import Any
 from pipeline import __version__
 from pipeline.cache import code_fingerprint
 from pipeline.errors import UsageError
-from pipeline.exporters import EXPORTERS
-from pipeline.exporters.csv import render_csv
+from pipeline.exporters.csv import csv_line, neutralise_formula
 from pipeline.exporters.datapackage import content_hash, datapackage
 from pipeline.exporters.json import dumps
-from pipeline.exporters.rows import json_array, record_rows
-from pipeline.model import Dataset, Issue, TableReport
-from pipeline.schema import ERROR_CODES, STATUS_CODES, json_schema
+from pipeline.exporters.parquet import arrow_schema
+from pipeline.exporters.rows import encode_json_value as _encode
+from pipeline.exporters.rows import record_rows
+from pipeline.model import Dataset, ErrorCodeRecord, Issue, PageResult, StatusCodeRecord, TableReport, page_order
+from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource, json_schema
 
 MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """The deterministic text files of a dataset, by name (Parquet is written from the records)."""
+    """The deterministic text files of a dataset, by name (Parquet aside)."""
 
     files: dict[str, str]
     csv_neutralised: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WriteSummary:
+    """What a write produced: record counts and CSV cells neutralised by ``--csv-safe``."""
+
+    status_codes: int
+    error_codes: int
+    csv_neutralised: int
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
@@ -55,30 +67,128 @@ def table_dict(table: TableReport) -> dict[str, Any]:
             "rows_skipped": table.rows_skipped}
 
 
-def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
-    """Every text file of the dataset directory, byte-for-byte what will be written."""
-    status, errors = dataset.status_codes, dataset.error_codes
-    files: dict[str, str] = {}
-    neutralised = 0
-    for resource, records in ((STATUS_CODES, status), (ERROR_CODES, errors)):
-        files[f"{resource.name}.json"] = json_array(resource.column_names, record_rows(records))
-        text, count = render_csv(resource, records, safe=csv_safe)
-        files[f"{resource.name}.csv"] = text
-        neutralised += count
-        files[f"schemas/{resource.name}.schema.json"] = dumps(json_schema(resource))
-    files["tables.json"] = dumps([table_dict(t) for t in dataset.tables])
-    files["issues.json"] = dumps([issue_dict(i) for i in dataset.issues])
-    files["datapackage.json"] = dumps(datapackage({STATUS_CODES.name: len(status), ERROR_CODES.name: len(errors)}))
-    files[MANIFEST] = dumps(manifest(dataset, files, csv_safe))
-    return Rendered(files, neutralised)
+#: Rows per Parquet row group: fixed, so the same records always give the same file layout.
+PARQUET_ROW_GROUP = 65536
 
 
-def _inputs(dataset: Dataset) -> list[dict[str, Any]]:
-    return [
-        {"path": p.source_path, "sha256": p.sha256, "status_codes": len(p.status_codes),
-         "error_codes": len(p.error_codes), "tables": len(p.tables)}
-        for p in dataset.pages if p.source_path
-    ]
+class _ResourceStream:
+    """One dataset's JSON, CSV and Parquet files, appended to page by page."""
+
+    def __init__(self, directory: Path, resource: Resource, csv_safe: bool) -> None:
+        self.directory = directory
+        self.resource = resource
+        self.csv_safe = csv_safe
+        self.count = 0
+        self.neutralised = 0
+        self.json = open(directory / f"{resource.name}.json", "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.csv = open(directory / f"{resource.name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.csv.write(csv_line(resource.column_names))
+        self.keys = [f"    {_encode(name)}: " for name in resource.column_names]
+        self.parquet_rows: list[tuple[Any, ...]] = []
+        self.parquet: Any = None
+
+    def write(self, records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord]) -> None:
+        keys = self.keys
+        for row in record_rows(records):
+            obj = ",\n".join(key + _encode(value) for key, value in zip(keys, row, strict=True))
+            self.json.write(("[\n  {\n" if self.count == 0 else "\n  },\n  {\n") + obj)
+            csv_row = row
+            if self.csv_safe:  # only the CSV, which spreadsheets open, is neutralised
+                csv_row = tuple(neutralise_formula(v) if isinstance(v, str) else v for v in row)
+                self.neutralised += sum(1 for a, b in zip(row, csv_row, strict=True) if a != b)
+            self.csv.write(csv_line(csv_row))
+            self.parquet_rows.append(row)
+            self.count += 1
+            if len(self.parquet_rows) >= PARQUET_ROW_GROUP:
+                self._flush_parquet()
+
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = arrow_schema(self.resource)
+        if self.parquet is None:
+            self.parquet = pq.ParquetWriter(self.directory / f"{self.resource.name}.parquet", schema,
+                                            compression="zstd", write_statistics=False)
+        rows = self.parquet_rows
+        columns = [pa.array([row[i] for row in rows], type=schema.field(i).type) for i in range(len(schema))]
+        self.parquet.write_table(pa.Table.from_arrays(columns, schema=schema), row_group_size=PARQUET_ROW_GROUP)
+        self.parquet_rows = []
+
+    def close(self) -> None:
+        self.json.write("\n  }\n]\n" if self.count else "[]\n")
+        for handle in (self.json, self.csv):
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        if self.parquet_rows or self.parquet is None:
+            self._flush_parquet()
+        self.parquet.close()
+
+
+class DatasetWriter:
+    """Writes a dataset directory from page results given in output order, one page at a time.
+
+    Records go straight to the JSON, CSV and Parquet files; only the small indexes (tables,
+    issues, inputs) are kept until ``close``, so memory does not grow with the records.
+    """
+
+    def __init__(self, directory: Path, csv_safe: bool = False) -> None:
+        self.directory = directory
+        self.csv_safe = csv_safe
+        self.streams = {r.name: _ResourceStream(directory, r, csv_safe) for r in (STATUS_CODES, ERROR_CODES)}
+        self.tables: list[dict[str, Any]] = []
+        self.issues: list[dict[str, Any]] = []
+        self.inputs: list[dict[str, Any]] = []
+        self.last: tuple[str, str] | None = None
+
+    def add(self, result: PageResult) -> None:
+        if result.source_path:
+            order = page_order(result.source_path)
+            if self.last is not None and order < self.last:
+                raise ValueError(f"page {result.source_path} given out of output order")
+            self.last = order
+            self.inputs.append({"path": result.source_path, "sha256": result.sha256,
+                                "status_codes": len(result.status_codes), "error_codes": len(result.error_codes),
+                                "tables": len(result.tables)})
+        self.streams[STATUS_CODES.name].write(result.status_codes)
+        self.streams[ERROR_CODES.name].write(result.error_codes)
+        self.tables.extend(table_dict(t) for t in result.tables)
+        self.issues.extend(issue_dict(i) for i in result.issues)
+
+    def close(self) -> WriteSummary:
+        """Finish every file (records, indexes, descriptors, manifest), all fsynced."""
+        for stream in self.streams.values():
+            stream.close()
+        status, errors = self.streams[STATUS_CODES.name], self.streams[ERROR_CODES.name]
+        texts = {
+            "tables.json": dumps(self.tables),
+            "issues.json": dumps(self.issues),
+            "datapackage.json": dumps(datapackage({STATUS_CODES.name: status.count, ERROR_CODES.name: errors.count})),
+        }
+        for resource in (STATUS_CODES, ERROR_CODES):
+            texts[f"schemas/{resource.name}.schema.json"] = dumps(json_schema(resource))
+        for name, text in texts.items():
+            _write_synced(self.directory / name, text.encode("utf-8"))
+        hashes = {name: _file_sha256(self.directory / name) for name in ("error_codes.json", "status_codes.json")}
+        manifest = {
+            "generator": _generator(self.csv_safe),
+            "dataset_sha256": content_hash(hashes),
+            "files": hashes,
+            "counts": {"pages": len(self.inputs), "status_codes": status.count, "error_codes": errors.count,
+                       "tables": len(self.tables), "issues": len(self.issues)},
+            "inputs": self.inputs,
+        }
+        _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"))
+        return WriteSummary(status.count, errors.count, status.neutralised + errors.neutralised)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _generator(csv_safe: bool) -> dict[str, Any]:
@@ -87,18 +197,19 @@ def _generator(csv_safe: bool) -> dict[str, Any]:
             "options": {"csv_safe": csv_safe}}
 
 
-def manifest(dataset: Dataset, files: dict[str, str], csv_safe: bool = False) -> dict[str, Any]:
-    """Provenance: generator version, every input with its sha256 and record counts, the dataset hash."""
-    inputs = _inputs(dataset)
-    canonical = {name: files[name] for name in ("status_codes.json", "error_codes.json")}
-    return {
-        "generator": _generator(csv_safe),
-        "dataset_sha256": content_hash(canonical),
-        "counts": {"pages": len(inputs), "status_codes": len(dataset.status_codes),
-                   "error_codes": len(dataset.error_codes), "tables": len(dataset.tables),
-                   "issues": len(dataset.issues)},
-        "inputs": inputs,
-    }
+def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
+    """Every text file of the dataset directory, byte for byte what ``write_dataset`` writes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        (directory / "schemas").mkdir()
+        writer = DatasetWriter(directory, csv_safe)
+        for page in dataset.pages:
+            writer.add(page)
+        summary = writer.close()
+        files = {p.relative_to(directory).as_posix(): p.read_bytes().decode("utf-8")
+                 for p in sorted(directory.rglob("*"))
+                 if p.is_file() and p.suffix != ".parquet"}
+    return Rendered(files, summary.csv_neutralised)
 
 
 def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = False) -> bool:
@@ -127,25 +238,22 @@ def _read_manifest(out: Path) -> dict[str, Any] | None:
 
 
 def _all_files_present(out: Path) -> bool:
-    names = [*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in ("json", "csv", "parquet")),
-             "tables.json", "issues.json", "datapackage.json"]
-    return all((out / name).is_file() for name in names)
+    return all((out / name).is_file() for name in DATA_FILES)
 
 
-def manifest_is_current(dataset: Dataset, out: Path, csv_safe: bool = False) -> bool:
-    """True when ``out`` was written by this version, with these options, from exactly these inputs.
-
-    This is what lets a rebuild with nothing changed skip rendering and writing; ``--check``
-    and ``--force`` compare or rewrite every byte instead.
-    """
-    previous = _read_manifest(out)
-    return (previous is not None and previous.get("generator") == _generator(csv_safe)
-            and previous.get("inputs") == _inputs(dataset) and _all_files_present(out))
+#: The files of a dataset directory besides the manifest and the schemas.
+DATA_FILES = (*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in ("json", "csv", "parquet")),
+              "tables.json", "issues.json", "datapackage.json")
 
 
-def write_dataset(dataset: Dataset, out: Path, rendered: Rendered | None = None) -> Rendered:
-    """Write the dataset directory ``out`` atomically (all files or none)."""
-    rendered = rendered or render(dataset)
+def write_dataset(dataset: Dataset, out: Path, csv_safe: bool = False) -> WriteSummary:
+    """Write an in-memory dataset to ``out`` atomically (all files or none)."""
+    return write_results(iter(dataset.pages), out, csv_safe)
+
+
+def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = False,
+                  extra_issues: Iterable[Issue] = ()) -> WriteSummary:
+    """Stream page results (in output order) into a staging directory beside ``out``, then swap it in."""
     out = out.absolute()
     _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -153,18 +261,28 @@ def write_dataset(dataset: Dataset, out: Path, rendered: Rendered | None = None)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     os.chmod(staging, 0o755)
     try:
-        for name, text in rendered.files.items():
-            _write_synced(staging / name, text.encode("utf-8"))
-        for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
-            target = staging / f"{resource.name}.parquet"
-            EXPORTERS["parquet"](target, resource, records)
-            _fsync(target)
-        _fsync(staging)
+        summary = write_into(staging, results, csv_safe, extra_issues)
         _swap_in(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return rendered
+    return summary
+
+
+def write_into(directory: Path, results: Iterable[PageResult], csv_safe: bool = False,
+               extra_issues: Iterable[Issue] = ()) -> WriteSummary:
+    """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks)."""
+    (directory / "schemas").mkdir(exist_ok=True)
+    writer = DatasetWriter(directory, csv_safe)
+    for result in results:
+        writer.add(result)
+    extra = tuple(extra_issues)
+    if extra:
+        writer.add(PageResult("", "", issues=extra))
+    summary = writer.close()
+    _fsync(directory / "schemas")
+    _fsync(directory)
+    return summary
 
 
 def _remove_abandoned_staging(out: Path) -> None:

@@ -17,6 +17,7 @@ from pipeline.build import build, build_with_stats
 from pipeline.cache import PageCache, cache_key, decode_entry, encode_entry
 from pipeline.cli import main
 from pipeline.cli.progress import ProgressReporter
+from pipeline.model import page_order
 from pipeline.output import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +148,8 @@ def test_manifest_records_inputs_and_dataset_hash(tmp_path: Path) -> None:
     assert main(["build", str(SEED), "--out", str(out), "-q", "--no-cache"]) == 0
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["generator"]["name"] == "pipeline"
-    assert [i["path"] for i in manifest["inputs"]] == sorted(i["path"] for i in manifest["inputs"])
+    paths = [i["path"] for i in manifest["inputs"]]
+    assert paths == sorted(paths, key=page_order)  # by service, then path: vpn/ before vpn-enterprise/
     nat = next(i for i in manifest["inputs"] if i["path"] == "nat/status-codes.md")
     import hashlib
 
@@ -158,12 +160,15 @@ def test_manifest_records_inputs_and_dataset_hash(tmp_path: Path) -> None:
 
 def _consistent(out: Path) -> str:
     """'complete' when out/ is one whole dataset whose files agree with its manifest."""
+    import hashlib
+
     from pipeline.exporters.datapackage import content_hash
 
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-    texts = {n: (out / n).read_text("utf-8") for n in ("status_codes.json", "error_codes.json")}
-    assert content_hash(texts) == manifest["dataset_sha256"]
-    status = json.loads(texts["status_codes.json"])
+    hashes = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in ("status_codes.json", "error_codes.json")}
+    assert hashes == manifest["files"]
+    assert content_hash(hashes) == manifest["dataset_sha256"]
+    status = json.loads((out / "status_codes.json").read_text("utf-8"))
     assert len(status) == manifest["counts"]["status_codes"]
     csv_rows = (out / "status_codes.csv").read_bytes().count(b"\r\n") - 1
     assert csv_rows == len(status)  # no field of these pages holds a line break

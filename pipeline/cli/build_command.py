@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import filecmp
+import hashlib
 import json
 import sys
-from dataclasses import astuple
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.build import BuildStats, build_with_stats, default_jobs, input_digests
+from pipeline.build import StatsCounter, default_jobs, input_digests, stream_results
 from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
 from pipeline.errors import UsageError
-from pipeline.exporters.parquet import read_parquet_rows
-from pipeline.model import Dataset
-from pipeline.output import Rendered, inputs_are_current, manifest_is_current, render, write_dataset
-from pipeline.schema import ERROR_CODES, STATUS_CODES
+from pipeline.model import Dataset, Issue, PageResult
+from pipeline.output import inputs_are_current, write_into, write_results
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,19 +48,45 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run_build)
 
 
+@dataclass(slots=True)
+class Tally:
+    """What streamed past: counts for the summary line and the problems to print."""
+
+    pages: int = 0
+    tables: int = 0
+    status_codes: int = 0
+    error_codes: int = 0
+    skips: int = 0
+    notices: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def watch(self, results: Iterable[PageResult]) -> Iterator[PageResult]:
+        for result in results:
+            self.add(result)
+            yield result
+
+    def add(self, result: PageResult) -> None:
+        self.pages += bool(result.source_path)
+        self.tables += len(result.tables)
+        self.status_codes += len(result.status_codes)
+        self.error_codes += len(result.error_codes)
+        for issue in result.issues:
+            if issue.severity in ("warning", "error"):
+                self.problems.append(str(issue))
+            self.skips += issue.severity == "skip"
+            self.notices += issue.severity == "notice"
+
+
 def problems(dataset: Dataset) -> list[str]:
-    """Issues that are problems (warnings and errors), not explained skips."""
+    """Issues that are problems (warnings and errors), not explained skips or notices."""
     return [str(i) for i in dataset.issues if i.severity in ("warning", "error")]
 
 
-def summary(dataset: Dataset, out: Path | None, stats: BuildStats | None = None) -> str:
-    pages = sum(1 for p in dataset.pages if p.source_path)
-    skips = sum(1 for i in dataset.issues if i.severity == "skip")
-    notices = sum(1 for i in dataset.issues if i.severity == "notice")
+def summary(tally: Tally, out: Path | None) -> str:
     target = f" -> {out}" if out is not None else ""
-    return (f"pipeline: {pages} pages, {len(dataset.tables)} tables, {len(dataset.status_codes)} status codes, "
-            f"{len(dataset.error_codes)} error codes, {len(problems(dataset))} problems, {skips} skips, "
-            f"{notices} notices{target}")
+    return (f"pipeline: {tally.pages} pages, {tally.tables} tables, {tally.status_codes} status codes, "
+            f"{tally.error_codes} error codes, {len(tally.problems)} problems, {tally.skips} skips, "
+            f"{tally.notices} notices{target}")
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -70,31 +100,26 @@ def run_build(args: argparse.Namespace) -> int:
         digests = input_digests(source)
         if digests is not None and inputs_are_current(digests, args.out, args.csv_safe):
             return report_up_to_date(args, len(digests))
-    reporter = None if args.quiet else ProgressReporter()
-    dataset, stats = build_with_stats(source, reporter, args.jobs, cache_dir)
+    stats = StatsCounter()
+    results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir, stats)
+    tally = Tally()
+    for issue in found:
+        tally.add(PageResult("", "", issues=(issue,)))
     if args.check:
-        return check(dataset, args)
-    found = problems(dataset)
+        return check(tally.watch(results), found, args)
+    written = write_results(tally.watch(results), args.out, args.csv_safe, found)
     if not args.quiet:
-        for line in found[:20]:
+        for line in tally.problems[:20]:
             print(line, file=sys.stderr)
-        if len(found) > 20:
-            print(f"... and {len(found) - 20} more in {args.out / 'issues.json'}", file=sys.stderr)
-    if not args.force and manifest_is_current(dataset, args.out, args.csv_safe):
-        if not args.quiet:
-            print(f"pipeline: {args.out} is up to date ({stats.pages} pages unchanged)", file=sys.stderr)
-    else:
-        rendered = render(dataset, csv_safe=args.csv_safe)
-        write_dataset(dataset, args.out, rendered)
-        if not args.quiet and args.csv_safe:
-            print(f"pipeline: --csv-safe neutralised {rendered.csv_neutralised} CSV cells", file=sys.stderr)
-    if not args.quiet:
+        if len(tally.problems) > 20:
+            print(f"... and {len(tally.problems) - 20} more in {args.out / 'issues.json'}", file=sys.stderr)
+        if args.csv_safe:
+            print(f"pipeline: --csv-safe neutralised {written.csv_neutralised} CSV cells", file=sys.stderr)
         if cache_dir is not None and stats.pages:
-            print(f"pipeline: cache {stats.cache_hits} hits, {stats.cache_misses} misses"
-                  + (f" ({stats.cache_corrupt} corrupt entries rebuilt)" if stats.cache_corrupt else ""),
-                  file=sys.stderr)
-        print(summary(dataset, args.out, stats), file=sys.stderr)
-    return 1 if args.strict and found else 0
+            print(f"pipeline: cache {stats.hits} hits, {stats.misses} misses"
+                  + (f" ({stats.corrupt} corrupt entries rebuilt)" if stats.corrupt else ""), file=sys.stderr)
+        print(summary(tally, args.out), file=sys.stderr)
+    return 1 if args.strict and tally.problems else 0
 
 
 def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
@@ -111,10 +136,13 @@ def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     return 1 if args.strict and found else 0
 
 
-def check(dataset: Dataset, args: argparse.Namespace) -> int:
-    """``--check``: compare what INPUT would produce with --out, file by file; 1 if anything differs."""
-    rendered = render(dataset, csv_safe=args.csv_safe)
-    stale = stale_files(rendered, dataset, args.out)
+def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace) -> int:
+    """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs."""
+    with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
+        fresh = Path(tmp)
+        write_into(fresh, results, args.csv_safe, found)
+        stale = stale_files(fresh, args.out)
+        changes = record_changes(fresh, args.out) if stale else ""
     if not stale:
         if not args.quiet:
             print(f"pipeline: {args.out} is up to date", file=sys.stderr)
@@ -123,42 +151,51 @@ def check(dataset: Dataset, args: argparse.Namespace) -> int:
         print(f"pipeline: {args.out} is stale; run `pipeline build` to regenerate it", file=sys.stderr)
         for name in stale:
             print(f"  differs: {args.out / name}", file=sys.stderr)
-        print(record_changes(dataset, args.out), file=sys.stderr)
+        print(changes, file=sys.stderr)
     return 1
 
 
-def stale_files(rendered: Rendered, dataset: Dataset, out: Path) -> list[str]:
-    """Names of the files of ``out`` that are missing or differ from a fresh build."""
+def stale_files(fresh: Path, out: Path) -> list[str]:
+    """Names of the files of ``out`` that are missing or differ from the fresh build in ``fresh``.
+
+    Parquet files are compared by content: their bytes embed the writing library's version.
+    """
     stale = []
-    for name, text in rendered.files.items():
+    for path in sorted(p for p in fresh.rglob("*") if p.is_file()):
+        name = path.relative_to(fresh).as_posix()
         try:
-            if (out / name).read_bytes() != text.encode("utf-8"):
-                stale.append(name)
-        except OSError:
+            if path.suffix == ".parquet":
+                import pyarrow.parquet as pq
+
+                same = pq.read_table(path).equals(pq.read_table(out / name))
+            else:
+                same = filecmp.cmp(path, out / name, shallow=False)
+        except Exception:  # a missing or unreadable file is stale, whatever pyarrow or the OS raises
+            same = False
+        if not same:
             stale.append(name)
-    for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
-        name = f"{resource.name}.parquet"
-        try:
-            if read_parquet_rows(out / name) != [dict(zip(resource.column_names, astuple(r), strict=True))
-                                                 for r in records]:
-                stale.append(name)
-        except Exception:  # a missing or unreadable Parquet file is stale, whatever pyarrow raises
-            stale.append(name)
-    return sorted(stale)
+    return stale
 
 
-def record_changes(dataset: Dataset, out: Path) -> str:
-    """A one-line summary of how the records would change."""
+def record_changes(fresh: Path, out: Path) -> str:
+    """A one-line summary of how the records would change (CSV rows compared as multisets)."""
     parts = []
-    for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
-        try:
-            old = json.loads((out / f"{resource.name}.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            old = []
-        new = [dict(zip(resource.column_names, astuple(r), strict=True)) for r in records]
-        old_set = {json.dumps(r, sort_keys=True) for r in old}
-        new_set = {json.dumps(r, sort_keys=True) for r in new}
-        parts.append(f"{resource.name}: {len(old)} -> {len(new)} records "
-                     f"({len(new_set - old_set)} new or changed, {len(old_set - new_set)} gone or changed)")
+    for name in ("status_codes", "error_codes"):
+        new, old = _row_digests(fresh / f"{name}.csv"), _row_digests(out / f"{name}.csv")
+        parts.append(f"{name}: {sum(old.values())} -> {sum(new.values())} records "
+                     f"({(new - old).total()} new or changed, {(old - new).total()} gone or changed)")
     return "  " + "; ".join(parts)
 
+
+def _row_digests(path: Path) -> Counter[bytes]:
+    """A short digest of each data row of a CSV file (the header skipped); empty if unreadable."""
+    counts: Counter[bytes] = Counter()
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = csv.reader(handle)
+            next(rows, None)
+            for row in rows:
+                counts[hashlib.blake2b("\x1f".join(row).encode("utf-8"), digest_size=16).digest()] += 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    return counts

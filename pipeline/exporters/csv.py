@@ -28,6 +28,11 @@ def csv_field(value: object) -> str:
     return text
 
 
+def csv_line(values: tuple[object, ...] | list[object]) -> str:
+    """One CSV record with its CRLF line end."""
+    return ",".join(csv_field(v) for v in values) + "\r\n"
+
+
 def neutralise_formula(text: str) -> str:
     """OWASP's advice: prefix a cell that starts like a formula with a single quote."""
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text

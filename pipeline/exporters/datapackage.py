@@ -37,9 +37,11 @@ def _resource(resource: Resource, count: int) -> dict[str, Any]:
     }
 
 
-def content_hash(texts: dict[str, str]) -> str:
-    """A hash of the dataset's canonical JSON files (not Parquet bytes, which embed library versions)."""
-    digest = hashlib.sha256()
-    for name in sorted(texts):
-        digest.update(name.encode() + b"\0" + texts[name].encode("utf-8") + b"\0")
-    return digest.hexdigest()
+def content_hash(file_hashes: dict[str, str]) -> str:
+    """The dataset hash: sha256 over the sorted ``name sha256`` lines of its canonical JSON files.
+
+    Only the JSON files count (Parquet bytes embed library versions); hashing their hashes
+    lets a streaming writer compute it without holding any file in memory.
+    """
+    lines = "".join(f"{name} {file_hashes[name]}\n" for name in sorted(file_hashes))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()

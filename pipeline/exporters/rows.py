@@ -11,7 +11,9 @@ from typing import Any
 from pipeline.model import ErrorCodeRecord, StatusCodeRecord
 
 _GETTERS = {cls: attrgetter(*(f.name for f in fields(cls))) for cls in (StatusCodeRecord, ErrorCodeRecord)}
-_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+#: One JSON value, C-encoded, UTF-8 kept (the scalar form of ``json.dumps(..., ensure_ascii=False)``).
+encode_json_value = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_encode = encode_json_value
 
 
 def record_rows(records: Iterable[StatusCodeRecord | ErrorCodeRecord]) -> Iterator[tuple[Any, ...]]:

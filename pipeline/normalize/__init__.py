@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from pipeline.model import (
     ErrorCodeRecord,
     Issue,
@@ -54,4 +57,28 @@ def normalize_page(page: Page, sha256: str) -> PageResult:
             records=records, rows_emitted=outcome.emitted, rows_merged=outcome.merged,
             rows_skipped=outcome.skipped,
         ))
+    status.sort(key=lambda r: (r.table_index, r.row_index, r.status_code))
+    issues.extend(duplicate_error_codes(errors))
     return PageResult(page.source_path, sha256, tuple(status), tuple(errors), tuple(reports), tuple(issues))
+
+
+def duplicate_error_codes(records: Iterable[ErrorCodeRecord]) -> list[Issue]:
+    """Report every error code (with its status) documented more than once in one table.
+
+    rst/vpc/error_codes.rst documents VPC.0101/400 once for creating and once for querying
+    a VPC: both records stay in the dataset; the repeat is reported as a notice.
+    """
+    seen: dict[tuple[int, str, int | None], list[ErrorCodeRecord]] = defaultdict(list)
+    for record in records:
+        seen[(record.table_index, record.error_code, record.status_code)].append(record)
+    issues = []
+    for (_table, code, status), group in seen.items():
+        if len(group) > 1:
+            first = group[0]
+            rows = ", ".join(str(r.row_index) for r in group)
+            issues.append(Issue(
+                "duplicate-error-code", Location(first.source_path, first.line, first.table_index, first.row_index),
+                f"error code {code} (status {status}) is documented {len(group)} times in this table (rows {rows}); "
+                "all are kept", "notice",
+            ))
+    return issues
