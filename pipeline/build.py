@@ -13,14 +13,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 
 from pipeline.cache import PageCache, cache_key
 from pipeline.errors import PipelineError, UnsupportedInput
+from pipeline.exporters.fragments import render_records
 from pipeline.model import Dataset, Issue, Location, Page, PageResult, page_order
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
+from pipeline.schema import ERROR_CODES, STATUS_CODES
 from pipeline.sources import SourceFile, decode_page, discover, read_bytes
 
 Progress = Callable[[int, int], None]
@@ -101,11 +102,17 @@ def _failed(source: SourceFile, exc: PipelineError, digest: str) -> PageResult:
     return PageResult(source.source_path, digest, issues=(Issue(slug, where, exc.message, "error"),))
 
 
+def with_rendered(result: PageResult) -> PageResult:
+    """The result with its records pre-rendered for JSON and CSV (done in the worker, in parallel)."""
+    return replace(result, rendered=(render_records(STATUS_CODES.column_names, result.status_codes),
+                                     render_records(ERROR_CODES.column_names, result.error_codes)))
+
+
 def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[PageResult, int]:
     """Worker: the page's result from the cache (1 = hit, 0 = miss, -1 = corrupt entry) or fresh."""
     source, cache_dir = task
     if cache_dir is None:
-        return process_page(source), 0
+        return with_rendered(process_page(source)), 0
     try:
         data = read_bytes(source)
     except PipelineError as exc:
@@ -114,11 +121,26 @@ def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[PageResult, in
     cache = PageCache(Path(cache_dir))
     key = cache_key(source.source_path, digest)
     cached = cache.get(key)
-    if cached is not None:
+    if cached is not None and cached.rendered is not None:
         return cached, 1
-    result = process_bytes(source, data, digest)
+    result = with_rendered(process_bytes(source, data, digest))
     cache.put(key, result)
     return result, -1 if cache.corrupt else 0
+
+
+def _cached_only(task: tuple[SourceFile, str | None], digest: str | None) -> tuple[PageResult, int] | None:
+    """The page's cached result, looked up where its digest is already known; else ``None``.
+
+    Run in the main process: a hit then costs one file read, not a round trip of the whole
+    result through a worker.
+    """
+    source, cache_dir = task
+    if cache_dir is None or digest is None:
+        return None
+    cached = PageCache(Path(cache_dir)).get(cache_key(source.source_path, digest))
+    if cached is None or cached.rendered is None:
+        return None
+    return cached, 1
 
 
 def input_digests(root: Path) -> dict[str, str] | None:
@@ -173,18 +195,21 @@ class StatsCounter:
 
 
 def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, cache_dir: Path | None = None,
-                   stats: StatsCounter | None = None) -> tuple[Iterator[PageResult], list[Issue]]:
+                   stats: StatsCounter | None = None,
+                   digests: dict[str, str] | None = None) -> tuple[Iterator[PageResult], list[Issue]]:
     """The result of every page under ``root``, lazily, in output order; and the discovery problems.
 
     Pages are parsed in ``jobs`` processes with a bounded number in flight, so memory does
     not grow with the number of pages when the consumer writes each result as it comes.
+    ``digests`` (source path -> sha256, from ``input_digests``) lets cache hits be served
+    from the main process without reading the pages again.
     """
     sources, found = discover(root)
     sources.sort(key=lambda s: page_order(s.source_path))
     tasks = [(s, str(cache_dir) if cache_dir is not None else None) for s in sources]
 
     def results() -> Iterator[PageResult]:
-        for done, (result, cache_state) in enumerate(_run(tasks, jobs), 1):
+        for done, (result, cache_state) in enumerate(_run(tasks, jobs, digests or {}), 1):
             if stats is not None:
                 stats.count(cache_state)
             if progress is not None:
@@ -198,20 +223,32 @@ def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, 
 IN_FLIGHT_PER_JOB = 8
 
 
-def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int) -> Iterator[tuple[PageResult, int]]:
+def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int,
+         digests: dict[str, str]) -> Iterator[tuple[PageResult, int]]:
+    """Results in task order: cache hits from this process, the rest from a pool of ``jobs`` workers."""
     if jobs <= 1 or len(tasks) < MIN_PAGES_FOR_POOL:
-        yield from map(_process_cached, tasks)
+        for task in tasks:
+            yield _cached_only(task, digests.get(task[0].source_path)) or _process_cached(task)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: deque[Future[tuple[PageResult, int]]] = deque()
-        queue = iter(tasks)
-        for task in islice(queue, jobs * IN_FLIGHT_PER_JOB):
-            pending.append(pool.submit(_process_cached, task))
-        while pending:
-            result = pending.popleft().result()
-            for task in islice(queue, 1):
-                pending.append(pool.submit(_process_cached, task))
-            yield result
+        window: deque[tuple[PageResult, int] | Future[tuple[PageResult, int]]] = deque()
+        in_flight = 0
+        for task in tasks:
+            hit = _cached_only(task, digests.get(task[0].source_path))
+            if hit is None:
+                window.append(pool.submit(_process_cached, task))
+                in_flight += 1
+            else:
+                window.append(hit)
+            while window and (in_flight > jobs * IN_FLIGHT_PER_JOB or not isinstance(window[0], Future)):
+                item = window.popleft()
+                if isinstance(item, Future):
+                    in_flight -= 1
+                    yield item.result()
+                else:
+                    yield item
+        for item in window:
+            yield item.result() if isinstance(item, Future) else item
 
 
 def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = ()) -> Dataset:

@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.model import ErrorCodeRecord, Issue, Location, PageResult, StatusCodeRecord, TableReport
+from pipeline.model import (
+    ErrorCodeRecord,
+    Issue,
+    Location,
+    PageResult,
+    RenderedRecords,
+    StatusCodeRecord,
+    TableReport,
+)
 
 DEFAULT_CACHE_DIR = Path(".pipeline-cache")
 
@@ -105,6 +113,7 @@ def _page_to_json(result: PageResult) -> dict[str, Any]:
         "error_codes": [list(astuple(r)) for r in result.error_codes],
         "tables": [list(astuple(t)) for t in result.tables],
         "issues": [[i.slug, list(astuple(i.location)), i.message, i.severity] for i in result.issues],
+        "rendered": [[r.json_objects, r.csv_lines] for r in result.rendered] if result.rendered else None,
     }
 
 
@@ -120,4 +129,14 @@ def _page_from_json(data: dict[str, Any]) -> PageResult:
         error_codes=tuple(ErrorCodeRecord(*r) for r in data["error_codes"]),
         tables=tuple(tables),
         issues=tuple(Issue(slug, Location(*loc), message, severity) for slug, loc, message, severity in data["issues"]),
+        rendered=_rendered_from_json(data.get("rendered")),
     )
+
+
+def _rendered_from_json(data: Any) -> tuple[RenderedRecords, RenderedRecords] | None:
+    if data is None:
+        return None
+    (status_json, status_csv), (error_json, error_csv) = data
+    if not all(isinstance(x, str) for x in (status_json, status_csv, error_json, error_csv)):
+        raise TypeError("rendered fragments must be text")
+    return RenderedRecords(status_json, status_csv), RenderedRecords(error_json, error_csv)

@@ -158,8 +158,21 @@ class TableReport:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderedRecords:
+    """One page's records of one dataset, already in their JSON and CSV form.
+
+    ``json_objects`` is the objects of the JSON array joined by its separator (no brackets);
+    ``csv_lines`` the CSV data lines. Rendered where the page is parsed (a worker) and kept in
+    the cache, so a rebuild concatenates instead of re-encoding every record.
+    """
+
+    json_objects: str
+    csv_lines: str
+
+
+@dataclass(frozen=True, slots=True)
 class PageResult:
-    """Everything the normalizer made of one page."""
+    """Everything the normalizer made of one page (and, optionally, its records pre-rendered)."""
 
     source_path: str
     sha256: str
@@ -167,6 +180,7 @@ class PageResult:
     error_codes: tuple[ErrorCodeRecord, ...] = ()
     tables: tuple[TableReport, ...] = ()
     issues: tuple[Issue, ...] = ()
+    rendered: tuple[RenderedRecords, RenderedRecords] | None = None
 
 
 def page_order(source_path: str) -> tuple[str, str]:

@@ -27,9 +27,18 @@ from pipeline.exporters.csv import csv_line, neutralise_formula
 from pipeline.exporters.datapackage import content_hash, datapackage
 from pipeline.exporters.json import dumps
 from pipeline.exporters.parquet import arrow_schema
+from pipeline.exporters.rows import JSON_SEPARATOR, record_rows
 from pipeline.exporters.rows import encode_json_value as _encode
-from pipeline.exporters.rows import record_rows
-from pipeline.model import Dataset, ErrorCodeRecord, Issue, PageResult, StatusCodeRecord, TableReport, page_order
+from pipeline.model import (
+    Dataset,
+    ErrorCodeRecord,
+    Issue,
+    PageResult,
+    RenderedRecords,
+    StatusCodeRecord,
+    TableReport,
+    page_order,
+)
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource, json_schema
 
 MANIFEST = "manifest.json"
@@ -87,11 +96,20 @@ class _ResourceStream:
         self.parquet_rows: list[tuple[Any, ...]] = []
         self.parquet: Any = None
 
-    def write(self, records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord]) -> None:
+    def write(self, records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord],
+              rendered: RenderedRecords | None = None) -> None:
+        if rendered is not None and not self.csv_safe and records:
+            self.json.write(("[\n  {\n" if self.count == 0 else JSON_SEPARATOR) + rendered.json_objects)
+            self.csv.write(rendered.csv_lines)
+            self.count += len(records)
+            self.parquet_rows.extend(record_rows(records))
+            if len(self.parquet_rows) >= PARQUET_ROW_GROUP:
+                self._flush_parquet()
+            return
         keys = self.keys
         for row in record_rows(records):
             obj = ",\n".join(key + _encode(value) for key, value in zip(keys, row, strict=True))
-            self.json.write(("[\n  {\n" if self.count == 0 else "\n  },\n  {\n") + obj)
+            self.json.write(("[\n  {\n" if self.count == 0 else JSON_SEPARATOR) + obj)
             csv_row = row
             if self.csv_safe:  # only the CSV, which spreadsheets open, is neutralised
                 csv_row = tuple(neutralise_formula(v) if isinstance(v, str) else v for v in row)
@@ -111,7 +129,8 @@ class _ResourceStream:
             self.parquet = pq.ParquetWriter(self.directory / f"{self.resource.name}.parquet", schema,
                                             compression="zstd", write_statistics=False)
         rows = self.parquet_rows
-        columns = [pa.array([row[i] for row in rows], type=schema.field(i).type) for i in range(len(schema))]
+        by_column = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(schema))]
+        columns = [pa.array(values, type=schema.field(i).type) for i, values in enumerate(by_column)]
         self.parquet.write_table(pa.Table.from_arrays(columns, schema=schema), row_group_size=PARQUET_ROW_GROUP)
         self.parquet_rows = []
 
@@ -151,8 +170,9 @@ class DatasetWriter:
             self.inputs.append({"path": result.source_path, "sha256": result.sha256,
                                 "status_codes": len(result.status_codes), "error_codes": len(result.error_codes),
                                 "tables": len(result.tables)})
-        self.streams[STATUS_CODES.name].write(result.status_codes)
-        self.streams[ERROR_CODES.name].write(result.error_codes)
+        status, errors = result.rendered or (None, None)
+        self.streams[STATUS_CODES.name].write(result.status_codes, status)
+        self.streams[ERROR_CODES.name].write(result.error_codes, errors)
         self.tables.extend(table_dict(t) for t in result.tables)
         self.issues.extend(issue_dict(i) for i in result.issues)
 

@@ -175,3 +175,14 @@ def test_fast_json_layout_equals_json_dumps(records: list[ErrorCodeRecord]) -> N
     from pipeline.exporters.rows import json_array, record_rows
 
     assert json_array(ERROR_CODES.column_names, record_rows(records)) == dumps(records_to_dicts(ERROR_CODES, records))
+
+
+def test_prerendered_fragments_write_the_same_bytes() -> None:
+    """Pages rendered in the workers (and cached) give the files per-record rendering gives."""
+    from dataclasses import replace
+
+    pages = build(Path(__file__).resolve().parent / "fixtures" / "pages", jobs=2).pages
+    assert all(p.rendered is not None for p in pages if p.source_path)
+    bare = Dataset(tuple(replace(p, rendered=None) for p in pages))
+    assert render(Dataset(pages)).files == render(bare).files
+    assert render(Dataset(pages), csv_safe=True).files == render(bare, csv_safe=True).files

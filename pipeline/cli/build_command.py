@@ -96,12 +96,13 @@ def run_build(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     cache_dir = None if args.no_cache else args.cache_dir
-    if not (args.check or args.force):
-        digests = input_digests(source)
-        if digests is not None and inputs_are_current(digests, args.out, args.csv_safe):
-            return report_up_to_date(args, len(digests))
+    digests = input_digests(source)
+    if not (args.check or args.force) and digests is not None and inputs_are_current(digests, args.out,
+                                                                                       args.csv_safe):
+        return report_up_to_date(args, len(digests))
     stats = StatsCounter()
-    results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir, stats)
+    results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir, stats,
+                                    digests)
     tally = Tally()
     for issue in found:
         tally.add(PageResult("", "", issues=(issue,)))

@@ -22,14 +22,23 @@ def record_rows(records: Iterable[StatusCodeRecord | ErrorCodeRecord]) -> Iterat
         yield _GETTERS[type(record)](record)
 
 
+#: Between two objects of a JSON array, in the layout of ``json.dumps(..., indent=2)``.
+JSON_SEPARATOR = "\n  },\n  {\n"
+
+
+def json_objects(names: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> list[str]:
+    """Each row as the body of a JSON object, as ``json.dumps(..., indent=2)`` lays it out in an array."""
+    keys = [f"    {_encode(name)}: " for name in names]
+    return [",\n".join(key + _encode(value) for key, value in zip(keys, row, strict=True)) for row in rows]
+
+
 def json_array(names: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> str:
     """The rows as a JSON array of objects, byte for byte what ``json.dumps(..., indent=2)`` writes.
 
     Records are flat, so each value is encoded by the C encoder and the layout is written
     here; ``indent`` would switch ``json`` to its pure-Python encoder, 5x slower.
     """
-    keys = [f'    {_encode(name)}: ' for name in names]
-    objects = [",\n".join(key + _encode(value) for key, value in zip(keys, row, strict=True)) for row in rows]
+    objects = json_objects(names, rows)
     if not objects:
         return "[]\n"
-    return "[\n  {\n" + "\n  },\n  {\n".join(objects) + "\n  }\n]\n"
+    return "[\n  {\n" + JSON_SEPARATOR.join(objects) + "\n  }\n]\n"
