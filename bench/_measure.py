@@ -54,21 +54,23 @@ def _paths(list_file: str) -> list[str]:
 
 def run_cli(args: list[str]) -> tuple[int, Detail]:
     """``pipeline ARGS`` in this process (what the ``pipeline`` console script runs)."""
+    import pipeline
     from pipeline.cli import main
 
-    return main(args), {}
+    return main(args), {"imported_from": str(Path(pipeline.__file__).parent)}
 
 
 def run_profile(args: list[str]) -> tuple[int, Detail]:
     """``pipeline ARGS[1:]`` under cProfile; the stats are dumped to ``ARGS[0]``."""
     import cProfile
 
+    import pipeline
     from pipeline.cli import main
 
     profiler = cProfile.Profile()
     code = profiler.runcall(main, args[1:])
     profiler.dump_stats(args[0])
-    return code, {}
+    return code, {"imported_from": str(Path(pipeline.__file__).parent)}
 
 
 def run_read(args: list[str]) -> tuple[int, Detail]:
@@ -112,6 +114,7 @@ def run_pandas(args: list[str]) -> tuple[int, Detail]:
 
 def run_docutils(args: list[str]) -> tuple[int, Detail]:
     """A full docutils document tree (``publish_doctree``) for every listed RST page."""
+    from docutils import nodes
     from docutils.core import publish_doctree
 
     failed = tables = 0
@@ -123,7 +126,7 @@ def run_docutils(args: list[str]) -> tuple[int, Detail]:
         except Exception:  # a page docutils cannot turn into a tree still costs its time
             failed += 1
             continue
-        tables += sum(1 for node in tree.findall() if node.tagname == "table")
+        tables += len(list(tree.findall(nodes.table)))
     return 0, {"tables": tables, "failed_pages": failed}
 
 
