@@ -186,3 +186,16 @@ def test_prerendered_fragments_write_the_same_bytes() -> None:
     bare = Dataset(tuple(replace(p, rendered=None) for p in pages))
     assert render(Dataset(pages)).files == render(bare).files
     assert render(Dataset(pages), csv_safe=True).files == render(bare, csv_safe=True).files
+
+
+_json_scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | _text
+_json_values = st.recursive(_json_scalars, lambda inner: st.lists(inner, max_size=4)
+                            | st.dictionaries(_text, inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=_json_values)
+def test_dumps_equals_json_dumps_indent_2(value: object) -> None:
+    from pipeline.exporters.json import dumps
+
+    assert dumps(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"
