@@ -9,7 +9,6 @@ whose gap the next build repairs.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import hashlib
 import json
 import os
@@ -23,12 +22,12 @@ from typing import Any
 from pipeline import __version__
 from pipeline.cache import code_fingerprint
 from pipeline.errors import UsageError
-from pipeline.exporters.csv import csv_line, neutralise_formula
+from pipeline.exporters.csv import csv_line, neutralise_row
 from pipeline.exporters.datapackage import content_hash, datapackage
+from pipeline.exporters.fragments import render_rows
 from pipeline.exporters.json import dumps
-from pipeline.exporters.parquet import arrow_schema
+from pipeline.exporters.parquet import arrow_schema, arrow_table
 from pipeline.exporters.rows import JSON_SEPARATOR, record_rows
-from pipeline.exporters.rows import encode_json_value as _encode
 from pipeline.model import (
     Dataset,
     ErrorCodeRecord,
@@ -92,46 +91,39 @@ class _ResourceStream:
         self.json = open(directory / f"{resource.name}.json", "w", encoding="utf-8", newline="")  # noqa: SIM115
         self.csv = open(directory / f"{resource.name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
         self.csv.write(csv_line(resource.column_names))
-        self.keys = [f"    {_encode(name)}: " for name in resource.column_names]
         self.parquet_rows: list[tuple[Any, ...]] = []
         self.parquet: Any = None
 
     def write(self, records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord],
               rendered: RenderedRecords | None = None) -> None:
-        if rendered is not None and not self.csv_safe and records:
-            self.json.write(("[\n  {\n" if self.count == 0 else JSON_SEPARATOR) + rendered.json_objects)
-            self.csv.write(rendered.csv_lines)
-            self.count += len(records)
-            self.parquet_rows.extend(record_rows(records))
-            if len(self.parquet_rows) >= PARQUET_ROW_GROUP:
-                self._flush_parquet()
+        """Append one page's records, using its pre-rendered text where it has some."""
+        if not records:
             return
-        keys = self.keys
-        for row in record_rows(records):
-            obj = ",\n".join(key + _encode(value) for key, value in zip(keys, row, strict=True))
-            self.json.write(("[\n  {\n" if self.count == 0 else JSON_SEPARATOR) + obj)
-            csv_row = row
-            if self.csv_safe:  # only the CSV, which spreadsheets open, is neutralised
-                csv_row = tuple(neutralise_formula(v) if isinstance(v, str) else v for v in row)
-                self.neutralised += sum(1 for a, b in zip(row, csv_row, strict=True) if a != b)
-            self.csv.write(csv_line(csv_row))
-            self.parquet_rows.append(row)
-            self.count += 1
-            if len(self.parquet_rows) >= PARQUET_ROW_GROUP:
-                self._flush_parquet()
+        rows = list(record_rows(records))
+        if rendered is None:
+            rendered = render_rows(self.resource.column_names, rows)
+        csv_lines = rendered.csv_lines
+        if self.csv_safe:  # only the CSV, which spreadsheets open, is neutralised
+            safe_rows = []
+            for row in rows:
+                safe, count = neutralise_row(row)
+                safe_rows.append(safe)
+                self.neutralised += count
+            csv_lines = "".join(csv_line(row) for row in safe_rows)
+        self.json.write(("[\n  {\n" if self.count == 0 else JSON_SEPARATOR) + rendered.json_objects)
+        self.csv.write(csv_lines)
+        self.count += len(rows)
+        self.parquet_rows.extend(rows)
+        if len(self.parquet_rows) >= PARQUET_ROW_GROUP:
+            self._flush_parquet()
 
     def _flush_parquet(self) -> None:
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        schema = arrow_schema(self.resource)
         if self.parquet is None:
-            self.parquet = pq.ParquetWriter(self.directory / f"{self.resource.name}.parquet", schema,
-                                            compression="zstd", write_statistics=False)
-        rows = self.parquet_rows
-        by_column = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(schema))]
-        columns = [pa.array(values, type=schema.field(i).type) for i, values in enumerate(by_column)]
-        self.parquet.write_table(pa.Table.from_arrays(columns, schema=schema), row_group_size=PARQUET_ROW_GROUP)
+            self.parquet = pq.ParquetWriter(self.directory / f"{self.resource.name}.parquet",
+                                            arrow_schema(self.resource), compression="zstd", write_statistics=False)
+        self.parquet.write_table(arrow_table(self.resource, self.parquet_rows), row_group_size=PARQUET_ROW_GROUP)
         self.parquet_rows = []
 
     def close(self) -> None:
@@ -353,10 +345,9 @@ _RENAME_EXCHANGE = 2
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with Linux ``renameat2(RENAME_EXCHANGE)``; False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
+    # The symbols already loaded into this process (libc among them); find_library("c") would
+    # fork ldconfig from a process holding a whole build in memory.
+    libc = ctypes.CDLL(None, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False

@@ -19,7 +19,7 @@ from pipeline.build import StatsCounter, default_jobs, input_digests, stream_res
 from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
 from pipeline.errors import UsageError
-from pipeline.model import Dataset, Issue, PageResult
+from pipeline.model import Issue, PageResult
 from pipeline.output import inputs_are_current, write_into, write_results
 
 
@@ -75,11 +75,6 @@ class Tally:
                 self.problems.append(str(issue))
             self.skips += issue.severity == "skip"
             self.notices += issue.severity == "notice"
-
-
-def problems(dataset: Dataset) -> list[str]:
-    """Issues that are problems (warnings and errors), not explained skips or notices."""
-    return [str(i) for i in dataset.issues if i.severity in ("warning", "error")]
 
 
 def summary(tally: Tally, out: Path | None) -> str:

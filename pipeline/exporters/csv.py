@@ -8,7 +8,7 @@ comma, a quote, CR or LF, or leading/trailing spaces is quoted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
 from pipeline.exporters.rows import record_rows
 from pipeline.model import ErrorCodeRecord, StatusCodeRecord
@@ -38,23 +38,20 @@ def neutralise_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def neutralise_row(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
+    """The row with every formula-like text cell neutralised, and how many were."""
+    safe = tuple(neutralise_formula(v) if isinstance(v, str) else v for v in row)
+    return safe, sum(1 for a, b in zip(row, safe, strict=True) if a != b)
+
+
 def render_csv(resource: Resource, records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord],
                safe: bool = False) -> tuple[str, int]:
     """The CSV text and the number of cells neutralised (``safe=True``)."""
-    lines = [",".join(csv_field(name) for name in resource.column_names)]
+    lines = [csv_line(resource.column_names)]
     neutralised = 0
     for row in record_rows(records):
-        cells = []
-        for value in row:
-            if safe and isinstance(value, str):
-                safe_value = neutralise_formula(value)
-                neutralised += safe_value != value
-                value = safe_value
-            cells.append(csv_field(value))
-        lines.append(",".join(cells))
-    return "".join(line + "\r\n" for line in lines), neutralised
-
-
-def write_csv(path: Path, resource: Resource,
-              records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord]) -> None:
-    path.write_bytes(render_csv(resource, records)[0].encode("utf-8"))
+        if safe:
+            row, count = neutralise_row(row)
+            neutralised += count
+        lines.append(csv_line(row))
+    return "".join(lines), neutralised

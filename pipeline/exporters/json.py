@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from pipeline.exporters.rows import encode_json_value as _encode
 from pipeline.exporters.rows import record_rows
 from pipeline.model import ErrorCodeRecord, StatusCodeRecord
 from pipeline.schema import Resource
-
-_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def dumps(value: Any) -> str:
@@ -43,9 +41,7 @@ def _key(key: Any) -> str:
     """JSON object keys are strings; ``json`` turns ``1``/``True``/``None`` keys into ``"1"``/``"true"``/``"null"``."""
     if isinstance(key, str):
         return key
-    if key is True or key is False or key is None:
-        return json.dumps(key)
-    if isinstance(key, (int, float)):
+    if key is None or isinstance(key, (bool, int, float)):
         return json.dumps(key)
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
@@ -54,12 +50,3 @@ def records_to_dicts(resource: Resource,
                      records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord]) -> list[dict[str, Any]]:
     names = resource.column_names
     return [dict(zip(names, row, strict=True)) for row in record_rows(records)]
-
-
-def write_json_records(path: Path, resource: Resource,
-                       records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord]) -> None:
-    path.write_text(dumps(records_to_dicts(resource, records)), encoding="utf-8")
-
-
-def write_json(path: Path, value: Any) -> None:
-    path.write_text(dumps(value), encoding="utf-8")

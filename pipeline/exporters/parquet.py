@@ -23,16 +23,23 @@ def arrow_schema(resource: Resource) -> Any:
     return pa.schema(columns, metadata={"resource": resource.name})
 
 
-def write_parquet(path: Path, resource: Resource,
-                  records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord]) -> None:
+def arrow_table(resource: Resource, rows: Sequence[tuple[Any, ...]]) -> Any:
+    """Rows (in column order) as an Arrow table of ``resource``'s schema."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     schema = arrow_schema(resource)
-    rows = list(record_rows(records))
-    columns = [pa.array([row[i] for row in rows], type=schema.field(i).type) for i in range(len(schema))]
-    table = pa.Table.from_arrays(columns, schema=schema)
-    pq.write_table(table, path, compression="zstd", write_statistics=False)
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(schema))]
+    columns = [pa.array(values, type=schema.field(i).type) for i, values in enumerate(by_column)]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def write_parquet(path: Path, resource: Resource,
+                  records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord]) -> None:
+    """A whole Parquet file in one go (the build streams instead; see ``pipeline.output``)."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(arrow_table(resource, list(record_rows(records))), path, compression="zstd",
+                   write_statistics=False)
 
 
 def read_parquet_rows(path: Path) -> list[dict[str, Any]]:
