@@ -119,28 +119,31 @@ def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[PageResult, in
         return _failed(source, exc, ""), 0
     digest = hashlib.sha256(data).hexdigest()
     cache = PageCache(Path(cache_dir))
-    key = cache_key(source.source_path, digest)
-    cached = cache.get(key)
-    if cached is not None and cached.rendered is not None:
-        return cached, 1
+    hit = _lookup(cache, source, digest)
+    if hit is not None:
+        return hit, 1
     result = with_rendered(process_bytes(source, data, digest))
-    cache.put(key, result)
+    cache.put(cache_key(source.source_path, digest), result)
     return result, -1 if cache.corrupt else 0
+
+
+def _lookup(cache: PageCache, source: SourceFile, digest: str) -> PageResult | None:
+    """The page's cached result, if it is there, sound, and carries its rendered records."""
+    cached = cache.get(cache_key(source.source_path, digest))
+    return cached if cached is not None and cached.rendered is not None else None
 
 
 def _cached_only(task: tuple[SourceFile, str | None], digest: str | None) -> tuple[PageResult, int] | None:
     """The page's cached result, looked up where its digest is already known; else ``None``.
 
     Run in the main process: a hit then costs one file read, not a round trip of the whole
-    result through a worker.
+    result through a worker. A miss is left to ``_process_cached``, which counts corrupt entries.
     """
     source, cache_dir = task
     if cache_dir is None or digest is None:
         return None
-    cached = PageCache(Path(cache_dir)).get(cache_key(source.source_path, digest))
-    if cached is None or cached.rendered is None:
-        return None
-    return cached, 1
+    hit = _lookup(PageCache(Path(cache_dir)), source, digest)
+    return (hit, 1) if hit is not None else None
 
 
 def input_digests(root: Path) -> dict[str, str] | None:

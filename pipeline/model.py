@@ -15,6 +15,8 @@ TableKind = Literal["status_codes", "error_codes", "other"]
 #: skip: a row or table not extracted, with the reason; notice: a fact about the docs worth knowing
 #: (a duplicated code); warning: odd input that was handled; error: content that could not be read.
 Severity = Literal["skip", "notice", "warning", "error"]
+#: The severities that are problems: what ``--strict`` fails on and stderr lists.
+PROBLEM_SEVERITIES: frozenset[str] = frozenset({"warning", "error"})
 HeaderOrigin = Literal["thead", "th", "first_row", "rst_header", "none"]
 Category = Literal["informational", "success", "redirection", "client_error", "server_error"]
 

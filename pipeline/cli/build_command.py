@@ -19,7 +19,7 @@ from pipeline.build import StatsCounter, default_jobs, input_digests, stream_res
 from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
 from pipeline.errors import UsageError
-from pipeline.model import Issue, PageResult
+from pipeline.model import PROBLEM_SEVERITIES, Issue, PageResult
 from pipeline.output import inputs_are_current, write_into, write_results
 
 
@@ -71,7 +71,7 @@ class Tally:
         self.status_codes += len(result.status_codes)
         self.error_codes += len(result.error_codes)
         for issue in result.issues:
-            if issue.severity in ("warning", "error"):
+            if issue.severity in PROBLEM_SEVERITIES:
                 self.problems.append(str(issue))
             self.skips += issue.severity == "skip"
             self.notices += issue.severity == "notice"
@@ -91,7 +91,8 @@ def run_build(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     cache_dir = None if args.no_cache else args.cache_dir
-    digests = input_digests(source)
+    # Input digests serve the up-to-date check and cache lookups; with neither, don't read twice.
+    digests = input_digests(source) if cache_dir is not None or not (args.check or args.force) else None
     if not (args.check or args.force) and digests is not None and inputs_are_current(digests, args.out,
                                                                                        args.csv_safe):
         return report_up_to_date(args, len(digests))
@@ -105,10 +106,7 @@ def run_build(args: argparse.Namespace) -> int:
         return check(tally.watch(results), found, args)
     written = write_results(tally.watch(results), args.out, args.csv_safe, found)
     if not args.quiet:
-        for line in tally.problems[:20]:
-            print(line, file=sys.stderr)
-        if len(tally.problems) > 20:
-            print(f"... and {len(tally.problems) - 20} more in {args.out / 'issues.json'}", file=sys.stderr)
+        print_problems(tally.problems, args.out)
         if args.csv_safe:
             print(f"pipeline: --csv-safe neutralised {written.csv_neutralised} CSV cells", file=sys.stderr)
         if cache_dir is not None and stats.pages:
@@ -118,16 +116,26 @@ def run_build(args: argparse.Namespace) -> int:
     return 1 if args.strict and tally.problems else 0
 
 
+#: Problems listed on stderr; the rest are counted and left to issues.json.
+PROBLEMS_SHOWN = 20
+
+
+def print_problems(lines: list[str], out: Path) -> None:
+    for line in lines[:PROBLEMS_SHOWN]:
+        print(line, file=sys.stderr)
+    if len(lines) > PROBLEMS_SHOWN:
+        print(f"... and {len(lines) - PROBLEMS_SHOWN} more in {out / 'issues.json'}", file=sys.stderr)
+
+
 def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     """Nothing changed since ``--out`` was written: say so, and keep --strict's verdict from its issues."""
     try:
         issues = json.loads((args.out / "issues.json").read_text("utf-8"))
     except (OSError, ValueError):
         issues = []
-    found = [i.get("where", "") for i in issues if isinstance(i, dict) and i.get("severity") in ("warning", "error")]
+    found = [i.get("where", "") for i in issues if isinstance(i, dict) and i.get("severity") in PROBLEM_SEVERITIES]
     if not args.quiet:
-        for line in found[:20]:
-            print(line, file=sys.stderr)
+        print_problems(found, args.out)
         print(f"pipeline: {args.out} is up to date ({pages} pages unchanged, {len(found)} problems)", file=sys.stderr)
     return 1 if args.strict and found else 0
 

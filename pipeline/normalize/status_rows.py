@@ -104,17 +104,15 @@ def _records(page: Page, table: RawTable, plan: TablePlan, outcome: RowOutcome) 
                 previous = None
                 continue
             codes = cell.codes
-            documented = own_reason or cell.phrase
-            if own_reason and cell.phrase and len(codes) == 1 and own_reason != cell.phrase:
-                documented = own_reason
+            documented = own_reason or cell.phrase  # a reason column wins over the cell's own phrase
         previous = (codes, documented)
         outcome.emitted += 1
+        phrase = documented if len(codes) == 1 else own_reason
         for code in codes:
             yield StatusCodeRecord(
                 service=page.service, source_path=page.source_path, source_format=page.source_format,
                 page_title=page.title, page_id=page.page_id, table_index=table.index,
                 table_title=table.title, row_index=row_index, line=row.line, status_code=code,
-                documented_reason=documented if len(codes) == 1 else own_reason,
-                reason=canonical_reason(code, documented if len(codes) == 1 else own_reason),
+                documented_reason=phrase, reason=canonical_reason(code, phrase),
                 description=description, category=category(code),
             )

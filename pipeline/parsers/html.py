@@ -294,7 +294,7 @@ def _read_table(table: etree._Element, index: int, title: str | None, path: str,
         origin = "none"
     header_grid = expand_spans([_row_cells(tr) for tr in header_trs])
     body_grid = expand_spans([_row_cells(tr) for tr in body_trs])
-    header = _merge_header_rows(header_grid)
+    header = merge_header_rows(header_grid)
     rows = tuple(RawRow(_line(tr), tuple(cells)) for tr, cells in zip(body_trs, body_grid, strict=True))
     if not rows:
         problems.append(Issue("empty-table", Location(path, _line(table), index), "table has no data rows"))
@@ -314,8 +314,8 @@ def _row_cells(tr: etree._Element) -> list[tuple[str, int, int]]:
     return [(cell_text(c), _span(c.get("rowspan")), _span(c.get("colspan"))) for c in _cells(tr)]
 
 
-def _merge_header_rows(grid: list[list[Cell]]) -> tuple[str, ...]:
-    """One header text per column; several header rows are joined top to bottom."""
+def merge_header_rows(grid: list[list[Cell]]) -> tuple[str, ...]:
+    """One header text per column; several header rows are joined top to bottom, repeats once."""
     width = max((len(r) for r in grid), default=0)
     header: list[str] = []
     for column in range(width):

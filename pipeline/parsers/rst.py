@@ -22,7 +22,7 @@ from docutils.utils import strip_combining_chars
 
 from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable, Severity
 from pipeline.parsers.common import strip_table_label
-from pipeline.parsers.html import expand_spans
+from pipeline.parsers.html import expand_spans, merge_header_rows
 from pipeline.sources import PageText
 from pipeline.text import collapse_whitespace
 
@@ -331,10 +331,7 @@ def _read_block(block: _Block, index: int) -> RawTable:
 
     header_grid = expand_spans(to_cells(headrows))
     body_grid = expand_spans(to_cells(bodyrows))
-    header = tuple(
-        " ".join(dict.fromkeys(row[col].text for row in header_grid if col < len(row) and row[col].text))
-        for col in range(max((len(r) for r in header_grid), default=0))
-    )
+    header = merge_header_rows(header_grid)
     rows = []
     for raw, cells in zip(bodyrows, body_grid, strict=True):
         offsets = [c[2] for c in raw if c is not None]
