@@ -17,11 +17,10 @@ from pathlib import Path
 
 from pipeline.cache import PageCache, cache_key
 from pipeline.errors import PipelineError, UnsupportedInput
-from pipeline.exporters.fragments import render_records
-from pipeline.model import Dataset, Issue, Location, Page, PageResult, page_order
+from pipeline.exporters.fragments import page_result, render_page
+from pipeline.model import Dataset, Issue, Location, Page, PageResult, RenderedPage, page_order
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
-from pipeline.schema import ERROR_CODES, STATUS_CODES
 from pipeline.sources import SourceFile, decode_page, discover, read_bytes
 
 Progress = Callable[[int, int], None]
@@ -102,53 +101,49 @@ def _failed(source: SourceFile, exc: PipelineError, digest: str) -> PageResult:
     return PageResult(source.source_path, digest, issues=(Issue(slug, where, exc.message, "error"),))
 
 
-def with_rendered(result: PageResult) -> PageResult:
-    """The result with its records pre-rendered for JSON and CSV (done in the worker, in parallel)."""
-    return replace(result, rendered=(render_records(STATUS_CODES.column_names, result.status_codes),
-                                     render_records(ERROR_CODES.column_names, result.error_codes)))
-
-
-def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[PageResult, int]:
-    """Worker: the page's result from the cache (1 = hit, 0 = miss, -1 = corrupt entry) or fresh."""
+def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[RenderedPage, int]:
+    """Worker: the page rendered, from the cache (1 = hit, 0 = miss, -1 = corrupt entry) or fresh."""
     source, cache_dir = task
     if cache_dir is None:
-        return with_rendered(process_page(source)), 0
+        return render_page(process_page(source)), 0
     try:
         data = read_bytes(source)
     except PipelineError as exc:
-        return _failed(source, exc, ""), 0
+        return render_page(_failed(source, exc, "")), 0
     digest = hashlib.sha256(data).hexdigest()
     cache = PageCache(Path(cache_dir))
-    hit = _lookup(cache, source, digest)
+    hit = cache.get(cache_key(source.source_path, digest))
     if hit is not None:
         return hit, 1
-    result = with_rendered(process_bytes(source, data, digest))
-    cache.put(cache_key(source.source_path, digest), result)
-    return result, -1 if cache.corrupt else 0
+    page = render_page(process_bytes(source, data, digest))
+    cache.put(cache_key(source.source_path, digest), page)
+    return page, -1 if cache.corrupt else 0
 
 
-def _lookup(cache: PageCache, source: SourceFile, digest: str) -> PageResult | None:
-    """The page's cached result, if it is there, sound, and carries its rendered records."""
-    cached = cache.get(cache_key(source.source_path, digest))
-    return cached if cached is not None and cached.rendered is not None else None
-
-
-def _cached_only(task: tuple[SourceFile, str | None], digest: str | None) -> tuple[PageResult, int] | None:
+def _cached_only(task: tuple[SourceFile, str | None], digest: str | None) -> tuple[RenderedPage, int] | None:
     """The page's cached result, looked up where its digest is already known; else ``None``.
 
-    Run in the main process: a hit then costs one file read, not a round trip of the whole
-    result through a worker. A miss is left to ``_process_cached``, which counts corrupt entries.
+    Run in the main process: a hit then costs one file read, not a round trip through a
+    worker. A miss is left to ``_process_cached``, which counts corrupt entries.
     """
     source, cache_dir = task
     if cache_dir is None or digest is None:
         return None
-    hit = _lookup(PageCache(Path(cache_dir)), source, digest)
+    hit = PageCache(Path(cache_dir)).get(cache_key(source.source_path, digest))
     return (hit, 1) if hit is not None else None
 
 
-def input_digests(root: Path) -> dict[str, str] | None:
-    """sha256 of every page's bytes by source path; ``None`` if discovery or a read had a problem."""
-    sources, found = discover(root)
+#: What ``discover`` found under a root: the pages, and the problems of no single page.
+Discovery = tuple[list[SourceFile], list[Issue]]
+
+
+def input_digests(root: Path, discovered: Discovery | None = None) -> dict[str, str] | None:
+    """sha256 of every page's bytes by source path; ``None`` if discovery or a read had a problem.
+
+    ``discovered`` is ``discover(root)`` when the caller already has it (a walk of 10,000
+    pages costs a third of a second).
+    """
+    sources, found = discovered or discover(root)
     if found:
         return None
     digests = {}
@@ -175,7 +170,7 @@ def build_with_stats(root: Path, progress: Progress | None = None, jobs: int = 1
     """The whole dataset in memory, and how the cache served it."""
     stats = StatsCounter()
     results, found = stream_results(root, progress, jobs, cache_dir, stats)
-    return finish(results, found), stats.frozen(cache_dir is not None)
+    return finish((page_result(page) for page in results), found), stats.frozen(cache_dir is not None)
 
 
 @dataclass(slots=True)
@@ -199,19 +194,21 @@ class StatsCounter:
 
 def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, cache_dir: Path | None = None,
                    stats: StatsCounter | None = None,
-                   digests: dict[str, str] | None = None) -> tuple[Iterator[PageResult], list[Issue]]:
-    """The result of every page under ``root``, lazily, in output order; and the discovery problems.
+                   digests: dict[str, str] | None = None,
+                   discovered: Discovery | None = None) -> tuple[Iterator[RenderedPage], list[Issue]]:
+    """Every page under ``root`` rendered, lazily, in output order; and the discovery problems.
 
     Pages are parsed in ``jobs`` processes with a bounded number in flight, so memory does
     not grow with the number of pages when the consumer writes each result as it comes.
     ``digests`` (source path -> sha256, from ``input_digests``) lets cache hits be served
-    from the main process without reading the pages again.
+    from the main process without reading the pages again; ``discovered`` is ``discover(root)``
+    when the caller already has it.
     """
-    sources, found = discover(root)
-    sources.sort(key=lambda s: page_order(s.source_path))
+    sources, found = discovered or discover(root)
+    sources = sorted(sources, key=lambda s: page_order(s.source_path))
     tasks = [(s, str(cache_dir) if cache_dir is not None else None) for s in sources]
 
-    def results() -> Iterator[PageResult]:
+    def results() -> Iterator[RenderedPage]:
         for done, (result, cache_state) in enumerate(_run(tasks, jobs, digests or {}), 1):
             if stats is not None:
                 stats.count(cache_state)
@@ -224,17 +221,23 @@ def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, 
 
 #: Pages handed to the pool ahead of the one being consumed, per worker.
 IN_FLIGHT_PER_JOB = 8
+#: Results held back, per worker, behind a page still being parsed (cache hits served meanwhile).
+WINDOW_PER_JOB = 32
 
 
 def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int,
-         digests: dict[str, str]) -> Iterator[tuple[PageResult, int]]:
-    """Results in task order: cache hits from this process, the rest from a pool of ``jobs`` workers."""
+         digests: dict[str, str]) -> Iterator[tuple[RenderedPage, int]]:
+    """Results in task order: cache hits from this process, the rest from a pool of ``jobs`` workers.
+
+    Both the pages in the pool and the results waiting behind them are bounded, so memory
+    does not grow with the number of pages, whatever mix of hits and misses they are.
+    """
     if jobs <= 1 or len(tasks) < MIN_PAGES_FOR_POOL:
         for task in tasks:
             yield _cached_only(task, digests.get(task[0].source_path)) or _process_cached(task)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        window: deque[tuple[PageResult, int] | Future[tuple[PageResult, int]]] = deque()
+        window: deque[tuple[RenderedPage, int] | Future[tuple[RenderedPage, int]]] = deque()
         in_flight = 0
         for task in tasks:
             hit = _cached_only(task, digests.get(task[0].source_path))
@@ -243,7 +246,8 @@ def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int,
                 in_flight += 1
             else:
                 window.append(hit)
-            while window and (in_flight > jobs * IN_FLIGHT_PER_JOB or not isinstance(window[0], Future)):
+            while window and (in_flight > jobs * IN_FLIGHT_PER_JOB or len(window) > jobs * WINDOW_PER_JOB
+                              or not isinstance(window[0], Future) or window[0].done()):
                 item = window.popleft()
                 if isinstance(item, Future):
                     in_flight -= 1

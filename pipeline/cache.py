@@ -1,10 +1,12 @@
 """The per-page result cache: a rebuild re-parses only the pages whose bytes changed.
 
-An entry is keyed by the page's path, its content hash and the pipeline version, so a new
-pipeline version invalidates every entry. Entries are JSON (never pickle: a cache may be
-shared between CI jobs and must not be able to run code) with a sha256 of the payload on
-the first line; a corrupt or truncated entry fails the check, is reported as a miss and is
-rewritten. Entries are written atomically (temp file + ``os.replace``).
+An entry is keyed by the page's path, its content hash and the pipeline's code, so any code
+change invalidates every entry. An entry holds the page's ``RenderedPage``: a JSON header
+(tables, issues, section sizes) and the page's bytes of every output file, so a hit is
+copied into the dataset without re-encoding a record. No pickle: a cache may be shared
+between CI jobs and must not be able to run code. A sha256 of the payload on the first line
+makes a corrupt or truncated entry fail the check; it is reported as a miss and rewritten.
+Entries are written atomically (temp file + ``os.replace``).
 """
 
 from __future__ import annotations
@@ -16,18 +18,9 @@ import os
 import tempfile
 from dataclasses import astuple
 from pathlib import Path
-from typing import Any
 
 from pipeline import __version__
-from pipeline.model import (
-    ErrorCodeRecord,
-    Issue,
-    Location,
-    PageResult,
-    RenderedRecords,
-    StatusCodeRecord,
-    TableReport,
-)
+from pipeline.model import Issue, Location, RenderedPage, RenderedRecords, TableReport
 
 DEFAULT_CACHE_DIR = Path(".pipeline-cache")
 
@@ -61,9 +54,9 @@ class PageCache:
         self.corrupt = 0
 
     def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
+        return self.directory / key[:2] / f"{key}.page"
 
-    def get(self, key: str) -> PageResult | None:
+    def get(self, key: str) -> RenderedPage | None:
         try:
             data = self._path(key).read_bytes()
         except OSError:
@@ -77,66 +70,73 @@ class PageCache:
             self.hits += 1
         return result
 
-    def put(self, key: str, result: PageResult) -> None:
+    def put(self, key: str, page: RenderedPage) -> None:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             with os.fdopen(fd, "wb") as handle:
-                handle.write(encode_entry(result))
+                handle.write(encode_entry(page))
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs speed
 
 
-def encode_entry(result: PageResult) -> bytes:
-    payload = json.dumps(_page_to_json(result), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def encode_entry(page: RenderedPage) -> bytes:
+    sections = [page.status_codes.json_objects, page.status_codes.csv_lines, page.status_codes.arrow,
+                page.error_codes.json_objects, page.error_codes.csv_lines, page.error_codes.arrow,
+                page.tables_json, page.issues_json]
+    header = {
+        "source_path": page.source_path,
+        "sha256": page.sha256,
+        "tables": [list(astuple(t)) for t in page.tables],
+        "issues": [[i.slug, list(astuple(i.location)), i.message, i.severity] for i in page.issues],
+        "counts": [page.status_codes.count, page.error_codes.count],
+        "sections": [len(section) for section in sections],
+    }
+    payload = b"".join([json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), b"\n",
+                        *sections])
     return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
 
 
-def decode_entry(data: bytes) -> PageResult | None:
-    """The cached result, or ``None`` if the entry is truncated, altered or unreadable."""
-    digest, _, payload = data.partition(b"\n")
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
+def decode_entry(data: bytes) -> RenderedPage | None:
+    """The cached page, or ``None`` if the entry is truncated, altered or unreadable."""
+    digest_end = data.find(b"\n")
+    view = memoryview(data)  # slices without copying: entries add up to the size of the dataset
+    if digest_end < 0 or hashlib.sha256(view[digest_end + 1:]).hexdigest().encode() != data[:digest_end]:
         return None
     try:
-        return _page_from_json(json.loads(payload))
+        return _page_from_entry(data, view, digest_end + 1)
     except (ValueError, KeyError, TypeError, IndexError):
         return None
 
 
-def _page_to_json(result: PageResult) -> dict[str, Any]:
-    return {
-        "source_path": result.source_path,
-        "sha256": result.sha256,
-        "status_codes": [list(astuple(r)) for r in result.status_codes],
-        "error_codes": [list(astuple(r)) for r in result.error_codes],
-        "tables": [list(astuple(t)) for t in result.tables],
-        "issues": [[i.slug, list(astuple(i.location)), i.message, i.severity] for i in result.issues],
-        "rendered": [[r.json_objects, r.csv_lines] for r in result.rendered] if result.rendered else None,
-    }
-
-
-def _page_from_json(data: dict[str, Any]) -> PageResult:
+def _page_from_entry(data: bytes, view: memoryview, start: int) -> RenderedPage:
+    header_end = data.find(b"\n", start)
+    if header_end < 0:
+        raise ValueError("no header line")
+    header = json.loads(bytes(view[start:header_end]))
+    sizes = header["sections"]
+    if len(sizes) != 8 or any(not isinstance(n, int) or n < 0 for n in sizes) \
+            or header_end + 1 + sum(sizes) != len(view):
+        raise ValueError("section sizes do not match the entry")
+    sections, start = [], header_end + 1
+    for size in sizes:
+        sections.append(bytes(view[start:start + size]))
+        start += size
     tables = []
-    for t in data["tables"]:
+    for t in header["tables"]:
         t[4], t[7] = tuple(t[4]), tuple(t[7])  # header, roles
         tables.append(TableReport(*t))
-    return PageResult(
-        source_path=data["source_path"],
-        sha256=data["sha256"],
-        status_codes=tuple(StatusCodeRecord(*r) for r in data["status_codes"]),
-        error_codes=tuple(ErrorCodeRecord(*r) for r in data["error_codes"]),
+    status_count, error_count = header["counts"]
+    issues = (Issue(slug, Location(*loc), message, severity) for slug, loc, message, severity in header["issues"])
+    return RenderedPage(
+        source_path=header["source_path"],
+        sha256=header["sha256"],
         tables=tuple(tables),
-        issues=tuple(Issue(slug, Location(*loc), message, severity) for slug, loc, message, severity in data["issues"]),
-        rendered=_rendered_from_json(data.get("rendered")),
+        issues=tuple(issues),
+        status_codes=RenderedRecords(status_count, *sections[0:3]),
+        error_codes=RenderedRecords(error_count, *sections[3:6]),
+        tables_json=sections[6],
+        issues_json=sections[7],
     )
-
-
-def _rendered_from_json(data: Any) -> tuple[RenderedRecords, RenderedRecords] | None:
-    if data is None:
-        return None
-    (status_json, status_csv), (error_json, error_csv) = data
-    if not all(isinstance(x, str) for x in (status_json, status_csv, error_json, error_csv)):
-        raise TypeError("rendered fragments must be text")
-    return RenderedRecords(status_json, status_csv), RenderedRecords(error_json, error_csv)

@@ -160,21 +160,8 @@ class TableReport:
 
 
 @dataclass(frozen=True, slots=True)
-class RenderedRecords:
-    """One page's records of one dataset, already in their JSON and CSV form.
-
-    ``json_objects`` is the objects of the JSON array joined by its separator (no brackets);
-    ``csv_lines`` the CSV data lines. Rendered where the page is parsed (a worker) and kept in
-    the cache, so a rebuild concatenates instead of re-encoding every record.
-    """
-
-    json_objects: str
-    csv_lines: str
-
-
-@dataclass(frozen=True, slots=True)
 class PageResult:
-    """Everything the normalizer made of one page (and, optionally, its records pre-rendered)."""
+    """Everything the normalizer made of one page."""
 
     source_path: str
     sha256: str
@@ -182,7 +169,41 @@ class PageResult:
     error_codes: tuple[ErrorCodeRecord, ...] = ()
     tables: tuple[TableReport, ...] = ()
     issues: tuple[Issue, ...] = ()
-    rendered: tuple[RenderedRecords, RenderedRecords] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedRecords:
+    """One page's records of one dataset, already in the form of each export file.
+
+    ``json_objects`` is the objects of the JSON array joined by its separator (no brackets),
+    ``csv_lines`` the CSV data lines, both UTF-8; ``arrow`` the records as an Arrow IPC stream
+    (the Parquet export's columns, and the records themselves for readers in memory).
+    """
+
+    count: int
+    json_objects: bytes
+    csv_lines: bytes
+    arrow: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A page's result as the dataset writer consumes it: its share of every output file.
+
+    Rendered where the page is parsed (a worker, in parallel) and kept as such in the cache,
+    so a rebuild concatenates bytes instead of re-encoding records. ``tables_json`` and
+    ``issues_json`` are the page's items of ``tables.json`` / ``issues.json``, laid out and
+    joined as they appear in those arrays (empty when the page has none).
+    """
+
+    source_path: str
+    sha256: str
+    tables: tuple[TableReport, ...]
+    issues: tuple[Issue, ...]
+    status_codes: RenderedRecords
+    error_codes: RenderedRecords
+    tables_json: bytes
+    issues_json: bytes
 
 
 def page_order(source_path: str) -> tuple[str, str]:

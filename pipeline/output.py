@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,20 +24,11 @@ from pipeline.cache import code_fingerprint
 from pipeline.errors import UsageError
 from pipeline.exporters.csv import csv_line, neutralise_row
 from pipeline.exporters.datapackage import content_hash, datapackage
-from pipeline.exporters.fragments import render_rows
-from pipeline.exporters.json import dumps
-from pipeline.exporters.parquet import arrow_schema, arrow_table
-from pipeline.exporters.rows import JSON_SEPARATOR, record_rows
-from pipeline.model import (
-    Dataset,
-    ErrorCodeRecord,
-    Issue,
-    PageResult,
-    RenderedRecords,
-    StatusCodeRecord,
-    TableReport,
-    page_order,
-)
+from pipeline.exporters.fragments import render_page
+from pipeline.exporters.json import dumps, join_items
+from pipeline.exporters.parquet import arrow_schema, from_ipc, ipc_rows
+from pipeline.exporters.rows import JSON_SEPARATOR
+from pipeline.model import Dataset, Issue, PageResult, RenderedPage, RenderedRecords, page_order
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource, json_schema
 
 MANIFEST = "manifest.json"
@@ -60,21 +51,6 @@ class WriteSummary:
     csv_neutralised: int
 
 
-def issue_dict(issue: Issue) -> dict[str, Any]:
-    loc = issue.location
-    return {"slug": issue.slug, "severity": issue.severity, "path": loc.path, "line": loc.line,
-            "table_index": loc.table_index, "row_index": loc.row_index, "message": issue.message,
-            "where": str(issue)}
-
-
-def table_dict(table: TableReport) -> dict[str, Any]:
-    return {"source_path": table.source_path, "table_index": table.table_index, "line": table.line,
-            "title": table.title, "header": list(table.header), "kind": table.kind, "rule": table.rule,
-            "roles": list(table.roles), "rows": table.rows, "records": table.records,
-            "rows_emitted": table.rows_emitted, "rows_merged": table.rows_merged,
-            "rows_skipped": table.rows_skipped}
-
-
 #: Rows per Parquet row group: fixed, so the same records always give the same file layout.
 PARQUET_ROW_GROUP = 65536
 
@@ -88,57 +64,70 @@ class _ResourceStream:
         self.csv_safe = csv_safe
         self.count = 0
         self.neutralised = 0
-        self.json = open(directory / f"{resource.name}.json", "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self.csv = open(directory / f"{resource.name}.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self.csv.write(csv_line(resource.column_names))
-        self.parquet_rows: list[tuple[Any, ...]] = []
+        self.json = open(directory / f"{resource.name}.json", "wb")  # noqa: SIM115
+        self.json_sha256 = hashlib.sha256()
+        self.csv = open(directory / f"{resource.name}.csv", "wb")  # noqa: SIM115
+        self.csv.write(csv_line(resource.column_names).encode("utf-8"))
+        self.parquet_batches: list[Any] = []
+        self.parquet_rows = 0
         self.parquet: Any = None
 
-    def write(self, records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord],
-              rendered: RenderedRecords | None = None) -> None:
-        """Append one page's records, using its pre-rendered text where it has some."""
-        if not records:
+    def write(self, rendered: RenderedRecords) -> None:
+        """Append one page's records."""
+        if not rendered.count:
             return
-        rows = list(record_rows(records))
-        if rendered is None:
-            rendered = render_rows(self.resource.column_names, rows)
         csv_lines = rendered.csv_lines
         if self.csv_safe:  # only the CSV, which spreadsheets open, is neutralised
             safe_rows = []
-            for row in rows:
+            for row in ipc_rows(self.resource, rendered.arrow):
                 safe, count = neutralise_row(row)
                 safe_rows.append(safe)
                 self.neutralised += count
-            csv_lines = "".join(csv_line(row) for row in safe_rows)
-        self.json.write(("[\n  {\n" if self.count == 0 else JSON_SEPARATOR) + rendered.json_objects)
+            csv_lines = "".join(csv_line(row) for row in safe_rows).encode("utf-8")
+        self._write_json(_JSON_OPEN if self.count == 0 else _JSON_SEPARATOR)
+        self._write_json(rendered.json_objects)
         self.csv.write(csv_lines)
-        self.count += len(rows)
-        self.parquet_rows.extend(rows)
-        if len(self.parquet_rows) >= PARQUET_ROW_GROUP:
+        self.count += rendered.count
+        self.parquet_batches.append(from_ipc(self.resource, rendered.arrow))
+        self.parquet_rows += rendered.count
+        if self.parquet_rows >= PARQUET_ROW_GROUP:
             self._flush_parquet()
 
+    def _write_json(self, data: bytes) -> None:
+        self.json.write(data)
+        self.json_sha256.update(data)
+
     def _flush_parquet(self) -> None:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
+        schema = arrow_schema(self.resource)
         if self.parquet is None:
-            self.parquet = pq.ParquetWriter(self.directory / f"{self.resource.name}.parquet",
-                                            arrow_schema(self.resource), compression="zstd", write_statistics=False)
-        self.parquet.write_table(arrow_table(self.resource, self.parquet_rows), row_group_size=PARQUET_ROW_GROUP)
-        self.parquet_rows = []
+            self.parquet = pq.ParquetWriter(self.directory / f"{self.resource.name}.parquet", schema,
+                                            compression="zstd", write_statistics=False)
+        self.parquet.write_table(pa.Table.from_batches(self.parquet_batches, schema=schema),
+                                 row_group_size=PARQUET_ROW_GROUP)
+        self.parquet_batches = []
+        self.parquet_rows = 0
 
     def close(self) -> None:
-        self.json.write("\n  }\n]\n" if self.count else "[]\n")
+        self._write_json(_JSON_CLOSE if self.count else b"[]\n")
         for handle in (self.json, self.csv):
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
-        if self.parquet_rows or self.parquet is None:
+        if self.parquet_batches or self.parquet is None:
             self._flush_parquet()
         self.parquet.close()
 
 
+_JSON_OPEN = b"[\n  {\n"
+_JSON_SEPARATOR = JSON_SEPARATOR.encode()
+_JSON_CLOSE = b"\n  }\n]\n"
+
+
 class DatasetWriter:
-    """Writes a dataset directory from page results given in output order, one page at a time.
+    """Writes a dataset directory from rendered pages given in output order, one page at a time.
 
     Records go straight to the JSON, CSV and Parquet files; only the small indexes (tables,
     issues, inputs) are kept until ``close``, so memory does not grow with the records.
@@ -148,59 +137,55 @@ class DatasetWriter:
         self.directory = directory
         self.csv_safe = csv_safe
         self.streams = {r.name: _ResourceStream(directory, r, csv_safe) for r in (STATUS_CODES, ERROR_CODES)}
-        self.tables: list[dict[str, Any]] = []
-        self.issues: list[dict[str, Any]] = []
+        self.tables: list[bytes] = []
+        self.issues: list[bytes] = []
+        self.table_count = 0
+        self.issue_count = 0
         self.inputs: list[dict[str, Any]] = []
         self.last: tuple[str, str] | None = None
 
-    def add(self, result: PageResult) -> None:
-        if result.source_path:
-            order = page_order(result.source_path)
+    def add(self, page: RenderedPage) -> None:
+        if page.source_path:
+            order = page_order(page.source_path)
             if self.last is not None and order < self.last:
-                raise ValueError(f"page {result.source_path} given out of output order")
+                raise ValueError(f"page {page.source_path} given out of output order")
             self.last = order
-            self.inputs.append({"path": result.source_path, "sha256": result.sha256,
-                                "status_codes": len(result.status_codes), "error_codes": len(result.error_codes),
-                                "tables": len(result.tables)})
-        status, errors = result.rendered or (None, None)
-        self.streams[STATUS_CODES.name].write(result.status_codes, status)
-        self.streams[ERROR_CODES.name].write(result.error_codes, errors)
-        self.tables.extend(table_dict(t) for t in result.tables)
-        self.issues.extend(issue_dict(i) for i in result.issues)
+            self.inputs.append({"path": page.source_path, "sha256": page.sha256,
+                                "status_codes": page.status_codes.count, "error_codes": page.error_codes.count,
+                                "tables": len(page.tables)})
+        self.streams[STATUS_CODES.name].write(page.status_codes)
+        self.streams[ERROR_CODES.name].write(page.error_codes)
+        self.tables.append(page.tables_json)
+        self.issues.append(page.issues_json)
+        self.table_count += len(page.tables)
+        self.issue_count += len(page.issues)
 
     def close(self) -> WriteSummary:
         """Finish every file (records, indexes, descriptors, manifest), all fsynced."""
         for stream in self.streams.values():
             stream.close()
         status, errors = self.streams[STATUS_CODES.name], self.streams[ERROR_CODES.name]
-        texts = {
-            "tables.json": dumps(self.tables),
-            "issues.json": dumps(self.issues),
-            "datapackage.json": dumps(datapackage({STATUS_CODES.name: status.count, ERROR_CODES.name: errors.count})),
+        files = {
+            "tables.json": join_items(self.tables),
+            "issues.json": join_items(self.issues),
+            "datapackage.json": dumps(datapackage({STATUS_CODES.name: status.count,
+                                                   ERROR_CODES.name: errors.count})).encode("utf-8"),
         }
         for resource in (STATUS_CODES, ERROR_CODES):
-            texts[f"schemas/{resource.name}.schema.json"] = dumps(json_schema(resource))
-        for name, text in texts.items():
-            _write_synced(self.directory / name, text.encode("utf-8"))
-        hashes = {name: _file_sha256(self.directory / name) for name in ("error_codes.json", "status_codes.json")}
+            files[f"schemas/{resource.name}.schema.json"] = dumps(json_schema(resource)).encode("utf-8")
+        for name, data in files.items():
+            _write_synced(self.directory / name, data)
+        hashes = {f"{s.resource.name}.json": s.json_sha256.hexdigest() for s in (errors, status)}
         manifest = {
             "generator": _generator(self.csv_safe),
             "dataset_sha256": content_hash(hashes),
             "files": hashes,
             "counts": {"pages": len(self.inputs), "status_codes": status.count, "error_codes": errors.count,
-                       "tables": len(self.tables), "issues": len(self.issues)},
+                       "tables": self.table_count, "issues": self.issue_count},
             "inputs": self.inputs,
         }
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"))
         return WriteSummary(status.count, errors.count, status.neutralised + errors.neutralised)
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _generator(csv_safe: bool) -> dict[str, Any]:
@@ -216,7 +201,7 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
         (directory / "schemas").mkdir()
         writer = DatasetWriter(directory, csv_safe)
         for page in dataset.pages:
-            writer.add(page)
+            writer.add(render_page(page))
         summary = writer.close()
         files = {p.relative_to(directory).as_posix(): p.read_bytes().decode("utf-8")
                  for p in sorted(directory.rglob("*"))
@@ -260,12 +245,12 @@ DATA_FILES = (*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in
 
 def write_dataset(dataset: Dataset, out: Path, csv_safe: bool = False) -> WriteSummary:
     """Write an in-memory dataset to ``out`` atomically (all files or none)."""
-    return write_results(iter(dataset.pages), out, csv_safe)
+    return write_results((render_page(page) for page in dataset.pages), out, csv_safe)
 
 
-def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = False,
+def write_results(results: Iterable[RenderedPage], out: Path, csv_safe: bool = False,
                   extra_issues: Iterable[Issue] = ()) -> WriteSummary:
-    """Stream page results (in output order) into a staging directory beside ``out``, then swap it in."""
+    """Stream rendered pages (in output order) into a staging directory beside ``out``, then swap it in."""
     out = out.absolute()
     _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -281,7 +266,7 @@ def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = Fal
     return summary
 
 
-def write_into(directory: Path, results: Iterable[PageResult], csv_safe: bool = False,
+def write_into(directory: Path, results: Iterable[RenderedPage], csv_safe: bool = False,
                extra_issues: Iterable[Issue] = ()) -> WriteSummary:
     """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks)."""
     (directory / "schemas").mkdir(exist_ok=True)
@@ -290,7 +275,7 @@ def write_into(directory: Path, results: Iterable[PageResult], csv_safe: bool = 
         writer.add(result)
     extra = tuple(extra_issues)
     if extra:
-        writer.add(PageResult("", "", issues=extra))
+        writer.add(render_page(PageResult("", "", issues=extra)))
     summary = writer.close()
     _fsync(directory / "schemas")
     _fsync(directory)

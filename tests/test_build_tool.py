@@ -17,6 +17,7 @@ from pipeline.build import build, build_with_stats
 from pipeline.cache import PageCache, cache_key, decode_entry, encode_entry
 from pipeline.cli import main
 from pipeline.cli.progress import ProgressReporter
+from pipeline.exporters.fragments import render_page
 from pipeline.model import page_order
 from pipeline.output import render
 
@@ -50,7 +51,9 @@ def test_changed_page_is_reparsed(tmp_path: Path) -> None:
 def test_corrupt_cache_entry_is_rebuilt_not_trusted(tmp_path: Path, damage: str) -> None:
     cache = tmp_path / "cache"
     clean, _ = build_with_stats(SEED, cache_dir=cache)
-    for entry in cache.rglob("*.json"):
+    entries = list(cache.rglob("*.page"))
+    assert len(entries) == 5
+    for entry in entries:
         data = entry.read_bytes()
         entry.write_bytes({"truncate": data[: len(data) // 2], "flip": data[:-10] + b"X" + data[-9:],
                            "garbage": b"\x00\xff" * 10, "empty": b""}[damage])
@@ -61,9 +64,11 @@ def test_corrupt_cache_entry_is_rebuilt_not_trusted(tmp_path: Path, damage: str)
 
 
 def test_cache_entry_round_trip_and_tamper_check() -> None:
-    result = build(SEED).pages[0]
-    assert decode_entry(encode_entry(result)) == result
-    tampered = encode_entry(result).replace(b'"OK"', b'"KO"')
+    page = render_page(max(build(PAGES).pages, key=lambda p: min(len(p.issues), len(p.status_codes))))
+    assert page.status_codes.count and page.tables and page.issues
+    assert decode_entry(encode_entry(page)) == page
+    tampered = encode_entry(page).replace(b'"OK"', b'"KO"')
+    assert tampered != encode_entry(page)
     assert decode_entry(tampered) is None
 
 

@@ -177,15 +177,40 @@ def test_fast_json_layout_equals_json_dumps(records: list[ErrorCodeRecord]) -> N
     assert json_array(ERROR_CODES.column_names, record_rows(records)) == dumps(records_to_dicts(ERROR_CODES, records))
 
 
-def test_prerendered_fragments_write_the_same_bytes() -> None:
-    """Pages rendered in the workers (and cached) give the files per-record rendering gives."""
-    from dataclasses import replace
+def test_rendered_pages_write_what_json_csv_and_arrow_give_for_the_records() -> None:
+    """Pages rendered once (in the workers, and cached) give byte for byte the files that
+    encoding the whole dataset's records at once with json.dumps / the CSV writer / pyarrow gives."""
+    from pipeline.exporters.csv import render_csv
+    from pipeline.exporters.fragments import issue_dict, page_result, render_page, table_dict
+    from pipeline.exporters.json import records_to_dicts
 
-    pages = build(Path(__file__).resolve().parent / "fixtures" / "pages", jobs=2).pages
-    assert all(p.rendered is not None for p in pages if p.source_path)
-    bare = Dataset(tuple(replace(p, rendered=None) for p in pages))
-    assert render(Dataset(pages)).files == render(bare).files
-    assert render(Dataset(pages), csv_safe=True).files == render(bare, csv_safe=True).files
+    dataset = build(Path(__file__).resolve().parent / "fixtures" / "pages", jobs=2)
+    assert all(page_result(render_page(p)) == p for p in dataset.pages)  # records survive the Arrow stream
+    for safe in (False, True):
+        files = render(dataset, csv_safe=safe).files
+        for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
+            assert records
+            expected = json.dumps(records_to_dicts(resource, records), ensure_ascii=False, indent=2) + "\n"
+            assert files[f"{resource.name}.json"] == expected
+            assert files[f"{resource.name}.csv"] == render_csv(resource, records, safe)[0]
+        for name, items in (("tables.json", [table_dict(t) for t in dataset.tables]),
+                            ("issues.json", [issue_dict(i) for i in dataset.issues])):
+            assert items
+            assert files[name] == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_parquet_equals_the_records_as_one_arrow_table(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from pipeline.exporters.parquet import arrow_table
+    from pipeline.exporters.rows import record_rows
+    from pipeline.output import write_dataset
+
+    dataset = build(Path(__file__).resolve().parent / "fixtures" / "pages")
+    write_dataset(dataset, tmp_path / "out")
+    for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
+        written = pq.read_table(tmp_path / "out" / f"{resource.name}.parquet")
+        assert written.equals(arrow_table(resource, list(record_rows(records))))
 
 
 _json_scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | _text

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from pipeline.build import process_page
+from pipeline.exporters.fragments import issue_dict, table_dict
 from pipeline.exporters.json import dumps, records_to_dicts
-from pipeline.output import issue_dict, table_dict
 from pipeline.schema import ERROR_CODES, STATUS_CODES
 from pipeline.sources import SourceFile
 

@@ -19,8 +19,9 @@ from pipeline.build import StatsCounter, default_jobs, input_digests, stream_res
 from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
 from pipeline.errors import UsageError
-from pipeline.model import PROBLEM_SEVERITIES, Issue, PageResult
+from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
+from pipeline.sources import discover
 
 
 def add_parser(subparsers: Any) -> None:
@@ -60,17 +61,20 @@ class Tally:
     notices: int = 0
     problems: list[str] = field(default_factory=list)
 
-    def watch(self, results: Iterable[PageResult]) -> Iterator[PageResult]:
+    def watch(self, results: Iterable[RenderedPage]) -> Iterator[RenderedPage]:
         for result in results:
             self.add(result)
             yield result
 
-    def add(self, result: PageResult) -> None:
-        self.pages += bool(result.source_path)
-        self.tables += len(result.tables)
-        self.status_codes += len(result.status_codes)
-        self.error_codes += len(result.error_codes)
-        for issue in result.issues:
+    def add(self, page: RenderedPage) -> None:
+        self.pages += bool(page.source_path)
+        self.add_issues(page.issues)
+        self.tables += len(page.tables)
+        self.status_codes += page.status_codes.count
+        self.error_codes += page.error_codes.count
+
+    def add_issues(self, issues: Iterable[Issue]) -> None:
+        for issue in issues:
             if issue.severity in PROBLEM_SEVERITIES:
                 self.problems.append(str(issue))
             self.skips += issue.severity == "skip"
@@ -92,16 +96,16 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     cache_dir = None if args.no_cache else args.cache_dir
     # Input digests serve the up-to-date check and cache lookups; with neither, don't read twice.
-    digests = input_digests(source) if cache_dir is not None or not (args.check or args.force) else None
+    discovered = discover(source)
+    digests = input_digests(source, discovered) if cache_dir is not None or not (args.check or args.force) else None
     if not (args.check or args.force) and digests is not None and inputs_are_current(digests, args.out,
                                                                                        args.csv_safe):
         return report_up_to_date(args, len(digests))
     stats = StatsCounter()
     results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir, stats,
-                                    digests)
+                                    digests, discovered)
     tally = Tally()
-    for issue in found:
-        tally.add(PageResult("", "", issues=(issue,)))
+    tally.add_issues(found)
     if args.check:
         return check(tally.watch(results), found, args)
     written = write_results(tally.watch(results), args.out, args.csv_safe, found)
@@ -140,7 +144,7 @@ def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     return 1 if args.strict and found else 0
 
 
-def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace) -> int:
+def check(results: Iterable[RenderedPage], found: list[Issue], args: argparse.Namespace) -> int:
     """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs."""
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
         fresh = Path(tmp)

@@ -1,4 +1,9 @@
-"""A page's records pre-rendered for the JSON and CSV exports (see ``RenderedRecords``)."""
+"""A page's share of every output file, rendered once where the page is parsed (``RenderedPage``).
+
+``render_page`` turns a normalizer result into JSON object bodies, CSV lines, an Arrow IPC
+stream per dataset and the page's items of ``tables.json`` and ``issues.json``;
+``page_result`` reads the records back for callers that want them in memory.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,65 @@ from collections.abc import Iterable
 from typing import Any
 
 from pipeline.exporters.csv import csv_line
+from pipeline.exporters.json import array_items
+from pipeline.exporters.parquet import ipc_rows, to_ipc
 from pipeline.exporters.rows import JSON_SEPARATOR, json_objects, record_rows
-from pipeline.model import ErrorCodeRecord, RenderedRecords, StatusCodeRecord
+from pipeline.model import (
+    ErrorCodeRecord,
+    Issue,
+    PageResult,
+    RenderedPage,
+    RenderedRecords,
+    StatusCodeRecord,
+    TableReport,
+)
+from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
 
 
-def render_records(names: tuple[str, ...], records: Iterable[StatusCodeRecord | ErrorCodeRecord]) -> RenderedRecords:
-    """A page's records as JSON object bodies and CSV lines (see ``RenderedRecords``)."""
-    return render_rows(names, list(record_rows(records)))
+def issue_dict(issue: Issue) -> dict[str, Any]:
+    """An issue as an item of ``issues.json``."""
+    loc = issue.location
+    return {"slug": issue.slug, "severity": issue.severity, "path": loc.path, "line": loc.line,
+            "table_index": loc.table_index, "row_index": loc.row_index, "message": issue.message,
+            "where": str(issue)}
 
 
-def render_rows(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> RenderedRecords:
-    """Rows (in column order) as JSON object bodies and CSV lines."""
-    return RenderedRecords(JSON_SEPARATOR.join(json_objects(names, rows)), "".join(csv_line(row) for row in rows))
+def table_dict(table: TableReport) -> dict[str, Any]:
+    """A table verdict as an item of ``tables.json``."""
+    return {"source_path": table.source_path, "table_index": table.table_index, "line": table.line,
+            "title": table.title, "header": list(table.header), "kind": table.kind, "rule": table.rule,
+            "roles": list(table.roles), "rows": table.rows, "records": table.records,
+            "rows_emitted": table.rows_emitted, "rows_merged": table.rows_merged,
+            "rows_skipped": table.rows_skipped}
+
+
+def render_page(result: PageResult) -> RenderedPage:
+    """The page's share of every output file (see ``RenderedPage``)."""
+    return RenderedPage(
+        source_path=result.source_path,
+        sha256=result.sha256,
+        tables=result.tables,
+        issues=result.issues,
+        status_codes=render_records(STATUS_CODES, result.status_codes),
+        error_codes=render_records(ERROR_CODES, result.error_codes),
+        tables_json=array_items(table_dict(t) for t in result.tables).encode("utf-8"),
+        issues_json=array_items(issue_dict(i) for i in result.issues).encode("utf-8"),
+    )
+
+
+def render_records(resource: Resource, records: Iterable[StatusCodeRecord | ErrorCodeRecord]) -> RenderedRecords:
+    """A page's records of one dataset in the form of each export file."""
+    rows = list(record_rows(records))
+    return RenderedRecords(
+        count=len(rows),
+        json_objects=JSON_SEPARATOR.join(json_objects(resource.column_names, rows)).encode("utf-8"),
+        csv_lines="".join(csv_line(row) for row in rows).encode("utf-8"),
+        arrow=to_ipc(resource, rows),
+    )
+
+
+def page_result(page: RenderedPage) -> PageResult:
+    """The normalizer result a rendered page was made from (records read back from its Arrow stream)."""
+    status = tuple(StatusCodeRecord(*row) for row in ipc_rows(STATUS_CODES, page.status_codes.arrow))
+    errors = tuple(ErrorCodeRecord(*row) for row in ipc_rows(ERROR_CODES, page.error_codes.arrow))
+    return PageResult(page.source_path, page.sha256, status, errors, page.tables, page.issues)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pipeline.exporters.rows import encode_json_value as _encode
@@ -20,6 +20,25 @@ def dumps(value: Any) -> str:
     pure-Python encoder, which made ``issues.json`` of a 10,000-page build take seconds).
     """
     return _indented(value, "\n") + "\n"
+
+
+#: Between two items of a top-level array in the layout of ``dumps``.
+ITEM_SEPARATOR = ",\n  "
+
+
+def array_items(values: Iterable[Any]) -> str:
+    """Items of a top-level array laid out as ``dumps`` lays them out, joined (no brackets).
+
+    ``join_items`` turns such pieces, made page by page, into the text ``dumps`` gives for
+    the whole array.
+    """
+    return ITEM_SEPARATOR.join(_indented(value, "\n  ") for value in values)
+
+
+def join_items(pieces: Iterable[bytes]) -> bytes:
+    """The UTF-8 text of a top-level array from ``array_items`` pieces (empty pieces ignored)."""
+    body = ITEM_SEPARATOR.encode().join(piece for piece in pieces if piece)
+    return b"[\n  " + body + b"\n]\n" if body else b"[]\n"
 
 
 def _indented(value: Any, newline: str) -> str:
