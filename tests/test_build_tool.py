@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -80,6 +81,31 @@ def test_new_code_invalidates_the_cache(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
     assert cache_module.cache_key("a/b.md", "0" * 64) != key
     assert cache.get(key) is None
+
+
+def _slow_miss(task: tuple[object, str | None]) -> tuple[str, int]:
+    time.sleep(1.0)
+    return "parsed", 0
+
+
+def test_hits_waiting_behind_a_slow_page_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one page parses in the pool, the cache hits behind it must not pile up without bound
+    (they did: a one-page-changed rebuild of 10,000 pages peaked at 1 GB)."""
+    import pipeline.build as build_module
+
+    looked_up = []
+
+    def hit_unless_first(task: tuple[SimpleNamespace, str | None], digest: str | None) -> tuple[str, int] | None:
+        looked_up.append(task[0].source_path)
+        return None if task[0].source_path == "svc/0" else ("hit", 1)
+
+    monkeypatch.setattr(build_module, "_cached_only", hit_unless_first)
+    monkeypatch.setattr(build_module, "_process_cached", _slow_miss)
+    tasks = [(SimpleNamespace(source_path=f"svc/{i}"), "cache") for i in range(2000)]
+    results = build_module._run(tasks, 2, {})  # type: ignore[arg-type]
+    assert next(results) == ("parsed", 0)
+    assert len(looked_up) <= 2 * build_module.WINDOW_PER_JOB + 2
+    assert [r for r, _ in results] == ["hit"] * 1999
 
 
 def test_no_cache_writes_no_cache(tmp_path: Path) -> None:
