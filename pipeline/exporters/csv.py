@@ -7,6 +7,7 @@ comma, a quote, CR or LF, or leading/trailing spaces is quoted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,19 +19,23 @@ from pipeline.schema import Resource
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: A field that must be quoted: a comma, quote, CR or LF anywhere, or a space at either end.
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]|\A | \Z')
+
+
 def csv_field(value: object) -> str:
     """One field: empty for null, decimal for integers, quoted when it must be."""
     if value is None:
         return ""
     text = str(value)
-    if any(ch in text for ch in ',"\r\n') or text != text.strip(" "):
+    if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
 
 def csv_line(values: tuple[object, ...] | list[object]) -> str:
     """One CSV record with its CRLF line end."""
-    return ",".join(csv_field(v) for v in values) + "\r\n"
+    return ",".join(map(csv_field, values)) + "\r\n"
 
 
 def neutralise_formula(text: str) -> str:

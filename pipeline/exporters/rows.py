@@ -5,14 +5,33 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
+from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import Any
 
 from pipeline.model import ErrorCodeRecord, StatusCodeRecord
 
 _GETTERS = {cls: attrgetter(*(f.name for f in fields(cls))) for cls in (StatusCodeRecord, ErrorCodeRecord)}
-#: One JSON value, C-encoded, UTF-8 kept (the scalar form of ``json.dumps(..., ensure_ascii=False)``).
-encode_json_value = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_encode_string = encode_basestring  # the C function where CPython has it
+
+
+def encode_json_value(value: Any) -> str:
+    """One JSON value, UTF-8 kept: ``json.dumps(value, ensure_ascii=False)`` for a scalar.
+
+    Strings, integers and null (all that records hold) skip ``JSONEncoder.encode``, which
+    builds a new C encoder for every non-string value.
+    """
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    return _ENCODER.encode(value)
+
+
 _encode = encode_json_value
 
 

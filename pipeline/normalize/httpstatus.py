@@ -114,8 +114,11 @@ def is_valid_status(code: int) -> bool:
     return 100 <= code <= 599
 
 
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
 def _phrase_key(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.lower())
+    return _NOT_LETTER.sub("", text.lower())
 
 
 _KNOWN_KEYS = frozenset(_phrase_key(p) for p in CANONICAL_REASONS.values()) | VENDOR_PHRASES
@@ -151,6 +154,8 @@ class StatusCell:
 _SINGLE = re.compile(r"^(?P<code>\d{3})(?![\d.])\s*(?:[-:(\u2013]\s*)?(?P<phrase>[A-Za-z][^()]*?)?\s*\)?\s*$")
 _MULTI = re.compile(r"^\d{3}(?:\s*(?:/|,|;|\bor\b|\band\b|&)\s*\d{3})+$")
 _CODE_CLASS = re.compile(r"^[1-5][xX]{2}$")
+#: What ``collapse_whitespace`` removes from the start of a cell (whitespace, zero-width spaces), then a digit.
+_STARTS_WITH_DIGIT = re.compile(r"[\s\u200b]*\d")
 
 
 def parse_status_cell(text: str | None) -> StatusCell | None:
@@ -159,7 +164,7 @@ def parse_status_cell(text: str | None) -> StatusCell | None:
     ``200`` gives (200,); ``400 Bad Request`` and ``401Unauthorized`` give the code and its
     phrase; ``400/404`` and ``400, 409`` give both codes; ``2xx`` gives the class ``2xx``.
     """
-    if not text:
+    if not text or not _STARTS_WITH_DIGIT.match(text):  # every form below starts with a digit
         return None
     value = collapse_whitespace(text)
     single = _SINGLE.match(value)
