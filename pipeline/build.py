@@ -11,11 +11,12 @@ import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.cache import PageCache, cache_key
+from pipeline.digests import Discovery
 from pipeline.errors import PipelineError, UnsupportedInput
 from pipeline.exporters.fragments import page_result, render_page
 from pipeline.model import Dataset, Issue, Location, Page, PageResult, RenderedPage, page_order
@@ -111,7 +112,7 @@ def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[RenderedPage, 
     except PipelineError as exc:
         return render_page(_failed(source, exc, "")), 0
     digest = hashlib.sha256(data).hexdigest()
-    cache = PageCache(Path(cache_dir))
+    cache = PageCache(cache_dir)
     hit = cache.get(cache_key(source.source_path, digest))
     if hit is not None:
         return hit, 1
@@ -129,30 +130,8 @@ def _cached_only(task: tuple[SourceFile, str | None], digest: str | None) -> tup
     source, cache_dir = task
     if cache_dir is None or digest is None:
         return None
-    hit = PageCache(Path(cache_dir)).get(cache_key(source.source_path, digest))
+    hit = PageCache(cache_dir).get(cache_key(source.source_path, digest))
     return (hit, 1) if hit is not None else None
-
-
-#: What ``discover`` found under a root: the pages, and the problems of no single page.
-Discovery = tuple[list[SourceFile], list[Issue]]
-
-
-def input_digests(root: Path, discovered: Discovery | None = None) -> dict[str, str] | None:
-    """sha256 of every page's bytes by source path; ``None`` if discovery or a read had a problem.
-
-    ``discovered`` is ``discover(root)`` when the caller already has it (a walk of 10,000
-    pages costs a third of a second).
-    """
-    sources, found = discovered or discover(root)
-    if found:
-        return None
-    digests = {}
-    for source in sources:
-        try:
-            digests[source.source_path] = hashlib.sha256(read_bytes(source)).hexdigest()
-        except PipelineError:
-            return None
-    return digests
 
 
 def default_jobs() -> int:
@@ -233,14 +212,16 @@ def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int,
     does not grow with the number of pages, whatever mix of hits and misses they are.
     """
     if jobs <= 1 or len(tasks) < MIN_PAGES_FOR_POOL:
-        for task in tasks:
-            yield _cached_only(task, digests.get(task[0].source_path)) or _process_cached(task)
+        for task, hit in zip(tasks, _lookups(tasks, digests), strict=True):
+            yield hit or _process_cached(task)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # Fork the workers now, before the lookup threads exist: a process forked while another
+        # thread holds a lock (inside a read, a hash) would inherit that lock held forever.
+        pool.submit(os.getpid).result()
         window: deque[tuple[RenderedPage, int] | Future[tuple[RenderedPage, int]]] = deque()
         in_flight = 0
-        for task in tasks:
-            hit = _cached_only(task, digests.get(task[0].source_path))
+        for task, hit in zip(tasks, _lookups(tasks, digests), strict=True):
             if hit is None:
                 window.append(pool.submit(_process_cached, task))
                 in_flight += 1
@@ -256,6 +237,28 @@ def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int,
                     yield item
         for item in window:
             yield item.result() if isinstance(item, Future) else item
+
+
+#: Threads looking cache entries up ahead of the main thread (reading and hashing release the GIL).
+LOOKUP_THREADS = 2
+#: Lookups done ahead of the page being consumed.
+LOOKAHEAD = 64
+
+
+def _lookups(tasks: list[tuple[SourceFile, str | None]],
+             digests: dict[str, str]) -> Iterator[tuple[RenderedPage, int] | None]:
+    """Each task's cache hit, or ``None``, in task order; looked up a bounded distance ahead in threads."""
+    if not digests or not tasks or tasks[0][1] is None:
+        yield from (None for _ in tasks)
+        return
+    with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as readers:
+        pending: deque[Future[tuple[RenderedPage, int] | None]] = deque()
+        for task in tasks:
+            pending.append(readers.submit(_cached_only, task, digests.get(task[0].source_path)))
+            if len(pending) > LOOKAHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = ()) -> Dataset:

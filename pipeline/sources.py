@@ -100,7 +100,7 @@ def unusable_name(name: str) -> str | None:
     written to JSON, CSV or Parquet, and a control character (a newline) would break the
     ``path:line: message`` lines. Spaces and non-ASCII letters are fine.
     """
-    if not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+    if name.isprintable() or not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
         return None
     return repr(name.encode("utf-8", "surrogateescape"))[2:-1]
 

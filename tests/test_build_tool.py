@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -102,9 +104,9 @@ def test_hits_waiting_behind_a_slow_page_are_bounded(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(build_module, "_cached_only", hit_unless_first)
     monkeypatch.setattr(build_module, "_process_cached", _slow_miss)
     tasks = [(SimpleNamespace(source_path=f"svc/{i}"), "cache") for i in range(2000)]
-    results = build_module._run(tasks, 2, {})  # type: ignore[arg-type]
+    results = build_module._run(tasks, 2, {f"svc/{i}": "digest" for i in range(2000)})  # type: ignore[arg-type]
     assert next(results) == ("parsed", 0)
-    assert len(looked_up) <= 2 * build_module.WINDOW_PER_JOB + 2
+    assert len(looked_up) <= 2 * build_module.WINDOW_PER_JOB + build_module.LOOKAHEAD + 2
     assert [r for r, _ in results] == ["hit"] * 1999
 
 
@@ -148,6 +150,99 @@ def test_unchanged_rebuild_skips_writing(tmp_path: Path, capsys: pytest.CaptureF
     assert "is up to date" in capsys.readouterr().err
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
     assert main([*args, "--force", "-q"]) == 0
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages written by a test count as settled (not changed just before they are hashed)."""
+    import pipeline.digests as digests
+
+    monkeypatch.setattr(digests, "_now_ns", lambda: time.time_ns() + 10 * digests.RACY_NS)
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import pipeline.digests as digests
+
+    read: list[str] = []
+    real = digests.read_bytes
+
+    def counting(source: Any) -> bytes:
+        read.append(source.source_path)
+        return real(source)
+
+    monkeypatch.setattr(digests, "read_bytes", counting)
+    return read
+
+
+def test_stat_index_spares_reading_unchanged_pages(tmp_path: Path, settled: None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.digests import input_digests
+
+    docs = tmp_path / "docs"
+    shutil.copytree(SEED, docs)
+    read = _counting_reads(monkeypatch)
+    first = input_digests(docs, index_dir=tmp_path / "c")
+    assert first is not None and len(read) == 5
+    read.clear()
+    assert input_digests(docs, index_dir=tmp_path / "c") == first and read == []
+    page = docs / "nat" / "status-codes.md"
+    stat = page.stat()
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"Bad Request", b"Bad Requesx"))  # same size, and the old mtime put back
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed = input_digests(docs, index_dir=tmp_path / "c")
+    assert read == ["nat/status-codes.md"]  # the ctime gave it away
+    assert changed is not None and changed["nat/status-codes.md"] != first["nat/status-codes.md"]
+    read.clear()
+    assert input_digests(docs, index_dir=tmp_path / "c", trust_index=False) == changed and len(read) == 5
+
+
+def test_pages_changed_just_before_hashing_are_hashed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.digests import input_digests
+
+    read = _counting_reads(monkeypatch)  # pages just copied: within the racy window
+    assert input_digests(SEED, index_dir=tmp_path / "c") is not None  # settled pages of another root
+    docs = tmp_path / "docs"
+    shutil.copytree(SEED, docs)
+    read.clear()
+    input_digests(docs, index_dir=tmp_path / "c")
+    input_digests(docs, index_dir=tmp_path / "c")
+    assert len(read) == 10
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b'{"version": 1, "entries": {"x": [1]}}', b"\xff" * 9])
+def test_unreadable_stat_index_is_ignored(tmp_path: Path, settled: None, content: bytes) -> None:
+    from pipeline.digests import STAT_INDEX, input_digests
+
+    expected = input_digests(SEED)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / STAT_INDEX).write_bytes(content)
+    assert input_digests(SEED, index_dir=tmp_path / "c") == expected
+    assert input_digests(SEED, index_dir=tmp_path / "c") == expected  # rewritten, now used
+
+
+def test_force_hashes_every_page_whatever_the_index_says(tmp_path: Path, settled: None,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A change the stat signature cannot show (faked here in the index) is missed by a normal
+    rebuild, which trusts the index, and caught by --force, which reads every page."""
+    from pipeline.digests import STAT_INDEX
+
+    docs = tmp_path / "docs"
+    shutil.copytree(SEED, docs)
+    out, cache = tmp_path / "o", tmp_path / "c"
+    args = ["build", str(docs), "--out", str(out), "--cache-dir", str(cache), "-q"]
+    assert main(args) == 0
+    page = docs / "nat" / "status-codes.md"
+    page.write_text(page.read_text("utf-8").replace("Bad Request", "Bad  Request!"), "utf-8")
+    index = json.loads((cache / STAT_INDEX).read_text("utf-8"))
+    key = os.path.abspath(page)
+    stat = page.stat()
+    index["entries"][key][:5] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+    (cache / STAT_INDEX).write_text(json.dumps(index), "utf-8")
+    assert main(args) == 0
+    assert "Bad Request!" not in (out / "status_codes.csv").read_text("utf-8")
+    assert main([*args, "--force"]) == 0
+    assert "Bad Request!" in (out / "status_codes.csv").read_text("utf-8")
 
 
 def test_jobs_give_identical_output() -> None:

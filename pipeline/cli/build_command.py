@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.build import StatsCounter, default_jobs, input_digests, stream_results
+from pipeline.build import StatsCounter, default_jobs, stream_results
 from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
+from pipeline.digests import input_digests
 from pipeline.errors import UsageError
 from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
@@ -45,7 +46,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR,
                         help=f"per-page result cache (default: {DEFAULT_CACHE_DIR})")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    parser.add_argument("--force", action="store_true", help="rewrite --out even when it is already current")
+    parser.add_argument("--force", action="store_true",
+                        help="read and hash every page (trust no stat index) and rewrite --out even when it is current")
     parser.set_defaults(handler=run_build)
 
 
@@ -97,7 +99,8 @@ def run_build(args: argparse.Namespace) -> int:
     cache_dir = None if args.no_cache else args.cache_dir
     # Input digests serve the up-to-date check and cache lookups; with neither, don't read twice.
     discovered = discover(source)
-    digests = input_digests(source, discovered) if cache_dir is not None or not (args.check or args.force) else None
+    digests = (input_digests(source, discovered, cache_dir, trust_index=not args.force)
+               if cache_dir is not None or not (args.check or args.force) else None)
     if not (args.check or args.force) and digests is not None and inputs_are_current(digests, args.out,
                                                                                        args.csv_safe):
         return report_up_to_date(args, len(digests))

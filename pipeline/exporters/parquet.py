@@ -7,7 +7,6 @@ through Python objects.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,18 @@ from pipeline.model import ErrorCodeRecord, StatusCodeRecord
 from pipeline.schema import Resource
 
 
-@functools.cache
 def arrow_schema(resource: Resource) -> Any:
+    """The Arrow schema of ``resource`` (made once per resource: it is asked for on every page)."""
+    schema = _SCHEMAS.get(resource.name)  # by name: hashing a Resource hashes all its fields
+    if schema is None:
+        schema = _SCHEMAS[resource.name] = _make_schema(resource)
+    return schema
+
+
+_SCHEMAS: dict[str, Any] = {}
+
+
+def _make_schema(resource: Resource) -> Any:
     import pyarrow as pa
 
     columns = []
