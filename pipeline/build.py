@@ -22,6 +22,7 @@ from pipeline.exporters.fragments import page_result, render_page
 from pipeline.model import Dataset, Issue, Location, Page, PageResult, RenderedPage, page_order
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
+from pipeline.previous import PreviousDataset
 from pipeline.sources import SourceFile, decode_page, discover, read_bytes
 
 Progress = Callable[[int, int], None]
@@ -160,12 +161,15 @@ class StatsCounter:
     hits: int = 0
     misses: int = 0
     corrupt: int = 0
+    reused: int = 0
 
     def count(self, cache_state: int) -> None:
+        """1: a cache hit; 0: parsed; -1: parsed after a corrupt cache entry; 2: copied from the previous dataset."""
         self.pages += 1
         self.hits += cache_state == 1
-        self.misses += cache_state != 1
+        self.misses += cache_state in (0, -1)
         self.corrupt += cache_state == -1
+        self.reused += cache_state == 2
 
     def frozen(self, cached: bool) -> BuildStats:
         return BuildStats(self.pages, self.hits, self.misses if cached else 0, self.corrupt)
@@ -173,22 +177,23 @@ class StatsCounter:
 
 def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, cache_dir: Path | None = None,
                    stats: StatsCounter | None = None,
-                   digests: dict[str, str] | None = None,
-                   discovered: Discovery | None = None) -> tuple[Iterator[RenderedPage], list[Issue]]:
+                   digests: dict[str, str] | None = None, discovered: Discovery | None = None,
+                   previous: PreviousDataset | None = None) -> tuple[Iterator[RenderedPage], list[Issue]]:
     """Every page under ``root`` rendered, lazily, in output order; and the discovery problems.
 
     Pages are parsed in ``jobs`` processes with a bounded number in flight, so memory does
     not grow with the number of pages when the consumer writes each result as it comes.
     ``digests`` (source path -> sha256, from ``input_digests``) lets cache hits be served
     from the main process without reading the pages again; ``discovered`` is ``discover(root)``
-    when the caller already has it.
+    when the caller already has it; ``previous`` serves the pages that have not changed since
+    the dataset being replaced was built.
     """
     sources, found = discovered or discover(root)
     sources = sorted(sources, key=lambda s: page_order(s.source_path))
     tasks = [(s, str(cache_dir) if cache_dir is not None else None) for s in sources]
 
     def results() -> Iterator[RenderedPage]:
-        for done, (result, cache_state) in enumerate(_run(tasks, jobs, digests or {}), 1):
+        for done, (result, cache_state) in enumerate(_run(tasks, jobs, digests or {}, previous), 1):
             if stats is not None:
                 stats.count(cache_state)
             if progress is not None:
@@ -204,15 +209,15 @@ IN_FLIGHT_PER_JOB = 8
 WINDOW_PER_JOB = 32
 
 
-def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int,
-         digests: dict[str, str]) -> Iterator[tuple[RenderedPage, int]]:
+def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int, digests: dict[str, str],
+         previous: PreviousDataset | None = None) -> Iterator[tuple[RenderedPage, int]]:
     """Results in task order: cache hits from this process, the rest from a pool of ``jobs`` workers.
 
     Both the pages in the pool and the results waiting behind them are bounded, so memory
     does not grow with the number of pages, whatever mix of hits and misses they are.
     """
     if jobs <= 1 or len(tasks) < MIN_PAGES_FOR_POOL:
-        for task, hit in zip(tasks, _lookups(tasks, digests), strict=True):
+        for task, hit in zip(tasks, _lookups(tasks, digests, previous), strict=True):
             yield hit or _process_cached(task)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -221,7 +226,7 @@ def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int,
         pool.submit(os.getpid).result()
         window: deque[tuple[RenderedPage, int] | Future[tuple[RenderedPage, int]]] = deque()
         in_flight = 0
-        for task, hit in zip(tasks, _lookups(tasks, digests), strict=True):
+        for task, hit in zip(tasks, _lookups(tasks, digests, previous), strict=True):
             if hit is None:
                 window.append(pool.submit(_process_cached, task))
                 in_flight += 1
@@ -245,20 +250,33 @@ LOOKUP_THREADS = 2
 LOOKAHEAD = 64
 
 
-def _lookups(tasks: list[tuple[SourceFile, str | None]],
-             digests: dict[str, str]) -> Iterator[tuple[RenderedPage, int] | None]:
-    """Each task's cache hit, or ``None``, in task order; looked up a bounded distance ahead in threads."""
-    if not digests or not tasks or tasks[0][1] is None:
+def _lookups(tasks: list[tuple[SourceFile, str | None]], digests: dict[str, str],
+             previous: PreviousDataset | None) -> Iterator[tuple[RenderedPage, int] | None]:
+    """Each task's page from the previous dataset or the cache, or ``None``, in task order.
+
+    Looked up a bounded distance ahead, in threads.
+    """
+    if not digests or not tasks or (tasks[0][1] is None and previous is None):
         yield from (None for _ in tasks)
         return
     with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as readers:
         pending: deque[Future[tuple[RenderedPage, int] | None]] = deque()
         for task in tasks:
-            pending.append(readers.submit(_cached_only, task, digests.get(task[0].source_path)))
+            pending.append(readers.submit(_known, task, digests.get(task[0].source_path), previous))
             if len(pending) > LOOKAHEAD:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _known(task: tuple[SourceFile, str | None], digest: str | None,
+           previous: PreviousDataset | None) -> tuple[RenderedPage, int] | None:
+    """The page copied from the previous dataset (2), else from the cache (1), else ``None``."""
+    if previous is not None and digest is not None:
+        page = previous.page(task[0].source_path, digest)
+        if page is not None:
+            return page, 2
+    return _cached_only(task, digest)
 
 
 def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = ()) -> Dataset:

@@ -8,7 +8,7 @@ and only the exporters turn them into dicts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 SourceFormat = Literal["html", "rst"]
 TableKind = Literal["status_codes", "error_codes", "other"]
@@ -176,14 +176,17 @@ class RenderedRecords:
     """One page's records of one dataset, already in the form of each export file.
 
     ``json_objects`` is the objects of the JSON array joined by its separator (no brackets),
-    ``csv_lines`` the CSV data lines, both UTF-8; ``arrow`` the records as an Arrow IPC stream
-    (the Parquet export's columns, and the records themselves for readers in memory).
+    ``csv_lines`` the CSV data lines, both UTF-8; ``arrow`` the records as an Arrow record batch
+    message (the Parquet export's columns, and the records themselves for readers in memory).
     """
 
     count: int
     json_objects: bytes
     csv_lines: bytes
     arrow: bytes
+    #: Instead of ``arrow``: the records as a ``pyarrow.Table`` read from a previous dataset's
+    #: Parquet file (main process only; never cached).
+    table: Any = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,8 @@ class _ResourceStream:
         self.json = open(directory / f"{resource.name}.json", "wb")  # noqa: SIM115
         self.json_sha256 = hashlib.sha256()
         self.csv = open(directory / f"{resource.name}.csv", "wb")  # noqa: SIM115
-        self.csv.write(csv_line(resource.column_names).encode("utf-8"))
+        self.csv_sha256 = hashlib.sha256()
+        self._write_csv(csv_line(resource.column_names).encode("utf-8"))
         self.parquet_batches: list[Any] = []
         self.parquet_rows = 0
         self.parquet: Any = None
@@ -86,9 +87,12 @@ class _ResourceStream:
             csv_lines = "".join(csv_line(row) for row in safe_rows).encode("utf-8")
         self._write_json(_JSON_OPEN if self.count == 0 else _JSON_SEPARATOR)
         self._write_json(rendered.json_objects)
-        self.csv.write(csv_lines)
+        self._write_csv(csv_lines)
         self.count += rendered.count
-        self.parquet_batches.append(from_ipc(self.resource, rendered.arrow))
+        if rendered.table is not None:  # rows of the previous dataset's Parquet file
+            self.parquet_batches.extend(rendered.table.to_batches())
+        else:
+            self.parquet_batches.append(from_ipc(self.resource, rendered.arrow))
         self.parquet_rows += rendered.count
         if self.parquet_rows >= PARQUET_ROW_GROUP:
             self._flush_parquet()
@@ -96,6 +100,10 @@ class _ResourceStream:
     def _write_json(self, data: bytes) -> None:
         self.json.write(data)
         self.json_sha256.update(data)
+
+    def _write_csv(self, data: bytes) -> None:
+        self.csv.write(data)
+        self.csv_sha256.update(data)
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -152,7 +160,7 @@ class DatasetWriter:
             self.last = order
             self.inputs.append({"path": page.source_path, "sha256": page.sha256,
                                 "status_codes": page.status_codes.count, "error_codes": page.error_codes.count,
-                                "tables": len(page.tables)})
+                                "tables": len(page.tables), "spans": page_spans(page)})
         self.streams[STATUS_CODES.name].write(page.status_codes)
         self.streams[ERROR_CODES.name].write(page.error_codes)
         self.tables.append(page.tables_json)
@@ -176,10 +184,13 @@ class DatasetWriter:
         for name, data in files.items():
             _write_synced(self.directory / name, data)
         hashes = {f"{s.resource.name}.json": s.json_sha256.hexdigest() for s in (errors, status)}
+        checksums = {**hashes, **{f"{s.resource.name}.csv": s.csv_sha256.hexdigest() for s in (errors, status)},
+                     **{name: hashlib.sha256(files[name]).hexdigest() for name in ("issues.json", "tables.json")}}
         manifest = {
-            "generator": _generator(self.csv_safe),
+            "generator": generator_of(self.csv_safe),
             "dataset_sha256": content_hash(hashes),
             "files": hashes,
+            "checksums": dict(sorted(checksums.items())),
             "counts": {"pages": len(self.inputs), "status_codes": status.count, "error_codes": errors.count,
                        "tables": self.table_count, "issues": self.issue_count},
             "inputs": self.inputs,
@@ -188,7 +199,22 @@ class DatasetWriter:
         return WriteSummary(status.count, errors.count, status.neutralised + errors.neutralised)
 
 
-def _generator(csv_safe: bool) -> dict[str, Any]:
+def page_spans(page: RenderedPage) -> list[int]:
+    """The sizes of a page's pieces of the files, in ``SPAN_FILES`` order (kept in the manifest).
+
+    With them the next build finds each unchanged page's bytes in this dataset's files and
+    copies them instead of reading the cache (see ``pipeline.previous``).
+    """
+    return [len(page.status_codes.json_objects), len(page.status_codes.csv_lines), len(page.error_codes.json_objects),
+            len(page.error_codes.csv_lines), len(page.tables_json), len(page.issues_json)]
+
+
+#: The files a page's ``spans`` measure its pieces of.
+SPAN_FILES = ("status_codes.json", "status_codes.csv", "error_codes.json", "error_codes.csv", "tables.json",
+              "issues.json")
+
+
+def generator_of(csv_safe: bool) -> dict[str, Any]:
     """Who wrote the dataset: version, a hash of the package source (so any code change shows), options."""
     return {"name": "pipeline", "version": __version__, "source_sha256": code_fingerprint(),
             "options": {"csv_safe": csv_safe}}
@@ -217,7 +243,7 @@ def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = Fals
     nor the cache.
     """
     previous = _read_manifest(out)
-    if previous is None or previous.get("generator") != _generator(csv_safe):
+    if previous is None or previous.get("generator") != generator_of(csv_safe):
         return False
     inputs = previous.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != len(digests):

@@ -22,6 +22,7 @@ from pipeline.digests import input_digests
 from pipeline.errors import UsageError
 from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
+from pipeline.previous import PreviousDataset
 from pipeline.sources import discover
 
 
@@ -105,17 +106,27 @@ def run_build(args: argparse.Namespace) -> int:
                                                                                        args.csv_safe):
         return report_up_to_date(args, len(digests))
     stats = StatsCounter()
-    results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir, stats,
-                                    digests, discovered)
-    tally = Tally()
-    tally.add_issues(found)
-    if args.check:
-        return check(tally.watch(results), found, args)
-    written = write_results(tally.watch(results), args.out, args.csv_safe, found)
+    # Unchanged pages are copied from the dataset being replaced; never for --check (it compares
+    # against that dataset), --force (trust nothing) or --csv-safe (its count needs the rows).
+    reuse = digests is not None and not (args.check or args.force or args.csv_safe)
+    previous = PreviousDataset.open(args.out, args.csv_safe) if reuse else None
+    try:
+        results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir,
+                                        stats, digests, discovered, previous)
+        tally = Tally()
+        tally.add_issues(found)
+        if args.check:
+            return check(tally.watch(results), found, args)
+        written = write_results(tally.watch(results), args.out, args.csv_safe, found)
+    finally:
+        if previous is not None:
+            previous.close()
     if not args.quiet:
         print_problems(tally.problems, args.out)
         if args.csv_safe:
             print(f"pipeline: --csv-safe neutralised {written.csv_neutralised} CSV cells", file=sys.stderr)
+        if stats.reused:
+            print(f"pipeline: {stats.reused} unchanged pages copied from the previous dataset", file=sys.stderr)
         if cache_dir is not None and stats.pages:
             print(f"pipeline: cache {stats.hits} hits, {stats.misses} misses"
                   + (f" ({stats.corrupt} corrupt entries rebuilt)" if stats.corrupt else ""), file=sys.stderr)

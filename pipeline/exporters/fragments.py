@@ -70,6 +70,12 @@ def render_records(resource: Resource, records: Iterable[StatusCodeRecord | Erro
 
 def page_result(page: RenderedPage) -> PageResult:
     """The normalizer result a rendered page was made from (records read back from its Arrow stream)."""
-    status = tuple(StatusCodeRecord(*row) for row in ipc_rows(STATUS_CODES, page.status_codes.arrow))
-    errors = tuple(ErrorCodeRecord(*row) for row in ipc_rows(ERROR_CODES, page.error_codes.arrow))
+    status = tuple(StatusCodeRecord(*row) for row in _rows(STATUS_CODES, page.status_codes))
+    errors = tuple(ErrorCodeRecord(*row) for row in _rows(ERROR_CODES, page.error_codes))
     return PageResult(page.source_path, page.sha256, status, errors, page.tables, page.issues)
+
+
+def _rows(resource: Resource, records: RenderedRecords) -> list[tuple[Any, ...]]:
+    if records.table is not None:
+        return list(zip(*(column.to_pylist() for column in records.table.columns), strict=True))
+    return ipc_rows(resource, records.arrow)

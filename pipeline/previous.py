@@ -1,0 +1,223 @@
+"""The dataset a rebuild replaces, as a source of unchanged pages.
+
+A page whose bytes are those the previous dataset was built from (same path, same sha256,
+same code and options) has the same share of every output file. Its pieces are found in the
+previous files by the sizes the manifest keeps (``spans``) and copied, and its Parquet rows
+are read back from the previous Parquet file, so a rebuild after one page changed reads
+neither the cache nor the page for the other pages.
+
+The previous files are trusted only when they are what their manifest says: every text file
+must match its sha256 (``checksums``) and the Parquet files must hold the recorded numbers of
+rows in this code's schema. Anything else, and the rebuild does not use them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.exporters.csv import csv_line
+from pipeline.exporters.json import ITEM_SEPARATOR
+from pipeline.exporters.parquet import arrow_schema
+from pipeline.exporters.rows import JSON_SEPARATOR
+from pipeline.model import Issue, Location, RenderedPage, RenderedRecords, TableReport
+from pipeline.output import MANIFEST, SPAN_FILES, generator_of
+from pipeline.schema import ERROR_CODES, STATUS_CODES
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    offset: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    sha256: str
+    counts: tuple[int, int]  # status and error records
+    rows: tuple[int, int]  # first row of the page in each Parquet file
+    pieces: tuple[_Piece, ...]  # one per SPAN_FILES
+
+
+class PreviousDataset:
+    """Open files of a previous dataset, and where each of its pages lies in them."""
+
+    def __init__(self, directory: Path, entries: dict[str, _Entry], parquet: dict[str, Any]) -> None:
+        self.directory = directory
+        self.entries = entries
+        self.parquet = parquet
+        self.fds = {name: os.open(directory / name, os.O_RDONLY) for name in SPAN_FILES}
+        self.groups: dict[str, dict[int, Any]] = {name: {} for name in parquet}
+        self.lock = threading.Lock()
+
+    @classmethod
+    def open(cls, directory: Path, csv_safe: bool) -> PreviousDataset | None:
+        """The dataset in ``directory`` if it was written by this code with these options and is intact."""
+        try:
+            manifest = json.loads((directory / MANIFEST).read_bytes())
+            if manifest.get("generator") != generator_of(csv_safe):
+                return None
+            entries = _entries(manifest["inputs"], directory)
+            if entries is None or not _files_intact(directory, manifest["checksums"]):
+                return None
+            parquet = _parquet_files(directory, manifest["counts"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+        if parquet is None:
+            return None
+        return cls(directory, entries, parquet)
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds = {}
+
+    def page(self, source_path: str, sha256: str) -> RenderedPage | None:
+        """The page's share of every file, copied from the previous dataset; ``None`` if it changed."""
+        entry = self.entries.get(source_path)
+        if entry is None or entry.sha256 != sha256:
+            return None
+        data = [os.pread(self.fds[name], piece.size, piece.offset) if piece.size else b""
+                for name, piece in zip(SPAN_FILES, entry.pieces, strict=True)]
+        if any(len(chunk) != piece.size for chunk, piece in zip(data, entry.pieces, strict=True)) \
+                or not all(chunk.startswith(b'    "service": ') for chunk in (data[0], data[2]) if chunk) \
+                or not all(chunk.endswith(b"\r\n") for chunk in (data[1], data[3]) if chunk):
+            return None  # not where the manifest says: read this page from the cache instead
+        tables = tuple(_table(item) for item in _items(data[4]))
+        issues = tuple(_issue(item) for item in _items(data[5]))
+        return RenderedPage(
+            source_path=source_path,
+            sha256=sha256,
+            tables=tables,
+            issues=issues,
+            status_codes=RenderedRecords(entry.counts[0], data[0], data[1], b"",
+                                         self._rows(STATUS_CODES.name, entry.rows[0], entry.counts[0])),
+            error_codes=RenderedRecords(entry.counts[1], data[2], data[3], b"",
+                                        self._rows(ERROR_CODES.name, entry.rows[1], entry.counts[1])),
+            tables_json=data[4],
+            issues_json=data[5],
+        )
+
+    def _rows(self, name: str, start: int, count: int) -> Any:
+        """Rows ``start`` to ``start + count`` of a previous Parquet file, one row group read at a time.
+
+        Pages are asked for in output order (give or take the look-ahead), so only the last
+        few row groups are kept.
+        """
+        import pyarrow as pa
+
+        if not count:
+            return None
+        file, bounds = self.parquet[name]
+        loaded = self.groups[name]
+        parts = []
+        with self.lock:
+            for group, (first, size) in enumerate(bounds):
+                if first + size <= start or first >= start + count:
+                    continue
+                if group not in loaded:
+                    if len(loaded) >= 2:
+                        del loaded[min(loaded)]
+                    loaded[group] = file.read_row_group(group)
+                lo = max(start, first) - first
+                hi = min(start + count, first + size) - first
+                parts.append(loaded[group].slice(lo, hi - lo))
+        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
+def _entries(inputs: list[dict[str, Any]], directory: Path) -> dict[str, _Entry] | None:
+    """Each page's place in the previous files, from the sizes of its pieces, in manifest order.
+
+    ``None`` unless the pieces add up to the size of every file (``issues.json`` may go on:
+    the problems of no page come last).
+    """
+    starts = {
+        "status_codes.json": len(b"[\n  {\n"), "error_codes.json": len(b"[\n  {\n"),
+        "status_codes.csv": len(csv_line(STATUS_CODES.column_names).encode("utf-8")),
+        "error_codes.csv": len(csv_line(ERROR_CODES.column_names).encode("utf-8")),
+        "tables.json": len(b"[\n  "), "issues.json": len(b"[\n  "),
+    }
+    separators = {"status_codes.json": len(JSON_SEPARATOR.encode()), "error_codes.json": len(JSON_SEPARATOR.encode()),
+                  "status_codes.csv": 0, "error_codes.csv": 0,
+                  "tables.json": len(ITEM_SEPARATOR.encode()), "issues.json": len(ITEM_SEPARATOR.encode())}
+    position = dict(starts)
+    seen = {name: False for name in SPAN_FILES}
+    rows = [0, 0]
+    entries = {}
+    for item in inputs:
+        spans = item["spans"]
+        if len(spans) != len(SPAN_FILES) or any(type(n) is not int or n < 0 for n in spans):
+            return None
+        pieces = []
+        for name, size in zip(SPAN_FILES, spans, strict=True):
+            offset = position[name]
+            if size:
+                offset += separators[name] if seen[name] else 0
+                position[name] = offset + size
+                seen[name] = True
+            pieces.append(_Piece(offset, size))
+        counts = (int(item["status_codes"]), int(item["error_codes"]))
+        entries[str(item["path"])] = _Entry(str(item["sha256"]), counts, (rows[0], rows[1]), tuple(pieces))
+        rows = [rows[0] + counts[0], rows[1] + counts[1]]
+    ends = {"status_codes.json": b"\n  }\n]\n", "error_codes.json": b"\n  }\n]\n", "status_codes.csv": b"",
+            "error_codes.csv": b"", "tables.json": b"\n]\n", "issues.json": b"\n]\n"}
+    for name in SPAN_FILES:
+        size = (directory / name).stat().st_size
+        expected = position[name] + len(ends[name]) if seen[name] or name.endswith(".csv") else len(b"[]\n")
+        if size != expected and not (name == "issues.json" and size > expected):
+            return None
+    return entries
+
+
+def _files_intact(directory: Path, checksums: dict[str, str]) -> bool:
+    """Every text file the pages are copied from matches its recorded sha256 (hashed in parallel)."""
+    if set(SPAN_FILES) - set(checksums):
+        return False
+
+    def digest(name: str) -> str:
+        sha = hashlib.sha256()
+        with open(directory / name, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                sha.update(block)
+        return sha.hexdigest()
+
+    with ThreadPoolExecutor(max_workers=2) as hashers:
+        return list(hashers.map(digest, SPAN_FILES)) == [checksums[name] for name in SPAN_FILES]
+
+
+def _parquet_files(directory: Path, counts: dict[str, int]) -> dict[str, Any] | None:
+    """Each previous Parquet file with the (first row, rows) of its row groups, if it has this schema."""
+    import pyarrow.parquet as pq
+
+    files = {}
+    for resource in (STATUS_CODES, ERROR_CODES):
+        file = pq.ParquetFile(directory / f"{resource.name}.parquet")
+        if not file.schema_arrow.equals(arrow_schema(resource)) or file.metadata.num_rows != counts[resource.name]:
+            return None
+        bounds, first = [], 0
+        for group in range(file.num_row_groups):
+            size = file.metadata.row_group(group).num_rows
+            bounds.append((first, size))
+            first += size
+        files[resource.name] = (file, bounds)
+    return files
+
+
+def _items(piece: bytes) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(b"[" + piece + b"]") if piece else []
+    return items
+
+
+def _table(item: dict[str, Any]) -> TableReport:
+    return TableReport(**{**item, "header": tuple(item["header"]), "roles": tuple(item["roles"])})
+
+
+def _issue(item: dict[str, Any]) -> Issue:
+    return Issue(item["slug"], Location(item["path"], item["line"], item["table_index"], item["row_index"]),
+                 item["message"], item["severity"])
