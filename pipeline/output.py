@@ -85,7 +85,7 @@ class _ResourceStream:
                 safe_rows.append(safe)
                 self.neutralised += count
             csv_lines = "".join(csv_line(row) for row in safe_rows).encode("utf-8")
-        self._write_json(_JSON_OPEN if self.count == 0 else _JSON_SEPARATOR)
+        self._write_json(RECORDS_OPEN if self.count == 0 else RECORDS_SEPARATOR)
         self._write_json(rendered.json_objects)
         self._write_csv(csv_lines)
         self.count += rendered.count
@@ -119,7 +119,7 @@ class _ResourceStream:
         self.parquet_rows = 0
 
     def close(self) -> None:
-        self._write_json(_JSON_CLOSE if self.count else b"[]\n")
+        self._write_json(RECORDS_CLOSE if self.count else b"[]\n")
         for handle in (self.json, self.csv):
             handle.flush()
             os.fsync(handle.fileno())
@@ -129,9 +129,10 @@ class _ResourceStream:
         self.parquet.close()
 
 
-_JSON_OPEN = b"[\n  {\n"
-_JSON_SEPARATOR = JSON_SEPARATOR.encode()
-_JSON_CLOSE = b"\n  }\n]\n"
+#: How a records JSON file wraps the pages' ``json_objects`` (``b"[]\n"`` when there are none).
+RECORDS_OPEN = b"[\n  {\n"
+RECORDS_SEPARATOR = JSON_SEPARATOR.encode()
+RECORDS_CLOSE = b"\n  }\n]\n"
 
 
 class DatasetWriter:

@@ -23,11 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.exporters.csv import csv_line
-from pipeline.exporters.json import ITEM_SEPARATOR
+from pipeline.exporters.json import ITEM_SEPARATOR, ITEMS_CLOSE, ITEMS_OPEN
 from pipeline.exporters.parquet import arrow_schema
-from pipeline.exporters.rows import JSON_SEPARATOR
 from pipeline.model import Issue, Location, RenderedPage, RenderedRecords, TableReport
-from pipeline.output import MANIFEST, SPAN_FILES, generator_of
+from pipeline.output import (
+    MANIFEST,
+    RECORDS_CLOSE,
+    RECORDS_OPEN,
+    RECORDS_SEPARATOR,
+    SPAN_FILES,
+    generator_of,
+)
 from pipeline.schema import ERROR_CODES, STATUS_CODES
 
 
@@ -137,16 +143,15 @@ def _entries(inputs: list[dict[str, Any]], directory: Path) -> dict[str, _Entry]
     ``None`` unless the pieces add up to the size of every file (``issues.json`` may go on:
     the problems of no page come last).
     """
-    starts = {
-        "status_codes.json": len(b"[\n  {\n"), "error_codes.json": len(b"[\n  {\n"),
-        "status_codes.csv": len(csv_line(STATUS_CODES.column_names).encode("utf-8")),
-        "error_codes.csv": len(csv_line(ERROR_CODES.column_names).encode("utf-8")),
-        "tables.json": len(b"[\n  "), "issues.json": len(b"[\n  "),
+    header = {r.name: len(csv_line(r.column_names).encode("utf-8")) for r in (STATUS_CODES, ERROR_CODES)}
+    items = (len(ITEMS_OPEN.encode()), len(ITEM_SEPARATOR.encode()), ITEMS_CLOSE.encode())
+    records = (len(RECORDS_OPEN), len(RECORDS_SEPARATOR), RECORDS_CLOSE)
+    layout = {  # file: (where the first piece starts, the bytes between two pieces, what ends the file)
+        "status_codes.json": records, "error_codes.json": records,
+        "status_codes.csv": (header["status_codes"], 0, b""), "error_codes.csv": (header["error_codes"], 0, b""),
+        "tables.json": items, "issues.json": items,
     }
-    separators = {"status_codes.json": len(JSON_SEPARATOR.encode()), "error_codes.json": len(JSON_SEPARATOR.encode()),
-                  "status_codes.csv": 0, "error_codes.csv": 0,
-                  "tables.json": len(ITEM_SEPARATOR.encode()), "issues.json": len(ITEM_SEPARATOR.encode())}
-    position = dict(starts)
+    position = {name: layout[name][0] for name in SPAN_FILES}
     seen = {name: False for name in SPAN_FILES}
     rows = [0, 0]
     entries = {}
@@ -158,18 +163,16 @@ def _entries(inputs: list[dict[str, Any]], directory: Path) -> dict[str, _Entry]
         for name, size in zip(SPAN_FILES, spans, strict=True):
             offset = position[name]
             if size:
-                offset += separators[name] if seen[name] else 0
+                offset += layout[name][1] if seen[name] else 0
                 position[name] = offset + size
                 seen[name] = True
             pieces.append(_Piece(offset, size))
         counts = (int(item["status_codes"]), int(item["error_codes"]))
         entries[str(item["path"])] = _Entry(str(item["sha256"]), counts, (rows[0], rows[1]), tuple(pieces))
         rows = [rows[0] + counts[0], rows[1] + counts[1]]
-    ends = {"status_codes.json": b"\n  }\n]\n", "error_codes.json": b"\n  }\n]\n", "status_codes.csv": b"",
-            "error_codes.csv": b"", "tables.json": b"\n]\n", "issues.json": b"\n]\n"}
     for name in SPAN_FILES:
         size = (directory / name).stat().st_size
-        expected = position[name] + len(ends[name]) if seen[name] or name.endswith(".csv") else len(b"[]\n")
+        expected = position[name] + len(layout[name][2]) if seen[name] or name.endswith(".csv") else len(b"[]\n")
         if size != expected and not (name == "issues.json" and size > expected):
             return None
     return entries

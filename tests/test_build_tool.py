@@ -341,7 +341,7 @@ def test_progress_lines_when_not_a_tty() -> None:
     for done in range(1, 101):
         reporter(done, 100)
     lines = stream.getvalue().splitlines()
-    assert lines[-1] == "parsing: 100/100 pages (100%)" and 5 <= len(lines) <= 12
+    assert lines[-1] == "building: 100/100 pages (100%)" and 5 <= len(lines) <= 12
 
 
 def test_progress_silent_for_small_builds_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

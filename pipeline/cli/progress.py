@@ -13,7 +13,7 @@ MIN_PAGES = 48
 class ProgressReporter:
     """Callable ``(done, total)`` that draws a bar (TTY) or prints a line every ~10% or 5 s."""
 
-    def __init__(self, stream: TextIO | None = None, label: str = "parsing") -> None:
+    def __init__(self, stream: TextIO | None = None, label: str = "building") -> None:
         self.stream = stream or sys.stderr
         self.label = label
         self.tty = self.stream.isatty()

@@ -22,8 +22,8 @@ def dumps(value: Any) -> str:
     return _indented(value, "\n") + "\n"
 
 
-#: Between two items of a top-level array in the layout of ``dumps``.
-ITEM_SEPARATOR = ",\n  "
+#: Before, between and after the items of a top-level array in the layout of ``dumps``.
+ITEMS_OPEN, ITEM_SEPARATOR, ITEMS_CLOSE = "[\n  ", ",\n  ", "\n]\n"
 
 
 def array_items(values: Iterable[Any]) -> str:
@@ -38,7 +38,7 @@ def array_items(values: Iterable[Any]) -> str:
 def join_items(pieces: Iterable[bytes]) -> bytes:
     """The UTF-8 text of a top-level array from ``array_items`` pieces (empty pieces ignored)."""
     body = ITEM_SEPARATOR.encode().join(piece for piece in pieces if piece)
-    return b"[\n  " + body + b"\n]\n" if body else b"[]\n"
+    return ITEMS_OPEN.encode() + body + ITEMS_CLOSE.encode() if body else b"[]\n"
 
 
 def _indented(value: Any, newline: str) -> str:
