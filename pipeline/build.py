@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -114,7 +114,7 @@ def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[RenderedPage, 
         return render_page(_failed(source, exc, "")), 0
     digest = hashlib.sha256(data).hexdigest()
     cache = PageCache(cache_dir)
-    hit = cache.get(cache_key(source.source_path, digest))
+    hit = cache.get(cache_key(source.source_path, digest), source.source_path, digest)
     if hit is not None:
         return hit, 1
     page = render_page(process_bytes(source, data, digest))
@@ -131,7 +131,7 @@ def _cached_only(task: tuple[SourceFile, str | None], digest: str | None) -> tup
     source, cache_dir = task
     if cache_dir is None or digest is None:
         return None
-    hit = PageCache(cache_dir).get(cache_key(source.source_path, digest))
+    hit = PageCache(cache_dir).get(cache_key(source.source_path, digest), source.source_path, digest)
     return (hit, 1) if hit is not None else None
 
 
@@ -178,12 +178,12 @@ class StatsCounter:
 def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, cache_dir: Path | None = None,
                    stats: StatsCounter | None = None,
                    digests: dict[str, str] | None = None, discovered: Discovery | None = None,
-                   previous: PreviousDataset | None = None) -> tuple[Iterator[RenderedPage], list[Issue]]:
+                   previous: PreviousDataset | None = None) -> tuple[Generator[RenderedPage, None, None], list[Issue]]:
     """Every page under ``root`` rendered, lazily, in output order; and the discovery problems.
 
     Pages are parsed in ``jobs`` processes with a bounded number in flight, so memory does
     not grow with the number of pages when the consumer writes each result as it comes.
-    ``digests`` (source path -> sha256, from ``input_digests``) lets cache hits be served
+    ``digests`` (source path -> sha256, from ``pipeline.digests.input_digests``) lets cache hits be served
     from the main process without reading the pages again; ``discovered`` is ``discover(root)``
     when the caller already has it; ``previous`` serves the pages that have not changed since
     the dataset being replaced was built.
@@ -192,7 +192,7 @@ def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, 
     sources = sorted(sources, key=lambda s: page_order(s.source_path))
     tasks = [(s, str(cache_dir) if cache_dir is not None else None) for s in sources]
 
-    def results() -> Iterator[RenderedPage]:
+    def results() -> Generator[RenderedPage, None, None]:
         for done, (result, cache_state) in enumerate(_run(tasks, jobs, digests or {}, previous), 1):
             if stats is not None:
                 stats.count(cache_state)

@@ -5,7 +5,8 @@ change invalidates every entry. An entry holds the page's ``RenderedPage``: a JS
 (tables, issues, section sizes) and the page's bytes of every output file, so a hit is
 copied into the dataset without re-encoding a record. No pickle: a cache may be shared
 between CI jobs and must not be able to run code. A sha256 of the payload on the first line
-makes a corrupt or truncated entry fail the check; it is reported as a miss and rewritten.
+makes a corrupt or truncated entry fail the check, and its Arrow batches are validated and
+counted when it is read; such an entry is reported as a miss and rewritten.
 Entries are written atomically (temp file + ``os.replace``).
 """
 
@@ -20,7 +21,9 @@ from dataclasses import astuple
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.exporters.parquet import from_ipc
 from pipeline.model import Issue, Location, RenderedPage, RenderedRecords, TableReport
+from pipeline.schema import ERROR_CODES, STATUS_CODES
 
 DEFAULT_CACHE_DIR = Path(".pipeline-cache")
 
@@ -56,7 +59,8 @@ class PageCache:
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], f"{key}.page")
 
-    def get(self, key: str) -> RenderedPage | None:
+    def get(self, key: str, source_path: str | None = None, sha256: str | None = None) -> RenderedPage | None:
+        """The entry under ``key``; one that holds another page than ``source_path``/``sha256`` counts as corrupt."""
         try:
             with open(self._path(key), "rb") as handle:
                 data = handle.read()
@@ -64,6 +68,9 @@ class PageCache:
             self.misses += 1
             return None
         result = decode_entry(data)
+        if result is not None and (source_path, sha256) != (None, None) \
+                and (result.source_path, result.sha256) != (source_path, sha256):
+            result = None
         if result is None:
             self.corrupt += 1
             self.misses += 1
@@ -130,14 +137,19 @@ def _page_from_entry(data: bytes, view: memoryview, start: int) -> RenderedPage:
         t[4], t[7] = tuple(t[4]), tuple(t[7])  # header, roles
         tables.append(TableReport(*t))
     status_count, error_count = header["counts"]
+    status_rows, error_rows = from_ipc(STATUS_CODES, sections[2]), from_ipc(ERROR_CODES, sections[5])
+    if (status_rows.num_rows, error_rows.num_rows) != (status_count, error_count):
+        raise ValueError("Arrow batches do not hold the counted records")
     issues = (Issue(slug, Location(*loc), message, severity) for slug, loc, message, severity in header["issues"])
     return RenderedPage(
         source_path=header["source_path"],
         sha256=header["sha256"],
         tables=tuple(tables),
         issues=tuple(issues),
-        status_codes=RenderedRecords(status_count, *sections[0:3]),
-        error_codes=RenderedRecords(error_count, *sections[3:6]),
+        status_codes=RenderedRecords(status_count, sections[0], sections[1], sections[2],
+                                     status_rows if status_count else None),
+        error_codes=RenderedRecords(error_count, sections[3], sections[4], sections[5],
+                                    error_rows if error_count else None),
         tables_json=sections[6],
         issues_json=sections[7],
     )

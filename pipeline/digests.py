@@ -35,15 +35,15 @@ Signature = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, d
 
 def input_digests(root: Path, discovered: Discovery | None = None, index_dir: Path | None = None,
                   trust_index: bool = True) -> dict[str, str] | None:
-    """sha256 of every page's bytes by source path; ``None`` if discovery or a read had a problem.
+    """sha256 of every page's bytes by source path; ``None`` if a page could not be read.
 
-    ``discovered`` is ``discover(root)`` when the caller already has it. With ``index_dir``,
-    pages whose stat signature is in its index (and ``trust_index``) are not read, and the
-    index is brought up to date.
+    Discovery problems (a symbolic link, a file outside any service folder) do not stop it:
+    they concern no page, and callers that must not ignore them (the up-to-date check) look
+    at them themselves. ``discovered`` is ``discover(root)`` when the caller already has it.
+    With ``index_dir``, pages whose stat signature is in its index (and ``trust_index``) are
+    not read, and the index is brought up to date.
     """
-    sources, found = discovered or discover(root)
-    if found:
-        return None
+    sources, _ = discovered or discover(root)
     index = _load(index_dir) if index_dir is not None else {}
     started = _now_ns()
     digests: dict[str, str] = {}

@@ -24,9 +24,9 @@ from pipeline.cache import code_fingerprint
 from pipeline.errors import UsageError
 from pipeline.exporters.csv import csv_line, neutralise_row
 from pipeline.exporters.datapackage import content_hash, datapackage
-from pipeline.exporters.fragments import render_page
+from pipeline.exporters.fragments import record_tuples, render_page
 from pipeline.exporters.json import dumps, join_items
-from pipeline.exporters.parquet import arrow_schema, from_ipc, ipc_rows
+from pipeline.exporters.parquet import arrow_schema, from_ipc
 from pipeline.exporters.rows import JSON_SEPARATOR
 from pipeline.model import Dataset, Issue, PageResult, RenderedPage, RenderedRecords, page_order
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource, json_schema
@@ -73,14 +73,14 @@ class _ResourceStream:
         self.parquet_rows = 0
         self.parquet: Any = None
 
-    def write(self, rendered: RenderedRecords) -> None:
-        """Append one page's records."""
+    def write(self, rendered: RenderedRecords) -> int:
+        """Append one page's records; return the size of its CSV lines as written."""
         if not rendered.count:
-            return
+            return 0
         csv_lines = rendered.csv_lines
         if self.csv_safe:  # only the CSV, which spreadsheets open, is neutralised
             safe_rows = []
-            for row in ipc_rows(self.resource, rendered.arrow):
+            for row in record_tuples(self.resource, rendered):
                 safe, count = neutralise_row(row)
                 safe_rows.append(safe)
                 self.neutralised += count
@@ -89,13 +89,16 @@ class _ResourceStream:
         self._write_json(rendered.json_objects)
         self._write_csv(csv_lines)
         self.count += rendered.count
-        if rendered.table is not None:  # rows of the previous dataset's Parquet file
-            self.parquet_batches.extend(rendered.table.to_batches())
-        else:
+        if rendered.table is None:
             self.parquet_batches.append(from_ipc(self.resource, rendered.arrow))
+        elif hasattr(rendered.table, "to_batches"):  # a Table: rows of the previous dataset's Parquet file
+            self.parquet_batches.extend(rendered.table.to_batches())
+        else:  # the RecordBatch a cache entry was checked with
+            self.parquet_batches.append(rendered.table)
         self.parquet_rows += rendered.count
         if self.parquet_rows >= PARQUET_ROW_GROUP:
             self._flush_parquet()
+        return len(csv_lines)
 
     def _write_json(self, data: bytes) -> None:
         self.json.write(data)
@@ -112,7 +115,8 @@ class _ResourceStream:
         schema = arrow_schema(self.resource)
         if self.parquet is None:
             self.parquet = pq.ParquetWriter(self.directory / f"{self.resource.name}.parquet", schema,
-                                            compression="zstd", write_statistics=False)
+                                            compression="zstd", write_statistics=False,
+                                            write_page_checksum=True)  # a damaged previous file is caught
         self.parquet.write_table(pa.Table.from_batches(self.parquet_batches, schema=schema),
                                  row_group_size=PARQUET_ROW_GROUP)
         self.parquet_batches = []
@@ -159,11 +163,16 @@ class DatasetWriter:
             if self.last is not None and order < self.last:
                 raise ValueError(f"page {page.source_path} given out of output order")
             self.last = order
+        status_csv = self.streams[STATUS_CODES.name].write(page.status_codes)
+        error_csv = self.streams[ERROR_CODES.name].write(page.error_codes)
+        if page.source_path:
+            # spans: the sizes of the page's pieces of SPAN_FILES, as written; with them the next
+            # build finds an unchanged page's bytes here (see pipeline.previous).
+            spans = [len(page.status_codes.json_objects), status_csv, len(page.error_codes.json_objects), error_csv,
+                     len(page.tables_json), len(page.issues_json)]
             self.inputs.append({"path": page.source_path, "sha256": page.sha256,
                                 "status_codes": page.status_codes.count, "error_codes": page.error_codes.count,
-                                "tables": len(page.tables), "spans": page_spans(page)})
-        self.streams[STATUS_CODES.name].write(page.status_codes)
-        self.streams[ERROR_CODES.name].write(page.error_codes)
+                                "tables": len(page.tables), "spans": spans})
         self.tables.append(page.tables_json)
         self.issues.append(page.issues_json)
         self.table_count += len(page.tables)
@@ -200,17 +209,7 @@ class DatasetWriter:
         return WriteSummary(status.count, errors.count, status.neutralised + errors.neutralised)
 
 
-def page_spans(page: RenderedPage) -> list[int]:
-    """The sizes of a page's pieces of the files, in ``SPAN_FILES`` order (kept in the manifest).
-
-    With them the next build finds each unchanged page's bytes in this dataset's files and
-    copies them instead of reading the cache (see ``pipeline.previous``).
-    """
-    return [len(page.status_codes.json_objects), len(page.status_codes.csv_lines), len(page.error_codes.json_objects),
-            len(page.error_codes.csv_lines), len(page.tables_json), len(page.issues_json)]
-
-
-#: The files a page's ``spans`` measure its pieces of.
+#: The files a page's manifest ``spans`` measure its pieces of, in order.
 SPAN_FILES = ("status_codes.json", "status_codes.csv", "error_codes.json", "error_codes.csv", "tables.json",
               "issues.json")
 

@@ -52,13 +52,17 @@ class _Entry:
 
 
 class PreviousDataset:
-    """Open files of a previous dataset, and where each of its pages lies in them."""
+    """Open files of a previous dataset, and where each of its pages lies in them.
 
-    def __init__(self, directory: Path, entries: dict[str, _Entry], parquet: dict[str, Any]) -> None:
-        self.directory = directory
+    Every file is opened once, through one descriptor of the directory, and checked through
+    the descriptors that are then read: a build swapping in another dataset meanwhile cannot
+    make the offsets of one point into the files of the other.
+    """
+
+    def __init__(self, fds: dict[str, int], entries: dict[str, _Entry], parquet: dict[str, Any]) -> None:
+        self.fds = fds
         self.entries = entries
         self.parquet = parquet
-        self.fds = {name: os.open(directory / name, os.O_RDONLY) for name in SPAN_FILES}
         self.groups: dict[str, dict[int, Any]] = {name: {} for name in parquet}
         self.lock = threading.Lock()
 
@@ -66,46 +70,68 @@ class PreviousDataset:
     def open(cls, directory: Path, csv_safe: bool) -> PreviousDataset | None:
         """The dataset in ``directory`` if it was written by this code with these options and is intact."""
         try:
-            manifest = json.loads((directory / MANIFEST).read_bytes())
+            folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return None
+        fds: dict[str, int] = {}
+        parquet: dict[str, Any] | None = None
+        try:
+            for name in (MANIFEST, *SPAN_FILES, *PARQUET_FILES):
+                fds[name] = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder)
+            manifest = json.loads(_read_all(fds.pop(MANIFEST)))
             if manifest.get("generator") != generator_of(csv_safe):
-                return None
-            entries = _entries(manifest["inputs"], directory)
-            if entries is None or not _files_intact(directory, manifest["checksums"]):
-                return None
-            parquet = _parquet_files(directory, manifest["counts"])
+                raise ValueError("written by other code or options")
+            entries = _entries(manifest["inputs"], manifest["counts"], fds)
+            parquet = _parquet_files(fds, manifest["counts"])
+            if entries is None or parquet is None or not _files_intact(fds, manifest["checksums"]):
+                raise ValueError("not intact")
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            for fd in fds.values():
+                os.close(fd)
+            for file, _ in (parquet or {}).values():
+                file.close()
             return None
-        if parquet is None:
-            return None
-        return cls(directory, entries, parquet)
+        finally:
+            os.close(folder)
+        return cls(fds, entries, parquet)
 
     def close(self) -> None:
+        for file, _ in self.parquet.values():
+            file.close()  # the ParquetFile and the file it reads
         for fd in self.fds.values():
             os.close(fd)
-        self.fds = {}
+        self.fds, self.parquet = {}, {}
 
     def page(self, source_path: str, sha256: str) -> RenderedPage | None:
-        """The page's share of every file, copied from the previous dataset; ``None`` if it changed."""
+        """The page's share of every file, copied from the previous dataset; ``None`` if it changed.
+
+        Also ``None`` when the copy fails or does not look right (the caller then reads the
+        page from the cache or parses it): a damaged previous dataset costs speed, never data.
+        """
         entry = self.entries.get(source_path)
         if entry is None or entry.sha256 != sha256:
             return None
+        try:
+            return self._copy(source_path, entry)
+        except Exception:  # pyarrow, I/O or JSON errors: whatever they are, fall back
+            return None
+
+    def _copy(self, source_path: str, entry: _Entry) -> RenderedPage | None:
         data = [os.pread(self.fds[name], piece.size, piece.offset) if piece.size else b""
                 for name, piece in zip(SPAN_FILES, entry.pieces, strict=True)]
         if any(len(chunk) != piece.size for chunk, piece in zip(data, entry.pieces, strict=True)) \
                 or not all(chunk.startswith(b'    "service": ') for chunk in (data[0], data[2]) if chunk) \
                 or not all(chunk.endswith(b"\r\n") for chunk in (data[1], data[3]) if chunk):
-            return None  # not where the manifest says: read this page from the cache instead
-        tables = tuple(_table(item) for item in _items(data[4]))
-        issues = tuple(_issue(item) for item in _items(data[5]))
+            return None  # not where the manifest says
+        status = self._rows(STATUS_CODES.name, entry.rows[0], entry.counts[0])
+        errors = self._rows(ERROR_CODES.name, entry.rows[1], entry.counts[1])
         return RenderedPage(
             source_path=source_path,
-            sha256=sha256,
-            tables=tables,
-            issues=issues,
-            status_codes=RenderedRecords(entry.counts[0], data[0], data[1], b"",
-                                         self._rows(STATUS_CODES.name, entry.rows[0], entry.counts[0])),
-            error_codes=RenderedRecords(entry.counts[1], data[2], data[3], b"",
-                                        self._rows(ERROR_CODES.name, entry.rows[1], entry.counts[1])),
+            sha256=entry.sha256,
+            tables=tuple(_table(item) for item in _items(data[4])),
+            issues=tuple(_issue(item) for item in _items(data[5])),
+            status_codes=RenderedRecords(entry.counts[0], data[0], data[1], b"", status),
+            error_codes=RenderedRecords(entry.counts[1], data[2], data[3], b"", errors),
             tables_json=data[4],
             issues_json=data[5],
         )
@@ -134,14 +160,49 @@ class PreviousDataset:
                 lo = max(start, first) - first
                 hi = min(start + count, first + size) - first
                 parts.append(loaded[group].slice(lo, hi - lo))
-        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+        table = pa.concat_tables(parts)
+        if table.num_rows != count:
+            raise ValueError(f"{name}: {table.num_rows} rows where the manifest says {count}")
+        return table
 
 
-def _entries(inputs: list[dict[str, Any]], directory: Path) -> dict[str, _Entry] | None:
+PARQUET_FILES = ("status_codes.parquet", "error_codes.parquet")
+
+
+class _ParquetReader:
+    """A ``ParquetFile`` checking every page's CRC, and the file it reads, closed together."""
+
+    def __init__(self, handle: Any) -> None:
+        import pyarrow.parquet as pq
+
+        self.handle = handle
+        try:
+            self.file = pq.ParquetFile(handle, page_checksum_verification=True)
+        except Exception:
+            handle.close()
+            raise
+        self.schema_arrow = self.file.schema_arrow
+        self.metadata = self.file.metadata
+        self.num_row_groups = self.file.num_row_groups
+
+    def read_row_group(self, group: int) -> Any:
+        return self.file.read_row_group(group)
+
+    def close(self) -> None:
+        self.file.close()
+        self.handle.close()
+
+
+def _read_all(fd: int) -> bytes:
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def _entries(inputs: list[dict[str, Any]], totals: dict[str, int], fds: dict[str, int]) -> dict[str, _Entry] | None:
     """Each page's place in the previous files, from the sizes of its pieces, in manifest order.
 
     ``None`` unless the pieces add up to the size of every file (``issues.json`` may go on:
-    the problems of no page come last).
+    the problems of no page come last) and the pages' records to the totals.
     """
     header = {r.name: len(csv_line(r.column_names).encode("utf-8")) for r in (STATUS_CODES, ERROR_CODES)}
     items = (len(ITEMS_OPEN.encode()), len(ITEM_SEPARATOR.encode()), ITEMS_CLOSE.encode())
@@ -167,48 +228,60 @@ def _entries(inputs: list[dict[str, Any]], directory: Path) -> dict[str, _Entry]
                 position[name] = offset + size
                 seen[name] = True
             pieces.append(_Piece(offset, size))
-        counts = (int(item["status_codes"]), int(item["error_codes"]))
+        counts = (item["status_codes"], item["error_codes"])
+        if any(type(n) is not int or n < 0 for n in counts):
+            return None
         entries[str(item["path"])] = _Entry(str(item["sha256"]), counts, (rows[0], rows[1]), tuple(pieces))
         rows = [rows[0] + counts[0], rows[1] + counts[1]]
+    if rows != [totals[STATUS_CODES.name], totals[ERROR_CODES.name]]:
+        return None
     for name in SPAN_FILES:
-        size = (directory / name).stat().st_size
+        size = os.fstat(fds[name]).st_size
         expected = position[name] + len(layout[name][2]) if seen[name] or name.endswith(".csv") else len(b"[]\n")
         if size != expected and not (name == "issues.json" and size > expected):
             return None
     return entries
 
 
-def _files_intact(directory: Path, checksums: dict[str, str]) -> bool:
+def _files_intact(fds: dict[str, int], checksums: dict[str, str]) -> bool:
     """Every text file the pages are copied from matches its recorded sha256 (hashed in parallel)."""
     if set(SPAN_FILES) - set(checksums):
         return False
 
     def digest(name: str) -> str:
-        sha = hashlib.sha256()
-        with open(directory / name, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                sha.update(block)
+        sha, offset = hashlib.sha256(), 0
+        while block := os.pread(fds[name], 1 << 20, offset):
+            sha.update(block)
+            offset += len(block)
         return sha.hexdigest()
 
     with ThreadPoolExecutor(max_workers=2) as hashers:
         return list(hashers.map(digest, SPAN_FILES)) == [checksums[name] for name in SPAN_FILES]
 
 
-def _parquet_files(directory: Path, counts: dict[str, int]) -> dict[str, Any] | None:
-    """Each previous Parquet file with the (first row, rows) of its row groups, if it has this schema."""
-    import pyarrow.parquet as pq
+def _parquet_files(fds: dict[str, int], counts: dict[str, int]) -> dict[str, Any] | None:
+    """Each previous Parquet file with the (first row, rows) of its row groups, if it has this schema.
 
-    files = {}
-    for resource in (STATUS_CODES, ERROR_CODES):
-        file = pq.ParquetFile(directory / f"{resource.name}.parquet")
-        if not file.schema_arrow.equals(arrow_schema(resource)) or file.metadata.num_rows != counts[resource.name]:
-            return None
-        bounds, first = [], 0
-        for group in range(file.num_row_groups):
-            size = file.metadata.row_group(group).num_rows
-            bounds.append((first, size))
-            first += size
-        files[resource.name] = (file, bounds)
+    The files carry a CRC for every page (``write_page_checksum``), checked as row groups are read.
+    """
+    files: dict[str, Any] = {}
+    try:
+        for resource, name in zip((STATUS_CODES, ERROR_CODES), PARQUET_FILES, strict=True):
+            file = _ParquetReader(os.fdopen(fds.pop(name), "rb"))
+            files[resource.name] = (file, [])
+            if not file.schema_arrow.equals(arrow_schema(resource)) \
+                    or file.metadata.num_rows != counts[resource.name]:
+                raise ValueError(f"{name} does not hold the recorded rows in this schema")
+            bounds, first = [], 0
+            for group in range(file.num_row_groups):
+                size = file.metadata.row_group(group).num_rows
+                bounds.append((first, size))
+                first += size
+            files[resource.name] = (file, bounds)
+    except Exception:
+        for opened, _ in files.values():
+            opened.close()
+        return None
     return files
 
 

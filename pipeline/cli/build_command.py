@@ -102,23 +102,25 @@ def run_build(args: argparse.Namespace) -> int:
     discovered = discover(source)
     digests = (input_digests(source, discovered, cache_dir, trust_index=not args.force)
                if cache_dir is not None or not (args.check or args.force) else None)
-    if not (args.check or args.force) and digests is not None and inputs_are_current(digests, args.out,
-                                                                                       args.csv_safe):
+    # A discovery problem is in no page digest, so with one the output is never taken as current.
+    if not (args.check or args.force or discovered[1]) and digests is not None \
+            and inputs_are_current(digests, args.out, args.csv_safe):
         return report_up_to_date(args, len(digests))
     stats = StatsCounter()
     # Unchanged pages are copied from the dataset being replaced; never for --check (it compares
     # against that dataset), --force (trust nothing) or --csv-safe (its count needs the rows).
     reuse = digests is not None and not (args.check or args.force or args.csv_safe)
     previous = PreviousDataset.open(args.out, args.csv_safe) if reuse else None
+    results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir,
+                                    stats, digests, discovered, previous)
     try:
-        results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir,
-                                        stats, digests, discovered, previous)
         tally = Tally()
         tally.add_issues(found)
         if args.check:
             return check(tally.watch(results), found, args)
         written = write_results(tally.watch(results), args.out, args.csv_safe, found)
     finally:
+        results.close()  # stop the look-ahead threads before the files they read are closed
         if previous is not None:
             previous.close()
     if not args.quiet:

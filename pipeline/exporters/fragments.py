@@ -70,12 +70,13 @@ def render_records(resource: Resource, records: Iterable[StatusCodeRecord | Erro
 
 def page_result(page: RenderedPage) -> PageResult:
     """The normalizer result a rendered page was made from (records read back from its Arrow stream)."""
-    status = tuple(StatusCodeRecord(*row) for row in _rows(STATUS_CODES, page.status_codes))
-    errors = tuple(ErrorCodeRecord(*row) for row in _rows(ERROR_CODES, page.error_codes))
+    status = tuple(StatusCodeRecord(*row) for row in record_tuples(STATUS_CODES, page.status_codes))
+    errors = tuple(ErrorCodeRecord(*row) for row in record_tuples(ERROR_CODES, page.error_codes))
     return PageResult(page.source_path, page.sha256, status, errors, page.tables, page.issues)
 
 
-def _rows(resource: Resource, records: RenderedRecords) -> list[tuple[Any, ...]]:
+def record_tuples(resource: Resource, records: RenderedRecords) -> list[tuple[Any, ...]]:
+    """The rendered records as tuples in column order, from their Arrow table or batch message."""
     if records.table is not None:
         return list(zip(*(column.to_pylist() for column in records.table.columns), strict=True))
     return ipc_rows(resource, records.arrow)
