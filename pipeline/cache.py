@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import astuple
 from pathlib import Path
@@ -42,9 +43,28 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def environment_fingerprint() -> str:
+    """Our code plus the Python and the libraries that parse and encode pages.
+
+    Cache keys use it, so an upgrade of lxml, docutils or pyarrow (whose parse trees, tables
+    or batches could differ) never serves a result made by the old one. The manifest keeps
+    only ``code_fingerprint``: the committed dataset must not change with the CI's versions.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [code_fingerprint(), sys.version]
+    for name in ("lxml", "docutils", "pyarrow"):
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name} ?")
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
 def cache_key(source_path: str, content_sha256: str) -> str:
-    """The key of a page's result: its path, its bytes and the code that read it."""
-    return hashlib.sha256(f"{code_fingerprint()}\0{source_path}\0{content_sha256}".encode()).hexdigest()
+    """The key of a page's result: its path, its bytes, and the code and libraries that read it."""
+    return hashlib.sha256(f"{environment_fingerprint()}\0{source_path}\0{content_sha256}".encode()).hexdigest()
 
 
 class PageCache:

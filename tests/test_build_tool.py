@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from pipeline.build import build, build_with_stats
-from pipeline.cache import PageCache, cache_key, decode_entry, encode_entry
+from pipeline.cache import cache_key, decode_entry, encode_entry
 from pipeline.cli import main
 from pipeline.cli.progress import ProgressReporter
 from pipeline.exporters.fragments import render_page
@@ -79,14 +79,25 @@ def test_cache_entry_round_trip_and_tamper_check() -> None:
     assert decode_entry(tampered) is None
 
 
-def test_new_code_invalidates_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = PageCache(tmp_path)
-    key = cache_key("a/b.md", "0" * 64)
+@pytest.mark.parametrize("change", ["code", "lxml"])
+def test_new_code_or_library_invalidates_the_cache(monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    import importlib.metadata
+
     import pipeline.cache as cache_module
 
-    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
-    assert cache_module.cache_key("a/b.md", "0" * 64) != key
-    assert cache.get(key) is None
+    key = cache_key("a/b.md", "0" * 64)
+    if change == "code":
+        monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
+    else:
+        real = importlib.metadata.version
+        monkeypatch.setattr(importlib.metadata, "version", lambda name: "99.0" if name == "lxml" else real(name))
+    cache_module.environment_fingerprint.cache_clear()
+    try:
+        assert cache_module.cache_key("a/b.md", "0" * 64) != key
+    finally:
+        monkeypatch.undo()
+        cache_module.environment_fingerprint.cache_clear()
+    assert cache_module.cache_key("a/b.md", "0" * 64) == key
 
 
 def _slow_miss(task: tuple[object, str | None]) -> tuple[str, int]:
