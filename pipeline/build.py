@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.cache import PageCache, cache_key
+from pipeline.cache import PageCache
 from pipeline.digests import Discovery
 from pipeline.errors import PipelineError, UnsupportedInput
 from pipeline.exporters.fragments import page_result, render_page
@@ -114,11 +114,11 @@ def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[RenderedPage, 
         return render_page(_failed(source, exc, "")), 0
     digest = hashlib.sha256(data).hexdigest()
     cache = PageCache(cache_dir)
-    hit = cache.get(cache_key(source.source_path, digest), source.source_path, digest)
+    hit = cache.get(source.source_path, digest)
     if hit is not None:
         return hit, 1
     page = render_page(process_bytes(source, data, digest))
-    cache.put(cache_key(source.source_path, digest), page)
+    cache.put(page)
     return page, -1 if cache.corrupt else 0
 
 
@@ -131,7 +131,7 @@ def _cached_only(task: tuple[SourceFile, str | None], digest: str | None) -> tup
     source, cache_dir = task
     if cache_dir is None or digest is None:
         return None
-    hit = PageCache(cache_dir).get(cache_key(source.source_path, digest), source.source_path, digest)
+    hit = PageCache(cache_dir).get(source.source_path, digest)
     return (hit, 1) if hit is not None else None
 
 

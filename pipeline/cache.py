@@ -79,17 +79,16 @@ class PageCache:
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], f"{key}.page")
 
-    def get(self, key: str, source_path: str | None = None, sha256: str | None = None) -> RenderedPage | None:
-        """The entry under ``key``; one that holds another page than ``source_path``/``sha256`` counts as corrupt."""
+    def get(self, source_path: str, sha256: str) -> RenderedPage | None:
+        """The cached page with these bytes; an entry holding another page counts as corrupt."""
         try:
-            with open(self._path(key), "rb") as handle:
+            with open(self._path(cache_key(source_path, sha256)), "rb") as handle:
                 data = handle.read()
         except OSError:
             self.misses += 1
             return None
         result = decode_entry(data)
-        if result is not None and (source_path, sha256) != (None, None) \
-                and (result.source_path, result.sha256) != (source_path, sha256):
+        if result is not None and (result.source_path, result.sha256) != (source_path, sha256):
             result = None
         if result is None:
             self.corrupt += 1
@@ -98,8 +97,8 @@ class PageCache:
             self.hits += 1
         return result
 
-    def put(self, key: str, page: RenderedPage) -> None:
-        path = self._path(key)
+    def put(self, page: RenderedPage) -> None:
+        path = self._path(cache_key(page.source_path, page.sha256))
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
