@@ -184,8 +184,8 @@ class RenderedRecords:
     json_objects: bytes
     csv_lines: bytes
     arrow: bytes
-    #: Instead of ``arrow``: the records as a ``pyarrow.Table`` read from a previous dataset's
-    #: Parquet file (main process only; never cached).
+    #: The records as a ``pyarrow.Table`` where they are already decoded: the checked batch of a
+    #: cache entry, or rows of a previous dataset's Parquet file (main process only; never cached).
     table: Any = None
 
 

@@ -89,12 +89,8 @@ class _ResourceStream:
         self._write_json(rendered.json_objects)
         self._write_csv(csv_lines)
         self.count += rendered.count
-        if rendered.table is None:
-            self.parquet_batches.append(from_ipc(self.resource, rendered.arrow))
-        elif hasattr(rendered.table, "to_batches"):  # a Table: rows of the previous dataset's Parquet file
-            self.parquet_batches.extend(rendered.table.to_batches())
-        else:  # the RecordBatch a cache entry was checked with
-            self.parquet_batches.append(rendered.table)
+        rows = rendered.table if rendered.table is not None else from_ipc(self.resource, rendered.arrow)
+        self.parquet_batches.extend(rows.to_batches())
         self.parquet_rows += rendered.count
         if self.parquet_rows >= PARQUET_ROW_GROUP:
             self._flush_parquet()

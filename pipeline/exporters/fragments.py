@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline.exporters.csv import csv_line
 from pipeline.exporters.json import array_items
-from pipeline.exporters.parquet import ipc_rows, to_ipc
+from pipeline.exporters.parquet import from_ipc, table_rows, to_ipc
 from pipeline.exporters.rows import JSON_SEPARATOR, json_objects, record_rows
 from pipeline.model import (
     ErrorCodeRecord,
@@ -77,6 +77,4 @@ def page_result(page: RenderedPage) -> PageResult:
 
 def record_tuples(resource: Resource, records: RenderedRecords) -> list[tuple[Any, ...]]:
     """The rendered records as tuples in column order, from their Arrow table or batch message."""
-    if records.table is not None:
-        return list(zip(*(column.to_pylist() for column in records.table.columns), strict=True))
-    return ipc_rows(resource, records.arrow)
+    return table_rows(records.table if records.table is not None else from_ipc(resource, records.arrow))

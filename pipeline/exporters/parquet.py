@@ -43,10 +43,15 @@ def arrow_table(resource: Resource, rows: Sequence[tuple[Any, ...]]) -> Any:
     """Rows (in column order) as an Arrow table of ``resource``'s schema."""
     import pyarrow as pa
 
+    return pa.Table.from_arrays(_columns(resource, rows), schema=arrow_schema(resource))
+
+
+def _columns(resource: Resource, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
+    import pyarrow as pa
+
     schema = arrow_schema(resource)
     by_column = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(schema))]
-    columns = [pa.array(values, type=schema.field(i).type) for i, values in enumerate(by_column)]
-    return pa.Table.from_arrays(columns, schema=schema)
+    return [pa.array(values, type=schema.field(i).type) for i, values in enumerate(by_column)]
 
 
 def to_ipc(resource: Resource, rows: Sequence[tuple[Any, ...]]) -> bytes:
@@ -59,32 +64,27 @@ def to_ipc(resource: Resource, rows: Sequence[tuple[Any, ...]]) -> bytes:
 
     if not rows:
         return b""
-    schema = arrow_schema(resource)
-    columns = [pa.array(values, type=schema.field(i).type) for i, values in enumerate(zip(*rows, strict=True))]
-    return bytes(pa.RecordBatch.from_arrays(columns, schema=schema).serialize())
+    return bytes(pa.RecordBatch.from_arrays(_columns(resource, rows), schema=arrow_schema(resource)).serialize())
 
 
 def from_ipc(resource: Resource, data: bytes) -> Any:
-    """The Arrow record batch of a message made by ``to_ipc``; ``ValueError`` if it is not a sound one."""
+    """The Arrow table of a message made by ``to_ipc``; ``ValueError`` if it is not a sound one."""
     import pyarrow as pa
 
     schema = arrow_schema(resource)
     if not data:
-        return pa.record_batch([pa.array([], type=f.type) for f in schema], schema=schema)
+        return schema.empty_table()
     try:
         batch = pa.ipc.read_record_batch(pa.py_buffer(data), schema)
         batch.validate(full=True)
     except (pa.ArrowException, ValueError, OSError) as exc:
         raise ValueError(f"not an Arrow record batch of {resource.name}: {exc}") from exc
-    return batch
+    return pa.Table.from_batches([batch], schema=schema)
 
 
-def ipc_rows(resource: Resource, data: bytes) -> list[tuple[Any, ...]]:
-    """The rows (tuples in column order) of a message made by ``to_ipc``."""
-    if not data:
-        return []
-    batch = from_ipc(resource, data)
-    return list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+def table_rows(table: Any) -> list[tuple[Any, ...]]:
+    """The rows of an Arrow table as tuples in column order."""
+    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
 
 def write_parquet(path: Path, resource: Resource,
