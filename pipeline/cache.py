@@ -1,8 +1,9 @@
 """The per-page result cache: a rebuild re-parses only the pages whose bytes changed.
 
-An entry is keyed by the page's path, its content hash and the pipeline's code, so any code
+An entry is keyed by the page's path, its content hash, our code and the parsing libraries, so any code
 change invalidates every entry. An entry holds the page's ``RenderedPage``: a JSON header
-(tables, issues, section sizes) and the page's bytes of every output file, so a hit is
+(path, digest, record counts, section sizes) and the page's bytes of every output file (its
+tables and issues are read back from its ``tables.json`` / ``issues.json`` items), so a hit is
 copied into the dataset without re-encoding a record. No pickle: a cache may be shared
 between CI jobs and must not be able to run code. A sha256 of the payload on the first line
 makes a corrupt or truncated entry fail the check, and its Arrow batches are validated and
@@ -18,12 +19,12 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import astuple
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.exporters.fragments import issues_from_items, tables_from_items
 from pipeline.exporters.parquet import from_ipc
-from pipeline.model import Issue, Location, RenderedPage, RenderedRecords, TableReport
+from pipeline.model import RenderedPage, RenderedRecords
 from pipeline.schema import ERROR_CODES, STATUS_CODES
 
 DEFAULT_CACHE_DIR = Path(".pipeline-cache")
@@ -116,8 +117,6 @@ def encode_entry(page: RenderedPage) -> bytes:
     header = {
         "source_path": page.source_path,
         "sha256": page.sha256,
-        "tables": [list(astuple(t)) for t in page.tables],
-        "issues": [[i.slug, list(astuple(i.location)), i.message, i.severity] for i in page.issues],
         "counts": [page.status_codes.count, page.error_codes.count],
         "sections": [len(section) for section in sections],
     }
@@ -151,20 +150,15 @@ def _page_from_entry(data: bytes, view: memoryview, start: int) -> RenderedPage:
     for size in sizes:
         sections.append(bytes(view[start:start + size]))
         start += size
-    tables = []
-    for t in header["tables"]:
-        t[4], t[7] = tuple(t[4]), tuple(t[7])  # header, roles
-        tables.append(TableReport(*t))
     status_count, error_count = header["counts"]
     status_rows, error_rows = from_ipc(STATUS_CODES, sections[2]), from_ipc(ERROR_CODES, sections[5])
     if (status_rows.num_rows, error_rows.num_rows) != (status_count, error_count):
         raise ValueError("Arrow batches do not hold the counted records")
-    issues = (Issue(slug, Location(*loc), message, severity) for slug, loc, message, severity in header["issues"])
     return RenderedPage(
         source_path=header["source_path"],
         sha256=header["sha256"],
-        tables=tuple(tables),
-        issues=tuple(issues),
+        tables=tables_from_items(sections[6]),
+        issues=issues_from_items(sections[7]),
         status_codes=RenderedRecords(status_count, sections[0], sections[1], sections[2],
                                      status_rows if status_count else None),
         error_codes=RenderedRecords(error_count, sections[3], sections[4], sections[5],

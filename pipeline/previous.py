@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.exporters.csv import csv_line
+from pipeline.exporters.fragments import issues_from_items, tables_from_items
 from pipeline.exporters.json import ITEM_SEPARATOR, ITEMS_CLOSE, ITEMS_OPEN
 from pipeline.exporters.parquet import arrow_schema
-from pipeline.model import Issue, Location, RenderedPage, RenderedRecords, TableReport
+from pipeline.model import RenderedPage, RenderedRecords
 from pipeline.output import (
     MANIFEST,
     RECORDS_CLOSE,
@@ -128,8 +129,8 @@ class PreviousDataset:
         return RenderedPage(
             source_path=source_path,
             sha256=entry.sha256,
-            tables=tuple(_table(item) for item in _items(data[4])),
-            issues=tuple(_issue(item) for item in _items(data[5])),
+            tables=tables_from_items(data[4]),
+            issues=issues_from_items(data[5]),
             status_codes=RenderedRecords(entry.counts[0], data[0], data[1], b"", status),
             error_codes=RenderedRecords(entry.counts[1], data[2], data[3], b"", errors),
             tables_json=data[4],
@@ -283,17 +284,3 @@ def _parquet_files(fds: dict[str, int], counts: dict[str, int]) -> dict[str, Any
             opened.close()
         return None
     return files
-
-
-def _items(piece: bytes) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = json.loads(b"[" + piece + b"]") if piece else []
-    return items
-
-
-def _table(item: dict[str, Any]) -> TableReport:
-    return TableReport(**{**item, "header": tuple(item["header"]), "roles": tuple(item["roles"])})
-
-
-def _issue(item: dict[str, Any]) -> Issue:
-    return Issue(item["slug"], Location(item["path"], item["line"], item["table_index"], item["row_index"]),
-                 item["message"], item["severity"])

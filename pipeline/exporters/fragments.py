@@ -7,6 +7,7 @@ stream per dataset and the page's items of ``tables.json`` and ``issues.json``;
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,7 @@ from pipeline.exporters.rows import JSON_SEPARATOR, json_objects, record_rows
 from pipeline.model import (
     ErrorCodeRecord,
     Issue,
+    Location,
     PageResult,
     RenderedPage,
     RenderedRecords,
@@ -41,6 +43,23 @@ def table_dict(table: TableReport) -> dict[str, Any]:
             "roles": list(table.roles), "rows": table.rows, "records": table.records,
             "rows_emitted": table.rows_emitted, "rows_merged": table.rows_merged,
             "rows_skipped": table.rows_skipped}
+
+
+def tables_from_items(piece: bytes) -> tuple[TableReport, ...]:
+    """The table verdicts of a page's ``tables_json`` (the inverse of ``table_dict``)."""
+    return tuple(TableReport(**{**item, "header": tuple(item["header"]), "roles": tuple(item["roles"])})
+                 for item in _items(piece))
+
+
+def issues_from_items(piece: bytes) -> tuple[Issue, ...]:
+    """The issues of a page's ``issues_json`` (the inverse of ``issue_dict``; ``where`` is derived)."""
+    return tuple(Issue(item["slug"], Location(item["path"], item["line"], item["table_index"], item["row_index"]),
+                       item["message"], item["severity"]) for item in _items(piece))
+
+
+def _items(piece: bytes) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(b"[" + piece + b"]") if piece else []
+    return items
 
 
 def render_page(result: PageResult) -> RenderedPage:
