@@ -28,3 +28,20 @@ def clean_cell(text: str | None) -> str | None:
     if value in ("", "-", "--", "\u2013", "\u2014"):
         return None
     return value
+
+
+def escape_controls(text: str) -> str:
+    """``text`` safe to print on a terminal: each character ``repr`` escapes, escaped as ``repr`` does.
+
+    That is every control character (ESC becomes the four characters ``\\x1b``), every
+    format character (bidi controls such as U+202E become ``\\u202e``, zero-width ones too),
+    whitespace other than the space (``\\t``, ``\\xa0``) and lone surrogates. The build's
+    messages quote cells with ``!r``; this is the same rule without the quotes, for text
+    that is printed as it is (a page path, a cell in ``pipeline diff``).
+
+    >>> escape_controls("a\\x1b[2Jb\\u202ec\\td")
+    'a\\\\x1b[2Jb\\\\u202ec\\\\td'
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)

@@ -166,9 +166,9 @@ def test_vpn_enterprise_columns_dropped(tmp_path: Path, capsys: pytest.CaptureFi
     assert diff.status_codes.differences == 0
     records = diff.error_codes
     assert (len(records.added), len(records.removed), len(records.changed)) == (47, 0, 4)
-    assert [c.key for c in records.changed] == [
-        ("vpn-enterprise", "VPN.0001", 400), ("vpn-enterprise", "VPN.0002", 500),
-        ("vpn-enterprise", "VPN.0003", 403), ("vpn-enterprise", "VPN.0004", 404)]
+    assert [(c.key, c.after.status_code) for c in records.changed] == [
+        (("vpn-enterprise", "VPN.0001"), 400), (("vpn-enterprise", "VPN.0002"), 500),
+        (("vpn-enterprise", "VPN.0003"), 403), (("vpn-enterprise", "VPN.0004"), 404)]
     for change in records.changed:
         # The Description and Module columns were dropped; message and solution stayed.
         assert change.fields == ("description", "module")
@@ -281,7 +281,7 @@ def test_whitespace_only_changes_are_ignored_unless_exact(tmp_path: Path, capsys
                                                                          (401, ["description"])]
     assert json.loads(out)["summary"]["exact"] is True
     code, out, _ = run(capsys, "--exact", a, b)
-    assert "        description: {+ +}The server[- -]{+  +}failed to[- -]{+\\u00a0+}process the request.{+ +}" in out
+    assert "        description: {+ +}The server[- -]{+  +}failed to[- -]{+\\xa0+}process the request.{+ +}" in out
     assert "username[- -]{+\\t+}and" in out
 
 
@@ -303,14 +303,17 @@ def test_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     data = json.loads(out)
     assert list(data) == ["summary", "status_codes", "error_codes"]
     assert data["summary"] == {
-        "old": str(old), "new": str(new), "exact": False, "services_compared": 1, "services_changed": ["ecs"],
-        "added": 2, "removed": 0, "changed": 1,
-        "status_codes": {"added": 2, "removed": 0, "changed": 1, "unchanged": 17},
-        "error_codes": {"added": 0, "removed": 0, "changed": 0, "unchanged": 0},
+        "old": str(old), "new": str(new), "exact": False, "complete": True, "services_compared": 1,
+        "services_changed": ["ecs"], "added": 2, "removed": 0, "changed": 1, "uncompared": 0,
+        "status_codes": {"added": 2, "removed": 0, "changed": 1, "unchanged": 17, "uncompared": 0},
+        "error_codes": {"added": 0, "removed": 0, "changed": 0, "unchanged": 0, "uncompared": 0},
+        "sides": {"old": {"records": 18, "pages": 1, "unreadable": []},
+                  "new": {"records": 20, "pages": 1, "unreadable": []}},
     }
     for name, resource, identity in (("status_codes", STATUS_CODES, STATUS_IDENTITY),
                                      ("error_codes", ERROR_CODES, ERROR_IDENTITY)):
-        assert list(data[name]) == ["added", "removed", "changed"]
+        assert list(data[name]) == ["added", "removed", "changed", "uncompared"]
+        assert data[name]["uncompared"] == {"old": [], "new": []}
         for record in data[name]["added"] + data[name]["removed"]:
             assert list(record) == list(resource.column_names)
         for change in data[name]["changed"]:
@@ -393,9 +396,11 @@ def test_unreadable_pages_are_reported_and_a_service_folder_is_refused(
     old, new = pair_dirs(tmp_path, VPC)
     (new / "vpc" / "broken.rst").write_bytes(b"\x00\x01binary")
     code, out, err = run(capsys, str(old), str(new))
-    assert code == 1 and "+ 202 Accepted" in out
-    assert err == f"pipeline: {new}: vpc/broken.rst: binary data, not a text page (its records are missing " \
-                  "from this side)\n"
+    assert code == 2 and "+ 202 Accepted" in out  # incomplete: see test_diff_safety.py
+    assert "  vpc/broken.rst: binary data, not a text page" in out.splitlines()
+    assert err == ("pipeline: the diff is incomplete: 1 page could not be read (old 0, new 1; the report lists "
+                   "them); --allow-incomplete compares the rest\n")
+    assert run(capsys, "--allow-incomplete", str(old), str(new))[0] == 1
     code, _, err = run(capsys, str(old / "vpc"), str(new / "vpc"))
     assert code == 2 and "holds pages directly" in err
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pipeline import __version__
 from pipeline.cli import build_command, diff_command
 from pipeline.errors import PipelineError
+from pipeline.text import escape_controls
 
 EXIT_OK = 0
 EXIT_DIFFERENT = 1
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except PipelineError as exc:
-        print(f"pipeline: {exc}", file=sys.stderr)
+        print(f"pipeline: {escape_controls(str(exc))}", file=sys.stderr)  # paths and cells may hold ESC
         return EXIT_TROUBLE
     except KeyboardInterrupt:
         print("pipeline: interrupted", file=sys.stderr)

@@ -1,4 +1,8 @@
-"""``pipeline diff OLD NEW``: what changed between two datasets (exit 0 same, 1 different, 2 trouble)."""
+"""``pipeline diff OLD NEW``: what changed between two datasets (exit 0 same, 1 different, 2 trouble).
+
+A diff where a page could not be read on a side is incomplete: the report lists what could
+not be read, and the exit code is 2 unless ``--allow-incomplete`` accepts that.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipeline.diff import RENDERERS, compare, load_side
+from pipeline.diff.render import unreadable_pages
 from pipeline.errors import UsageError
 
 
@@ -18,7 +23,8 @@ def add_parser(subparsers: Any) -> None:
         description="Compare the status codes and error codes of OLD and NEW. Each is a built dataset "
                     "directory (like output/), a docs folder (built in memory, nothing written), or with "
                     "--git a REV:path of a folder in the git repository --repo. Rows are matched by "
-                    "identity, never by position. Exit 0: no differences; 1: differences; 2: trouble.",
+                    "identity, never by position. Exit 0: no differences; 1: differences; 2: trouble, "
+                    "including a page that could not be read on a side (see --allow-incomplete).",
     )
     parser.add_argument("old", metavar="OLD", help="dataset directory, docs folder, or with --git REV:path")
     parser.add_argument("new", metavar="NEW", help="dataset directory, docs folder, or with --git REV:path")
@@ -34,6 +40,9 @@ def add_parser(subparsers: Any) -> None:
                         help="count whitespace-only changes (ignored by default) and an empty text vs null")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the text format (default auto: only on a terminal, and not with NO_COLOR)")
+    parser.add_argument("--allow-incomplete", action="store_true",
+                        help="when a page could not be read on a side, still exit 0/1 by the differences "
+                             "of the rest (default: exit 2); the report lists the unreadable pages either way")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print nothing; only the exit code tells (errors still go to stderr)")
     parser.set_defaults(handler=run_diff)
@@ -55,12 +64,18 @@ def run_diff(args: argparse.Namespace) -> int:
     new = load_side(args.new, git=args.git, repo=args.repo)
     diff = compare(old, new, exact=args.exact)
     if not args.quiet:
-        for side in (old, new):
-            for problem in side.problems:
-                print(f"pipeline: {side.label}: {problem} (its records are missing from this side)", file=sys.stderr)
         try:
             sys.stdout.write(RENDERERS[args.format](diff, use_color(args.color, sys.stdout)))
             sys.stdout.flush()
         except BrokenPipeError:  # `pipeline diff ... | head`: the reader has seen enough
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if not diff.complete:
+        pages = unreadable_pages(diff.old_side) + unreadable_pages(diff.new_side)
+        what = f"{pages} page{'' if pages == 1 else 's'} could not be read (old {unreadable_pages(diff.old_side)}, " \
+               f"new {unreadable_pages(diff.new_side)}; the report lists them)"
+        if not args.allow_incomplete:
+            print(f"pipeline: the diff is incomplete: {what}; --allow-incomplete compares the rest", file=sys.stderr)
+            return 2
+        if not args.quiet:
+            print(f"pipeline: the diff is incomplete: {what}", file=sys.stderr)
     return 1 if diff.differs else 0

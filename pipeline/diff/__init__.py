@@ -13,6 +13,7 @@ from pipeline.diff.compare import (
     DatasetDiff,
     Identity,
     RecordDiff,
+    SideFacts,
     compare,
     match_records,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Identity",
     "RecordDiff",
     "Side",
+    "SideFacts",
     "compare",
     "diff_dict",
     "load_side",

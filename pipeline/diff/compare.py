@@ -4,28 +4,32 @@ Each field of a record is exactly one of three things (``Identity``):
 
 * **key** — what the record *is*. A status code: ``(service, source_path, status_code)``
   (the source page is part of its identity: the same code on two pages is two facts). An
-  error code: ``(service, error_code, status_code)`` (moving it to another page of the
-  service is not a change).
+  error code: ``(service, error_code)`` (moving it to another page of the service is not a
+  change, and neither is its HTTP status: ``VPC.0002`` going from 400 to 404 is the code
+  changed, with ``status_code`` as the changed field).
 * **compared** — what the docs *say* about it: a difference here is a change.
 * **location** — where it was found (``source_format``, ``page_title``, ``page_id``,
   ``table_index``, ``table_title``, ``row_index``, ``line``, and ``source_path`` for error
   codes): reported with every record, never a change by itself.
 
-Where one side has a key more than once (VPC.0101/400 twice in one table; a status code in
-two tables of one page) the records are paired by ``pair_group``: unchanged records first
-(at the same role, then anywhere: a moved row is no change), then records of the same role
-(the table title, and for error codes the page), then the rest in document order. What is
-left is added or removed. Nothing is dropped and the result never depends on dict order.
+Where one side has a key more than once (VPC.0101 twice in one table; a status code in two
+tables of one page) the records are paired by ``pair_group``: unchanged records first (at
+the same role, then anywhere: a moved row is no change), then records of the same role (the
+table title, and for error codes the page), those with the same ``prefer`` fields (the HTTP
+status of an error code) before the others, then the same ``prefer`` fields anywhere, then
+the rest in document order. What is left is added or removed — unless its page could not be
+read on the other side: then it is *not compared* (``uncompared``), neither added nor
+removed. Nothing is dropped and the result never depends on dict order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pipeline.diff.load import Side
-from pipeline.model import ErrorCodeRecord, StatusCodeRecord
+from pipeline.model import ErrorCodeRecord, Issue, StatusCodeRecord
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
 from pipeline.text import collapse_whitespace
 
@@ -41,6 +45,8 @@ class Identity:
     key: tuple[str, ...]
     role: tuple[str, ...]  # tells duplicates of a key apart, e.g. the table title
     compared: tuple[str, ...]
+    prefer: tuple[str, ...] = ()  # compared fields that pair duplicates before the role does not
+
 
     @property
     def location(self) -> tuple[str, ...]:
@@ -52,6 +58,9 @@ class Identity:
 
     def role_of(self, record: StatusCodeRecord | ErrorCodeRecord) -> Key:
         return tuple(getattr(record, name) for name in self.role)
+
+    def preferred_of(self, record: StatusCodeRecord | ErrorCodeRecord) -> Key:
+        return tuple(getattr(record, name) for name in self.prefer)
 
     def key_dict(self, record: StatusCodeRecord | ErrorCodeRecord) -> dict[str, Any]:
         return {name: getattr(record, name) for name in self.key}
@@ -65,10 +74,20 @@ STATUS_IDENTITY = Identity(
 )
 ERROR_IDENTITY = Identity(
     ERROR_CODES,
-    key=("service", "error_code", "status_code"),
+    key=("service", "error_code"),
     role=("source_path", "table_title"),
-    compared=("message", "description", "solution", "module"),
+    compared=("status_code", "message", "description", "solution", "module"),
+    prefer=("status_code",),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SideFacts:
+    """What a diff says about one side besides its records."""
+
+    records: int = 0
+    pages: int | None = None  # pages found in a docs folder; None for a dataset
+    unreadable: tuple[Issue, ...] = ()  # the error-severity issues: what could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +105,9 @@ class RecordDiff(Generic[R]):
     """The diff of one dataset (status codes or error codes).
 
     ``added`` is in the new side's order, ``removed`` in the old side's, ``changed`` in the
-    new side's order of ``after``.
+    new side's order of ``after``. ``uncompared_old`` (``_new``) are the records left over on
+    the old (new) side whose page could not be read on the other side: neither removed nor
+    added, since what that page says there is unknown.
     """
 
     identity: Identity
@@ -94,15 +115,25 @@ class RecordDiff(Generic[R]):
     removed: tuple[R, ...] = ()
     changed: tuple[Change[R], ...] = ()
     unchanged: int = 0
+    uncompared_old: tuple[R, ...] = ()
+    uncompared_new: tuple[R, ...] = ()
 
     @property
     def differences(self) -> int:
         return len(self.added) + len(self.removed) + len(self.changed)
 
+    @property
+    def uncompared(self) -> int:
+        return len(self.uncompared_old) + len(self.uncompared_new)
+
 
 @dataclass(frozen=True, slots=True)
 class DatasetDiff:
-    """The diff of two sides, both datasets."""
+    """The diff of two sides, both datasets.
+
+    ``old_side``/``new_side`` say what was read: the pages that could not be read, and how
+    many records each side has (a side with none is said to be empty).
+    """
 
     old: str
     new: str
@@ -110,6 +141,8 @@ class DatasetDiff:
     services: tuple[str, ...]
     status_codes: RecordDiff[StatusCodeRecord]
     error_codes: RecordDiff[ErrorCodeRecord]
+    old_side: SideFacts = field(default_factory=SideFacts)
+    new_side: SideFacts = field(default_factory=SideFacts)
 
     @property
     def added(self) -> int:
@@ -126,6 +159,15 @@ class DatasetDiff:
     @property
     def differs(self) -> bool:
         return bool(self.added or self.removed or self.changed)
+
+    @property
+    def uncompared(self) -> int:
+        return self.status_codes.uncompared + self.error_codes.uncompared
+
+    @property
+    def complete(self) -> bool:
+        """False when a page could not be read on either side: the diff may miss or invent differences."""
+        return not (self.old_side.unreadable or self.new_side.unreadable)
 
 
 def comparable(value: object, exact: bool = False) -> object:
@@ -153,9 +195,11 @@ def pair_group(identity: Identity, old: Sequence[R], new: Sequence[R],
                exact: bool = False) -> list[tuple[int, int]]:
     """Pair the records of one key (indices into ``old`` and ``new``), most alike first.
 
-    Rules, in order: unchanged at the same role; unchanged anywhere (moved); same role;
-    anything, in document order. Each rule pairs in document order, so the result is
-    deterministic.
+    Rules, in order: unchanged at the same role; unchanged anywhere (moved); same role and
+    same ``prefer`` fields; same role (an error code whose HTTP status changed in its
+    table); same ``prefer`` fields anywhere (moved and reworded); anything. Each rule takes
+    the old records in document order and gives each the first free new record in document
+    order, so the result is deterministic.
     """
     if len(old) == 1 and len(new) == 1:
         return [(0, 0)]
@@ -166,10 +210,15 @@ def pair_group(identity: Identity, old: Sequence[R], new: Sequence[R],
     def same_role(a: R, b: R) -> bool:
         return identity.role_of(a) == identity.role_of(b)
 
+    def preferred(a: R, b: R) -> bool:
+        return identity.preferred_of(a) == identity.preferred_of(b)
+
     rules: tuple[Callable[[R, R], bool], ...] = (
         lambda a, b: same_role(a, b) and same(a, b),
         same,
+        lambda a, b: same_role(a, b) and preferred(a, b),
         same_role,
+        preferred,
         lambda a, b: True,
     )
     pairs: list[tuple[int, int]] = []
@@ -185,8 +234,13 @@ def pair_group(identity: Identity, old: Sequence[R], new: Sequence[R],
     return sorted(pairs)
 
 
-def match_records(identity: Identity, old: Sequence[R], new: Sequence[R], exact: bool = False) -> RecordDiff[R]:
-    """Match the records of two sides by key and report added, removed and changed ones."""
+def match_records(identity: Identity, old: Sequence[R], new: Sequence[R], exact: bool = False,
+                  old_unreadable: Sequence[str] = (), new_unreadable: Sequence[str] = ()) -> RecordDiff[R]:
+    """Match the records of two sides by key and report added, removed and changed ones.
+
+    A record left over whose page is one of the other side's unreadable paths (a page, or a
+    folder holding it) is not compared instead of added or removed.
+    """
     old_groups: dict[Key, list[int]] = {}
     new_groups: dict[Key, list[int]] = {}
     for index, record in enumerate(old):
@@ -212,26 +266,52 @@ def match_records(identity: Identity, old: Sequence[R], new: Sequence[R], exact:
                 changed.append((new_indices[j], Change(key, before, after, fields)))
             else:
                 unchanged += 1
+    left_new = [r for j, r in enumerate(new) if j not in paired_new]
+    left_old = [r for i, r in enumerate(old) if i not in paired_old]
+    unknown_new, unknown_old = frozenset(new_unreadable), frozenset(old_unreadable)
     return RecordDiff(
         identity,
-        added=tuple(r for j, r in enumerate(new) if j not in paired_new),
-        removed=tuple(r for i, r in enumerate(old) if i not in paired_old),
+        added=tuple(r for r in left_new if not covered(r.source_path, unknown_old)),
+        removed=tuple(r for r in left_old if not covered(r.source_path, unknown_new)),
         changed=tuple(c for _, c in sorted(changed, key=lambda item: item[0])),
         unchanged=unchanged,
+        uncompared_old=tuple(r for r in left_old if covered(r.source_path, unknown_new)),
+        uncompared_new=tuple(r for r in left_new if covered(r.source_path, unknown_old)),
     )
+
+
+def covered(source_path: str, paths: frozenset[str]) -> bool:
+    """True when ``source_path`` is one of ``paths`` or lies in one of them (``.`` is the root).
+
+    >>> covered("vpc/a.rst", frozenset({"vpc"})), covered("vpc/a.rst", frozenset({"vpc/b.rst"}))
+    (True, False)
+    """
+    if not paths:
+        return False
+    parts = source_path.split("/")
+    return "." in paths or any("/".join(parts[:n]) in paths for n in range(1, len(parts) + 1))
 
 
 def compare(old: Side, new: Side, exact: bool = False) -> DatasetDiff:
     """Compare both datasets of two sides."""
     services = {r.service for side in (old, new) for r in side.status_codes}
     services |= {r.service for side in (old, new) for r in side.error_codes}
+    old_paths = [i.location.path for i in old.unreadable]
+    new_paths = [i.location.path for i in new.unreadable]
     return DatasetDiff(
         old.label, new.label, exact, tuple(sorted(services)),
-        match_records(STATUS_IDENTITY, old.status_codes, new.status_codes, exact),
-        match_records(ERROR_IDENTITY, old.error_codes, new.error_codes, exact),
+        match_records(STATUS_IDENTITY, old.status_codes, new.status_codes, exact, old_paths, new_paths),
+        match_records(ERROR_IDENTITY, old.error_codes, new.error_codes, exact, old_paths, new_paths),
+        facts(old), facts(new),
     )
+
+
+def facts(side: Side) -> SideFacts:
+    """What the diff tells of ``side`` besides its records."""
+    return SideFacts(len(side.status_codes) + len(side.error_codes), side.pages, side.unreadable)
 
 
 for _identity in (STATUS_IDENTITY, ERROR_IDENTITY):
     assert set(_identity.key + _identity.role + _identity.compared) <= set(_identity.resource.column_names)
     assert not set(_identity.key) & set(_identity.compared)
+    assert set(_identity.prefer) <= set(_identity.compared)

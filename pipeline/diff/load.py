@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,7 +20,7 @@ from typing import Any, Literal
 
 from pipeline.build import build, default_jobs
 from pipeline.errors import PipelineError, UsageError
-from pipeline.model import ErrorCodeRecord, StatusCodeRecord
+from pipeline.model import ErrorCodeRecord, Issue, Location, StatusCodeRecord
 from pipeline.output import MANIFEST
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
 
@@ -27,6 +28,10 @@ SideKind = Literal["dataset", "docs"]
 
 #: The files that make a directory a built dataset (any one of them is enough to decide).
 DATASET_MARKERS = (MANIFEST, f"{STATUS_CODES.name}.json", f"{ERROR_CODES.name}.json")
+#: A dataset's list of problems; its error-severity items name what the build could not read.
+ISSUES = "issues.json"
+#: ``--end-of-options`` (so that no argument can be taken for an option) came with git 2.24.
+GIT_MINIMUM = (2, 24)
 
 
 class DiffInputError(PipelineError):
@@ -41,7 +46,10 @@ class Side:
     kind: SideKind
     status_codes: tuple[StatusCodeRecord, ...]
     error_codes: tuple[ErrorCodeRecord, ...]
-    problems: tuple[str, ...] = ()  # pages of a docs folder that could not be read, as ``path: message``
+    #: What could not be read (error-severity issues: a page, a table, a folder), whose records
+    #: are missing from this side: from the build of a docs folder, or a dataset's issues.json.
+    unreadable: tuple[Issue, ...] = ()
+    pages: int | None = None  # pages found in a docs folder; None for a dataset
 
 
 def load_side(spec: str, *, git: bool = False, repo: Path | None = None) -> Side:
@@ -59,7 +67,12 @@ def load_path(path: Path, label: str | None = None, *, hint: bool = False) -> Si
     """Load a dataset directory (it has ``manifest.json`` or the JSON files) or build a docs folder."""
     label = label if label is not None else str(path)
     if not path.exists():
-        extra = " (with --git, write REV:path, e.g. HEAD~1:raw_docs)" if hint else ""
+        if hint:
+            extra = " (with --git, write REV:path, e.g. HEAD~1:raw_docs)"
+        elif looks_like_git_spec(label):
+            extra = "; did you mean --git, to read REV:path from the git repository?"
+        else:
+            extra = ""
         raise DiffInputError(f"{label} does not exist{extra}")
     if not path.is_dir():
         raise DiffInputError(f"{label} is not a directory: give a dataset directory (like output/) "
@@ -67,6 +80,18 @@ def load_path(path: Path, label: str | None = None, *, hint: bool = False) -> Si
     if is_dataset_dir(path):
         return load_dataset_dir(path, label)
     return load_docs_dir(path, label)
+
+
+def looks_like_git_spec(spec: str) -> bool:
+    """True for ``HEAD~1:raw_docs``-like text: a revision, a colon, a path (not ``C:\\docs``).
+
+    >>> looks_like_git_spec("HEAD~1:raw_docs"), looks_like_git_spec("v2.0:"), looks_like_git_spec("C:/docs")
+    (True, True, False)
+    """
+    rev, colon, _ = spec.partition(":")
+    drive = len(rev) == 1 and rev.isalpha()
+    return bool(colon and rev and not drive and not rev.startswith("-") and "/" not in rev and "\\" not in rev
+                and not any(ch.isspace() for ch in rev))
 
 
 def is_dataset_dir(path: Path) -> bool:
@@ -79,7 +104,7 @@ def load_dataset_dir(path: Path, label: str | None = None) -> Side:
     label = label if label is not None else str(path)
     status = [StatusCodeRecord(**row) for row in _read_records(path, STATUS_CODES, label)]
     errors = [ErrorCodeRecord(**row) for row in _read_records(path, ERROR_CODES, label)]
-    return Side(label, "dataset", tuple(status), tuple(errors))
+    return Side(label, "dataset", tuple(status), tuple(errors), read_unreadable(path, label))
 
 
 def load_docs_dir(path: Path, label: str | None = None) -> Side:
@@ -90,25 +115,65 @@ def load_docs_dir(path: Path, label: str | None = None) -> Side:
     if not pages and any(i.slug == "outside-service-folder" for i in dataset.issues):
         raise DiffInputError(f"{label} holds pages directly, not in <service>/ folders: give the folder "
                              "above it (the one holding the service folders)")
-    problems = tuple(str(i) for i in dataset.issues if i.severity == "error")
-    return Side(label, "docs", tuple(dataset.status_codes), tuple(dataset.error_codes), problems)
+    unreadable = tuple(i for i in dataset.issues if i.severity == "error")
+    return Side(label, "docs", tuple(dataset.status_codes), tuple(dataset.error_codes), unreadable, pages)
 
 
-def _read_records(directory: Path, resource: Resource, label: str) -> list[dict[str, Any]]:
-    file = directory / f"{resource.name}.json"
-    where = f"{label.rstrip('/')}/{file.name}"
+def read_unreadable(directory: Path, label: str) -> tuple[Issue, ...]:
+    """The error-severity issues of a dataset's ``issues.json``: what its build could not read.
+
+    A dataset without ``issues.json`` (written by hand, or by an old version) has none.
+    """
+    file = directory / ISSUES
+    if not file.is_file():
+        return ()
+    found = []
+    for number, item in enumerate(_read_json_array(file, label)):
+        if not isinstance(item, dict) or not isinstance(item.get("severity"), str):
+            raise DiffInputError(f"{_where(file, label)}: item {number}: not an issue (an object with a severity)")
+        if item["severity"] != "error":
+            continue
+        try:
+            location = Location(item["path"], item.get("line"), item.get("table_index"), item.get("row_index"))
+            issue = Issue(item["slug"], location, item["message"], "error")
+        except KeyError as exc:
+            raise DiffInputError(f"{_where(file, label)}: item {number}: missing {exc}") from exc
+        if not all(isinstance(v, str) for v in (issue.slug, location.path, issue.message)) or not all(
+                v is None or (isinstance(v, int) and not isinstance(v, bool))
+                for v in (location.line, location.table_index, location.row_index)):
+            raise DiffInputError(f"{_where(file, label)}: item {number}: not an issue of this version")
+        found.append(issue)
+    return tuple(found)
+
+
+def _where(file: Path, label: str) -> str:
+    return f"{label.rstrip('/')}/{file.name}"
+
+
+def _read_json_array(file: Path, label: str) -> list[Any]:
+    """The JSON array in ``file``; anything else (unreadable, not JSON, nested too deeply) is trouble."""
+    where = _where(file, label)
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DiffInputError(f"{where} is missing: {label} looks like a dataset directory "
-                             f"(it has {', '.join(n for n in DATASET_MARKERS if (directory / n).is_file())}) "
-                             "but is incomplete; rebuild it with `pipeline build`") from exc
     except OSError as exc:
         raise DiffInputError(f"cannot read {where}: {exc.strerror}") from exc
     except (UnicodeDecodeError, ValueError) as exc:
         raise DiffInputError(f"{where} is not valid UTF-8 JSON: {exc}") from exc
+    except RecursionError as exc:  # ``[[[[...]]]]`` deeper than the parser's recursion limit
+        raise DiffInputError(f"{where} is not a dataset file: its JSON is nested too deeply to read") from exc
     if not isinstance(data, list):
-        raise DiffInputError(f"{where}: expected a JSON array of records, found {type(data).__name__}")
+        raise DiffInputError(f"{where}: expected a JSON array, found {type(data).__name__}")
+    return data
+
+
+def _read_records(directory: Path, resource: Resource, label: str) -> list[dict[str, Any]]:
+    file = directory / f"{resource.name}.json"
+    where = _where(file, label)
+    if not file.exists():
+        raise DiffInputError(f"{where} is missing: {label} looks like a dataset directory "
+                             f"(it has {', '.join(n for n in DATASET_MARKERS if (directory / n).is_file())}) "
+                             "but is incomplete; rebuild it with `pipeline build`")
+    data = _read_json_array(file, label)
     for number, row in enumerate(data):
         problem = record_problem(resource, row)
         if problem:
@@ -146,6 +211,8 @@ def split_git_spec(spec: str) -> tuple[str, str]:
     rev, _, path = spec.partition(":")
     if not rev:
         raise UsageError(f"{spec!r}: with --git, give REV:path, e.g. HEAD~1:raw_docs")
+    if rev.startswith("-"):
+        raise UsageError(f"{spec!r}: a revision cannot start with '-' (git would take it for an option)")
     return rev, path.strip("/")
 
 
@@ -161,8 +228,9 @@ def load_git(spec: str, repo: Path) -> Side:
         raise DiffInputError("git is not installed (needed for --git)")
     if not repo.is_dir():
         raise DiffInputError(f"--repo {repo} is not a directory")
+    check_git_version(git, repo)
     treeish = f"{rev}:{path}"
-    kind = _git(git, repo, ["cat-file", "-t", treeish], spec).decode().strip()
+    kind = _git(git, repo, ["cat-file", "-t", "--end-of-options", treeish], spec).decode().strip()
     if kind != "tree":
         raise DiffInputError(f"{spec}: is a {kind} in {repo}, not a folder; give the docs folder "
                              "that holds the <service>/ folders (or a dataset directory)")
@@ -179,7 +247,7 @@ def extract_tree(git: str, repo: Path, treeish: str, target: Path, label: str) -
     Symbolic links and submodules are left out, as ``build`` never follows links; a path
     that would leave ``target`` is refused.
     """
-    listing = _git(git, repo, ["ls-tree", "-r", "-z", "--full-tree", treeish], label)
+    listing = _git(git, repo, ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", treeish], label)
     blobs: list[tuple[str, PurePosixPath]] = []
     for entry in listing.split(b"\0"):
         if not entry:
@@ -211,11 +279,23 @@ def extract_tree(git: str, repo: Path, treeish: str, target: Path, label: str) -
     return len(blobs)
 
 
+def check_git_version(git: str, repo: Path) -> None:
+    """Refuse a git older than ``GIT_MINIMUM``: it would read ``--end-of-options`` as a revision."""
+    text = _git(git, repo, ["--version"], "git --version").decode(errors="replace")
+    numbers = re.match(r"git version (\d{1,9})\.(\d{1,9})", text)
+    if numbers is None:
+        raise DiffInputError(f"cannot tell the version of {git} (it says {text.strip()[:80]!r})")
+    found = (int(numbers.group(1)), int(numbers.group(2)))
+    if found < GIT_MINIMUM:
+        raise DiffInputError(f"--git needs git {'.'.join(map(str, GIT_MINIMUM))} or newer; {git} is "
+                             f"{'.'.join(map(str, found))}")
+
+
 def _git(git: str, repo: Path, args: list[str], label: str, stdin: bytes | None = None) -> bytes:
     """Run a read-only git command in ``repo``; a failure becomes a ``DiffInputError``."""
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # never write the index, not even to refresh it
     try:
-        proc = subprocess.run([git, "-C", str(repo), *args], input=stdin, capture_output=True,
+        proc = subprocess.run([git, "-C", str(repo.absolute()), *args], input=stdin, capture_output=True,
                               check=False, env=env)
     except OSError as exc:
         raise DiffInputError(f"cannot run git: {exc.strerror}") from exc

@@ -1,7 +1,9 @@
 """Rendering a ``DatasetDiff``: human text, Markdown (a pull-request comment) and JSON (the contract).
 
 All three are pure functions of the diff and end with the same summary. Changed text is
-shown word by word: ``The [-task is successfully-]{+Task+} delivered.``
+shown word by word: ``The [-task is successfully-]{+Task+} delivered.`` The human views
+(text, Markdown) print page text through ``escape_controls``: no escape sequence or bidi
+control from a page or a file name reaches the reader's terminal or pull request as itself.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pipeline.diff.compare import Change, DatasetDiff, Identity, RecordDiff
+from pipeline.diff.compare import Change, DatasetDiff, Identity, RecordDiff, SideFacts
+from pipeline.exporters.fragments import issue_dict
 from pipeline.exporters.json import dumps
 from pipeline.exporters.rows import record_rows
 from pipeline.model import ErrorCodeRecord, Location, StatusCodeRecord
+from pipeline.text import escape_controls
 
 Record = StatusCodeRecord | ErrorCodeRecord
 Kind = Literal["added", "removed", "changed"]
@@ -38,18 +42,18 @@ _TOKENS = re.compile(r"\s+|\S+")
 
 
 def word_diff(before: str | None, after: str | None, exact: bool = False, marks: Marks = PLAIN,
-              escape: Callable[[str], str] = lambda text: text) -> str:
+              escape: Callable[[str], str] = escape_controls) -> str:
     """The words of ``before`` and ``after`` with deletions and insertions marked.
 
     Words are whitespace-separated tokens; with ``exact`` the whitespace runs are tokens
-    too, so a whitespace-only change shows, other whitespace than spaces escaped (``\\t``).
+    too, so a whitespace-only change shows. Every piece of text goes through ``escape``
+    (by default ``escape_controls``: a tab shows as ``\\t``, ESC as ``\\x1b``).
 
     >>> word_diff("The task is successfully delivered.", "Task delivered.")
     '[-The task is successfully-]{+Task+} delivered.'
     """
     def changed(words: list[str]) -> str:
-        text = glue.join(words)
-        return escape(_visible(text) if exact else text)
+        return escape(glue.join(words))
 
     def tokens(text: str | None) -> list[str]:
         if text is None:
@@ -71,14 +75,6 @@ def word_diff(before: str | None, after: str | None, exact: bool = False, marks:
             text += marks.insert[0] + changed(new[j1:j2]) + marks.insert[1]
         pieces.append(text)
     return glue.join(pieces)
-
-
-def _visible(text: str) -> str:
-    """Whitespace other than a plain space made visible: a tab as ``\\t``, NBSP as ``\\u00a0``."""
-    return "".join(ch if ch == " " or not ch.isspace() else _ESCAPES.get(ch, f"\\u{ord(ch):04x}") for ch in text)
-
-
-_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 # -- what each dataset shows of a record ---------------------------------------------------
@@ -152,37 +148,92 @@ def _quoted(text: str | None) -> str:
     return "none" if text is None else f'"{text}"'
 
 
+# -- what was read: unreadable pages, empty sides -------------------------------------------
+
+def unreadable_pages(facts: SideFacts) -> int:
+    """How many pages (or folders) of a side could not be read, each counted once."""
+    return len({issue.location.path for issue in facts.unreadable})
+
+
+def side_notes(diff: DatasetDiff) -> list[tuple[str, list[str]]]:
+    """What the human views say about the sides before any difference, as (heading, lines).
+
+    The pages that could not be read on each side (their records there are unknown, so
+    they are neither added nor removed but not compared), and a side with no records.
+    Plain text: each view escapes it its own way.
+    """
+    notes: list[tuple[str, list[str]]] = []
+    for name, label, facts in (("old", diff.old, diff.old_side), ("new", diff.new, diff.new_side)):
+        if facts.unreadable:
+            notes.append((f"could not be read in {name} ({label}); their records are not compared, "
+                          "neither added nor removed:", [str(issue) for issue in facts.unreadable]))
+    for name, label, facts in (("old", diff.old, diff.old_side), ("new", diff.new, diff.new_side)):
+        if facts.records:
+            continue
+        if facts.pages is None:
+            why = "the dataset holds no records"
+        elif facts.pages == 0:
+            why = "no pages were found in it"
+        else:
+            why = ("its one page holds" if facts.pages == 1 else f"its {facts.pages} pages hold") + \
+                " no status or error codes"
+        notes.append((f"{name} ({label}) is empty: {why}", []))
+    return notes
+
+
 # -- summary ---------------------------------------------------------------------------------
 
 def summary(diff: DatasetDiff) -> dict[str, Any]:
-    """The counts: services compared, added, removed, changed, in total and per dataset."""
+    """The counts: services compared, added, removed, changed, in total and per dataset.
+
+    ``complete`` is false when something could not be read on a side (listed per side in
+    ``sides``); ``uncompared`` counts the records that were therefore not compared.
+    """
     def counts(records: RecordDiff[Any]) -> dict[str, int]:
         return {"added": len(records.added), "removed": len(records.removed),
-                "changed": len(records.changed), "unchanged": records.unchanged}
+                "changed": len(records.changed), "unchanged": records.unchanged,
+                "uncompared": records.uncompared}
+
+    def side(facts: SideFacts) -> dict[str, Any]:
+        return {"records": facts.records, "pages": facts.pages,
+                "unreadable": [issue_dict(issue) for issue in facts.unreadable]}
 
     return {
         "old": diff.old,
         "new": diff.new,
         "exact": diff.exact,
+        "complete": diff.complete,
         "services_compared": len(diff.services),
         "services_changed": [service for service, _ in _sections(diff)],
         "added": diff.added,
         "removed": diff.removed,
         "changed": diff.changed,
+        "uncompared": diff.uncompared,
         "status_codes": counts(diff.status_codes),
         "error_codes": counts(diff.error_codes),
+        "sides": {"old": side(diff.old_side), "new": side(diff.new_side)},
     }
 
 
 def summary_line(diff: DatasetDiff) -> str:
-    """``5 services compared: 3 added, 0 removed, 1 changed (status codes +3 -0 ~1, error codes +0 -0 ~0)``."""
+    """``5 services compared: 3 added, 0 removed, 1 changed (status codes +3 -0 ~1, error codes +0 -0 ~0)``.
+
+    An incomplete diff says so at the end: ``; incomplete: 1 page could not be read (old 0,
+    new 1), 3 records not compared``.
+    """
     def short(records: RecordDiff[Any]) -> str:
         return f"+{len(records.added)} -{len(records.removed)} ~{len(records.changed)}"
 
     services = len(diff.services)
-    return (f"{services} service{'' if services == 1 else 's'} compared: {diff.added} added, "
+    line = (f"{services} service{'' if services == 1 else 's'} compared: {diff.added} added, "
             f"{diff.removed} removed, {diff.changed} changed "
             f"(status codes {short(diff.status_codes)}, error codes {short(diff.error_codes)})")
+    if not diff.complete:
+        old, new = unreadable_pages(diff.old_side), unreadable_pages(diff.new_side)
+        line += (f"; incomplete: {old + new} page{'' if old + new == 1 else 's'} could not be read "
+                 f"(old {old}, new {new}), {diff.uncompared} record{'' if diff.uncompared == 1 else 's'} "
+                 "not compared")
+    return line
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -194,25 +245,33 @@ _SIGN: dict[Kind, tuple[str, str]] = {"added": ("+", "\x1b[32m"), "removed": ("-
 def render_text(diff: DatasetDiff, color: bool = False) -> str:
     """The human view: grouped by service, one line per record, changed fields word by word.
 
-    With no differences it is the summary line alone.
+    Page text, file names and labels are shown through ``escape_controls``. With no
+    differences and nothing to say about the sides it is the summary line alone.
     """
     def paint(text: str, code: str) -> str:
         return f"{code}{text}\x1b[0m" if color else text
 
+    safe = escape_controls
     marks = ANSI if color else PLAIN
     lines: list[str] = []
     sections = _sections(diff)
-    if sections:
-        lines += [paint(f"--- {diff.old}", "\x1b[1m"), paint(f"+++ {diff.new}", "\x1b[1m")]
+    notes = side_notes(diff)
+    if sections or notes:
+        lines += [paint(f"--- {safe(diff.old)}", "\x1b[1m"), paint(f"+++ {safe(diff.new)}", "\x1b[1m")]
+    if notes:
+        lines.append("")
+        for heading, items in notes:
+            lines.append(safe(heading))
+            lines += [f"  {safe(item)}" for item in items]
     for service, parts in sections:
-        lines += ["", paint(service, "\x1b[1m")]
+        lines += ["", paint(safe(service), "\x1b[1m")]
         for name, found in parts:
             lines.append(f"  {name}")
             for entry in found:
                 sign, code = _SIGN[entry.kind]
-                lines.append(f"    {paint(sign + ' ' + title(entry.record), code)}  {where(entry.record)}")
+                lines.append(f"    {paint(sign + ' ' + safe(title(entry.record)), code)}  {safe(where(entry.record))}")
                 if entry.change is not None:
-                    lines += [f"        ({note})" for note in moved(entry.change)]
+                    lines += [f"        ({safe(note)})" for note in moved(entry.change)]
                     for field in entry.change.fields:
                         text = word_diff(_text(getattr(entry.change.before, field)),
                                          _text(getattr(entry.change.after, field)), diff.exact, marks)
@@ -221,8 +280,8 @@ def render_text(diff: DatasetDiff, color: bool = False) -> str:
                     for field in detail_fields(entry.record):
                         value = getattr(entry.record, field)
                         if value is not None:
-                            lines.append(f"        {field}: {value}")
-    if sections:
+                            lines.append(f"        {field}: {safe(value)}")
+    if sections or notes:
         lines.append("")
     lines.append(summary_line(diff))
     return "\n".join(lines) + "\n"
@@ -238,13 +297,21 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 
 
 def md_escape(text: str) -> str:
-    """Text safe inside a Markdown table cell: HTML escaped, Markdown specials and pipes backslashed."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+    """Text safe inside a Markdown table cell, on one line.
+
+    Controls and bidi characters are escaped (``escape_controls``, so a newline is ``\\n``),
+    then HTML is escaped and Markdown specials, pipes and backticks are backslashed.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(escape_controls(text).split()), quote=False))
 
 
 def render_markdown(diff: DatasetDiff) -> str:
     """A pull-request comment: a table per service and dataset, changed words as ``<del>``/``<ins>``."""
     lines = [f"### Dataset diff: {md_escape(diff.old)} → {md_escape(diff.new)}", ""]
+    for heading, items in side_notes(diff):
+        lines += [f"**{md_escape(heading)}**", ""]
+        if items:
+            lines += [*(f"- {md_escape(item)}" for item in items), ""]
     sections = _sections(diff)
     for service, parts in sections:
         lines += [f"#### {md_escape(service)}", ""]
@@ -264,14 +331,14 @@ def render_markdown(diff: DatasetDiff) -> str:
             lines.append("")
     if not sections:
         lines += ["No differences.", ""]
-    lines.append(f"**{summary_line(diff)}**")
+    lines.append(f"**{summary_line(diff)}**")  # numbers and fixed words only
     return "\n".join(lines) + "\n"
 
 
 # -- json ------------------------------------------------------------------------------------
 
 def diff_dict(diff: DatasetDiff) -> dict[str, Any]:
-    """The JSON contract: ``summary``, then per dataset ``added``, ``removed``, ``changed``."""
+    """The JSON contract: ``summary``, then per dataset ``added``, ``removed``, ``changed``, ``uncompared``."""
     def part(records: RecordDiff[Any]) -> dict[str, Any]:
         resource = records.identity.resource
 
@@ -283,6 +350,8 @@ def diff_dict(diff: DatasetDiff) -> dict[str, Any]:
             "removed": [record(r) for r in records.removed],
             "changed": [{"key": records.identity.key_dict(c.after), "before": record(c.before),
                          "after": record(c.after), "fields": list(c.fields)} for c in records.changed],
+            "uncompared": {"old": [record(r) for r in records.uncompared_old],
+                           "new": [record(r) for r in records.uncompared_new]},
         }
 
     return {"summary": summary(diff), "status_codes": part(diff.status_codes), "error_codes": part(diff.error_codes)}
