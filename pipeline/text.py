@@ -10,10 +10,14 @@ _WHITESPACE = re.compile(r"\s+")
 def collapse_whitespace(text: str) -> str:
     """Collapse runs of whitespace (including NBSP and newlines) to one space and strip.
 
+    Nothing else is removed: a zero-width space (U+200B) or another invisible character is
+    not whitespace, and deleting it would make ``VPC.00\u200b02`` pass for ``VPC.0002``
+    without a word (the normalizer reports such characters in codes).
+
     >>> collapse_whitespace("Method Not  Allowed")
     'Method Not Allowed'
     """
-    return _WHITESPACE.sub(" ", text.replace("\u00a0", " ").replace("\u200b", "")).strip()
+    return _WHITESPACE.sub(" ", text.replace("\u00a0", " ")).strip()
 
 
 def clean_cell(text: str | None) -> str | None:

@@ -31,6 +31,19 @@ def test_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert captured.err == "" and captured.out == ""
 
 
+def test_quiet_still_prints_errors_but_not_warnings(make_docs, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_docs({"svc/junk.bin": b"\x00\x01\x02binary\x00",
+                      "svc/status.md": "# Codes\n\n<table><tr><th>Status Code</th><th>Description</th></tr>"
+                      "<tr><td>200</td><td>OK</td></tr><tr><td>4O4</td><td>x</td></tr></table>\n"})
+    assert main(["build", str(root), "--out", str(tmp_path / "out"), "-q", "--no-cache"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("svc/junk.bin: ")  # the error; no warning, no summary
+    # Nothing changed since: the up-to-date path keeps the same promise.
+    assert main(["build", str(root), "--out", str(tmp_path / "out"), "-q", "--no-cache"]) == 0
+    assert capsys.readouterr().err.splitlines() == err
+
+
 def test_missing_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

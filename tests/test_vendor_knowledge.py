@@ -6,7 +6,14 @@ import pytest
 from lxml import etree
 
 from pipeline.model import Cell, RawRow, RawTable
-from pipeline.normalize.columns import header_key, looks_like_error_code, plan_table
+from pipeline.normalize.characters import skeleton, suspicious_characters
+from pipeline.normalize.columns import (
+    header_key,
+    is_status_column_by_header,
+    looks_like_error_code,
+    plan_table,
+    profile,
+)
 from pipeline.normalize.httpstatus import (
     StatusCell,
     canonical_reason,
@@ -39,7 +46,10 @@ def test_parse_status_cell(cell: str, expected: StatusCell) -> None:
     assert parse_status_cell(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["", "4000", "N/A", "-", "Bad Request", "VPC.0002", "10000000", "4.5"])
+@pytest.mark.parametrize("cell", ["", "4000", "N/A", "-", "Bad Request", "VPC.0002", "10000000", "4.5",
+                                  # only ASCII digits are digits (issue 12, item 7)
+                                  "\u0664\u0660\u0664", "\uff14\uff10\uff14", "40\u0664", "\u200b404",
+                                  "400/\u0664\u0660\u0664"])
 def test_parse_status_cell_rejects(cell: str) -> None:
     assert parse_status_cell(cell) is None
 
@@ -72,7 +82,8 @@ def test_error_code_tokens(code: str) -> None:
     assert looks_like_error_code(code)
 
 
-@pytest.mark.parametrize("text", ["404", "The VPC does not exist.", "Bad Request", "OK", "Continue"])
+@pytest.mark.parametrize("text", ["404", "The VPC does not exist.", "Bad Request", "OK", "Continue",
+                                  "VPC.\u0660\u0660\u0660\u0662", "\u0661\u0660\u0660\u0660\u0660"])
 def test_not_error_code_tokens(text: str) -> None:
     assert not looks_like_error_code(text)
 
@@ -123,6 +134,31 @@ def test_column_roles_returned_value_holding_error_codes() -> None:
     assert plan.roles == ("status", "error_code", "description", "message", "solution")
 
 
+def test_is_status_column_by_header() -> None:
+    # The docstring's example: HTTP Status Code | 400, 4O4, 5OO (letters O for zeros).
+    damaged = profile(["400", "4O4", "5OO"])
+    assert damaged.status < 0.6 and is_status_column_by_header("http status code", damaged)
+    # A generic header still needs the 60 % content rule; no readable cell, no status column.
+    assert not is_status_column_by_header("status", damaged)
+    assert not is_status_column_by_header("status code", profile(["ACTIVE", "ERROR", "BUILD"]))
+    assert not is_status_column_by_header("status code", profile(["4O4", "\u0664\u0660\u0664", "999"]))
+    plan = plan_table(_table(("HTTP Status Code", "Description"), [
+        ("400", "The request is invalid."), ("4O4", "Not there."), ("5OO", "The server failed.")]))
+    assert plan.kind == "status_codes" and plan.roles == ("status", "description")
+    assert plan.rule.startswith("status column 'HTTP Status Code' by its header: 33%")
+
+
+def test_suspicious_characters_and_skeleton() -> None:
+    assert suspicious_characters("VPC.0002") == [] and suspicious_characters("Caf\u00e9") == []
+    assert suspicious_characters("\u200b4\u200b04\u202e") == ["U+200B ZERO WIDTH SPACE",
+                                                               "U+202E RIGHT-TO-LEFT OVERRIDE"]
+    assert suspicious_characters("\uff14\u00ad") == ["U+FF14 FULLWIDTH DIGIT FOUR", "U+00AD SOFT HYPHEN"]
+    assert skeleton("\u0664\u0660\u0664") == "404" and skeleton("\uff36PC.00\u200b02") == "VPC.0002"
+    # A column of look-alike status cells is found (and each row then reported, not read).
+    plan = plan_table(_table(("Code", "Description"), [("\u0664\u0660\u0664", "Not Found")]))
+    assert plan.kind == "status_codes"
+
+
 def test_table_without_codes_is_other() -> None:
     plan = plan_table(_table(("Parameter", "Mandatory", "Type"), [("name", "Yes", "String")]))
     assert plan.kind == "other"
@@ -132,6 +168,8 @@ def test_table_without_codes_is_other() -> None:
 def test_clean_cell() -> None:
     assert clean_cell(" - ") is None
     assert clean_cell("\u00a0OK\n") == "OK"
+    # A zero-width space is not whitespace: cleanup never deletes it (issue 12, item 7).
+    assert collapse_whitespace(" VPC.00\u200b02 ") == "VPC.00\u200b02"
     assert collapse_whitespace("Method Not  Allowed") == "Method Not Allowed"
 
 
@@ -224,3 +262,5 @@ def test_rst_literals_are_verbatim_and_lists_are_joined() -> None:
     assert rst_inline_text("Apply.\n\n.. note::\n\n   When applying, do X.") == "Apply. When applying, do X."
     assert rst_inline_text("Causes:\n\n#. Malformed\n#. Invalid") == "Causes: Malformed Invalid"
     assert rst_inline_text("1. first\n   wrapped a. x") == "first wrapped a. x"
+    # docutils' enumerators are ASCII ([0-9]+): an Arabic-Indic "٣." is text, as docutils keeps it.
+    assert rst_inline_text("\u0663. first") == "\u0663. first"

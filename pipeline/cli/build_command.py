@@ -63,6 +63,8 @@ class Tally:
     skips: int = 0
     notices: int = 0
     problems: list[str] = field(default_factory=list)
+    #: The problems of severity ``error``: what ``-q`` still prints.
+    errors: list[str] = field(default_factory=list)
 
     def watch(self, results: Iterable[RenderedPage]) -> Iterator[RenderedPage]:
         for result in results:
@@ -80,6 +82,8 @@ class Tally:
         for issue in issues:
             if issue.severity in PROBLEM_SEVERITIES:
                 self.problems.append(str(issue))
+            if issue.severity == "error":
+                self.errors.append(str(issue))
             self.skips += issue.severity == "skip"
             self.notices += issue.severity == "notice"
 
@@ -133,6 +137,8 @@ def run_build(args: argparse.Namespace) -> int:
             print(f"pipeline: cache {stats.hits} hits, {stats.misses} misses"
                   + (f" ({stats.corrupt} corrupt entries rebuilt)" if stats.corrupt else ""), file=sys.stderr)
         print(summary(tally, args.out), file=sys.stderr)
+    else:
+        print_problems(tally.errors, args.out)  # -q silences everything but errors
     return 1 if args.strict and tally.problems else 0
 
 
@@ -153,10 +159,13 @@ def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
         issues = json.loads((args.out / "issues.json").read_text("utf-8"))
     except (OSError, ValueError):
         issues = []
-    found = [i.get("where", "") for i in issues if isinstance(i, dict) and i.get("severity") in PROBLEM_SEVERITIES]
+    items = [i for i in issues if isinstance(i, dict)]
+    found = [str(i.get("where", "")) for i in items if i.get("severity") in PROBLEM_SEVERITIES]
     if not args.quiet:
         print_problems(found, args.out)
         print(f"pipeline: {args.out} is up to date ({pages} pages unchanged, {len(found)} problems)", file=sys.stderr)
+    else:
+        print_problems([str(i.get("where", "")) for i in items if i.get("severity") == "error"], args.out)
     return 1 if args.strict and found else 0
 
 

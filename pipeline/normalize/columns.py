@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pipeline.model import RawTable, TableKind
-from pipeline.normalize.httpstatus import looks_like_reason_phrase, parse_status_cell
+from pipeline.normalize.characters import skeleton, suspicious_characters
+from pipeline.normalize.httpstatus import is_valid_status, looks_like_reason_phrase, parse_status_cell
 
 Role = Literal["status", "error_code", "reason", "description", "message", "solution", "module", "ignored"]
 
@@ -23,6 +24,14 @@ STATUS_HEADERS = frozenset({
     "response code", "http response code", "normal status code", "error status code", "successful response",
     "error response", "status code & message", "returned value", "http status", "status", "code",
     "status codes", "http status codes", "returned values", "return value", "http code",
+})
+#: Headers that can only mean an HTTP status column: with one of these, one readable cell is
+#: enough (``is_status_column_by_header``). ``Status``, ``Code`` and ``Returned Value`` are not
+#: here: they also head resource states and parameter values.
+SPECIFIC_STATUS_HEADERS = frozenset({
+    "status code", "status codes", "http status code", "http status codes", "http status", "http code",
+    "normal response code", "error response code", "response code", "http response code",
+    "normal status code", "error status code", "status code & message", "return code",
 })
 #: Headers that name the service error code column (content must confirm: codes, not prose).
 ERROR_CODE_HEADERS = frozenset({"error code", "error codes", "code", "returned value", "error id", "errorcode"})
@@ -60,9 +69,10 @@ _ERROR_CODE_TOKEN = re.compile(
     r"^(?=[^\s]*\d)[A-Za-z0-9][\w.\-:/]*$"  # VPC.0002, SVCSTG.CCECAM.5000001, 10000000
     r"|^[a-z]+(?:[A-Z][a-z0-9]*)+$"  # badRequest
     r"|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+$"  # AccessDenied (S3-style)
-    r"|^[A-Z][A-Za-z0-9]*_\w+$"  # RMS_INTERNAL
+    r"|^[A-Z][A-Za-z0-9]*_\w+$",  # RMS_INTERNAL
+    re.ASCII,  # \d and \w: ASCII digits and letters only
 )
-_PLAIN_STATUS = re.compile(r"^[1-5]\d\d$")
+_PLAIN_STATUS = re.compile(r"^[1-5][0-9][0-9]$")
 
 
 def header_key(text: str) -> str:
@@ -83,27 +93,43 @@ def looks_like_error_code(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ColumnProfile:
-    """Shares of a column's filled cells that look like each kind of value."""
+    """Shares of a column's filled cells that look like each kind of value.
+
+    Cells are judged by what a reader sees (``characters.skeleton``): ``٤٠٤`` counts as a
+    status cell here, so its column is found, and its row is then reported, not read.
+    ``valid_status`` counts the cells that really are codes 100-599 (or a class like ``2xx``).
+    """
 
     filled: int
     status: float
     combined: float
     error_code: float
     phrase: float
+    valid_status: int = 0
 
 
 def profile(values: list[str]) -> ColumnProfile:
     """Profile the cells a column holds in its own right (span copies excluded)."""
     filled = [v for v in values if v and v != "-"]
     n = len(filled) or 1
-    parsed = [parse_status_cell(v) for v in filled]
+    seen = [skeleton(v) for v in filled]
+    parsed = [parse_status_cell(v) for v in seen]
     return ColumnProfile(
         filled=len(filled),
         status=sum(1 for p in parsed if p is not None) / n,
         combined=sum(1 for p in parsed if p is not None and p.phrase) / n,
-        error_code=sum(1 for v in filled if looks_like_error_code(v)) / n,
+        error_code=sum(1 for v in seen if looks_like_error_code(v)) / n,
         phrase=sum(1 for v in filled if looks_like_reason_phrase(v)) / n,
+        valid_status=sum(1 for v in filled if is_readable_status_cell(v)),
     )
+
+
+def is_readable_status_cell(text: str) -> bool:
+    """A cell that reads as it stands as HTTP status codes 100-599 or a class (``2xx``); ``٤٠٤`` does not."""
+    cell = parse_status_cell(text)
+    if cell is None or suspicious_characters(text):
+        return False
+    return cell.code_class is not None or (bool(cell.codes) and all(is_valid_status(c) for c in cell.codes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +150,13 @@ def column_values(table: RawTable, column: int) -> list[str]:
 
 
 def plan_table(table: RawTable) -> TablePlan:
-    """Classify a table and give each column a role."""
+    """Classify a table and give each column a role.
+
+    The rules, in order: a column headed as error codes whose cells are >= 60 % error codes
+    makes an error-code table; else a column whose cells are >= 60 % status cells makes a
+    status-code table; else a column that ``is_status_column_by_header`` makes one (its bad
+    cells are reported row by row); else the table is ``other`` and skipped as a whole.
+    """
     keys = [header_key(h) for h in table.header]
     profiles = [profile(column_values(table, i)) for i in range(len(keys))]
     error_col = _find_error_code_column(keys, profiles)
@@ -137,7 +169,11 @@ def plan_table(table: RawTable) -> TablePlan:
     if status_col is not None:
         roles = _status_roles(keys, profiles, status_col)
         share = round(profiles[status_col].status * 100)
-        rule = f"status column {table.header[status_col]!r}: {share}% of its cells are HTTP status codes"
+        if profiles[status_col].status >= STATUS_SHARE:
+            rule = f"status column {table.header[status_col]!r}: {share}% of its cells are HTTP status codes"
+        else:
+            rule = (f"status column {table.header[status_col]!r} by its header: {share}% of its cells are HTTP "
+                    "status codes; the other rows are reported")
         return TablePlan("status_codes", rule, roles)
     if not table.rows:
         return TablePlan("other", "table has no data rows", tuple("ignored" for _ in keys))
@@ -145,10 +181,28 @@ def plan_table(table: RawTable) -> TablePlan:
                      tuple("ignored" for _ in keys))
 
 
+def is_status_column_by_header(key: str, column: ColumnProfile) -> bool:
+    """A column headed as nothing but an HTTP status column, with at least one readable status cell.
+
+    The 60 % content rule guards against headers that lie; it must not cost a real status
+    table its good rows. A table headed ``HTTP Status Code`` whose cells are ``400``,
+    ``4O4`` and ``5OO`` (letters O for zeros) is a status-code table with two bad rows: the
+    ``400`` row is extracted and the other two are reported as ``not-a-status-code``
+    (warning), so ``--strict`` fails. The header must be one of ``SPECIFIC_STATUS_HEADERS``
+    (``Status Code``, ``HTTP Status Code``, ``Response Code``…; not ``Status``, ``Code`` or
+    ``Returned Value``, which also head resource states and parameter values), and at least
+    one cell must read as it stands as a code 100-599 or a class (``is_readable_status_cell``).
+    A ``Status Code`` column of ``ACTIVE`` / ``ERROR`` has none: its table stays ``other``.
+    """
+    return key in SPECIFIC_STATUS_HEADERS and column.valid_status > 0
+
+
 def _find_status_column(keys: list[str], profiles: list[ColumnProfile], exclude: int | None) -> int | None:
+    """The column with >= 60 % status cells (a named one first); else one ``is_status_column_by_header``."""
     candidates = [i for i, p in enumerate(profiles) if i != exclude and p.filled and p.status >= STATUS_SHARE]
     named = [i for i in candidates if keys[i] in STATUS_HEADERS or "status" in keys[i] or "code" in keys[i]]
-    chosen = named or candidates
+    chosen = named or candidates or [i for i, p in enumerate(profiles)
+                                     if i != exclude and is_status_column_by_header(keys[i], p)]
     return chosen[0] if chosen else None
 
 

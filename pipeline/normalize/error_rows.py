@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.model import ErrorCodeRecord, Issue, Location, Page, RawRow, RawTable
+from pipeline.normalize import characters
 from pipeline.normalize.columns import Role, TablePlan
 from pipeline.normalize.httpstatus import is_valid_status, parse_status_cell
 from pipeline.normalize.status_rows import RowOutcome, is_blank_row, is_section_divider, joined
@@ -85,11 +86,17 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
             outcome.merged += 1
             continue
         assert code_cell is not None
+        error_code = collapse_whitespace(code_cell.text)
+        suspicious = characters.suspicious_characters(error_code)
+        if suspicious:
+            outcome.issues.append(Issue(characters.SLUG, where,
+                                        f"error code {characters.describe(error_code, suspicious)}; kept verbatim, "
+                                        "but it is not the code a reader sees"))
         fields = {role: _carried(row, cols, above.fields[role] if above and role in GROUPING_ROLES else None)
                   for role, cols in columns.items()}
         status_text = _status_text(row, status_cols, above)
         codes = _status_codes(status_text, where, outcome) if status_cols else (None,)
-        groups.append(_Open(row_index, row.line, collapse_whitespace(code_cell.text), codes, status_text, fields))
+        groups.append(_Open(row_index, row.line, error_code, codes, status_text, fields))
         outcome.emitted += 1
     records = [
         ErrorCodeRecord(
@@ -152,9 +159,18 @@ def _status_text(row: RawRow, columns: list[int], above: _Open | None) -> str | 
 
 
 def _status_codes(text: str | None, where: Location, outcome: RowOutcome) -> tuple[int | None, ...]:
-    """``400/404`` gives (400, 404); empty, ``-`` or ``N/A`` gives (None,); junk is reported."""
+    """``400/404`` gives (400, 404); empty, ``-`` or ``N/A`` gives (None,); junk is reported.
+
+    A cell with a suspicious character (``٤٠٤``, a zero-width space) is not read: (None,) and a
+    ``suspicious-character`` warning.
+    """
     value = clean_cell(text)
     if value is None or value.upper() in ("N/A", "NA", "NONE"):
+        return (None,)
+    suspicious = characters.suspicious_characters(value)
+    if suspicious:
+        outcome.issues.append(Issue(characters.SLUG, where, f"status cell {characters.describe(value, suspicious)}; "
+                                    "only ASCII digits make a status code: status_code left empty"))
         return (None,)
     cell = parse_status_cell(value)
     if cell is None or not cell.codes or not all(is_valid_status(c) for c in cell.codes):

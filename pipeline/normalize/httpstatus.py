@@ -151,11 +151,14 @@ class StatusCell:
     code_class: str | None = None
 
 
-_SINGLE = re.compile(r"^(?P<code>\d{3})(?![\d.])\s*(?:[-:(\u2013]\s*)?(?P<phrase>[A-Za-z][^()]*?)?\s*\)?\s*$")
-_MULTI = re.compile(r"^\d{3}(?:\s*(?:/|,|;|\bor\b|\band\b|&)\s*\d{3})+$")
+# Only ASCII digits make a status code: ``[0-9]``, never ``\d`` (which also matches ``٤٠٤``
+# and ``４０４`` in a str pattern), and never ``int()`` of anything else.
+_SINGLE = re.compile(r"^(?P<code>[0-9]{3})(?![0-9.])\s*(?:[-:(\u2013]\s*)?(?P<phrase>[A-Za-z][^()]*?)?\s*\)?\s*$")
+_MULTI = re.compile(r"^[0-9]{3}(?:\s*(?:/|,|;|\bor\b|\band\b|&)\s*[0-9]{3})+$")
+_CODE = re.compile(r"[0-9]{3}")
 _CODE_CLASS = re.compile(r"^[1-5][xX]{2}$")
-#: What ``collapse_whitespace`` removes from the start of a cell (whitespace, zero-width spaces), then a digit.
-_STARTS_WITH_DIGIT = re.compile(r"[\s\u200b]*\d")
+#: Whitespace ``collapse_whitespace`` removes from the start of a cell, then an ASCII digit.
+_STARTS_WITH_DIGIT = re.compile(r"\s*[0-9]")
 
 
 def parse_status_cell(text: str | None) -> StatusCell | None:
@@ -163,6 +166,7 @@ def parse_status_cell(text: str | None) -> StatusCell | None:
 
     ``200`` gives (200,); ``400 Bad Request`` and ``401Unauthorized`` give the code and its
     phrase; ``400/404`` and ``400, 409`` give both codes; ``2xx`` gives the class ``2xx``.
+    Only ASCII digits are digits: ``٤٠٤`` (Arabic-Indic) and ``４０４`` (fullwidth) give ``None``.
     """
     if not text or not _STARTS_WITH_DIGIT.match(text):  # every form below starts with a digit
         return None
@@ -172,7 +176,7 @@ def parse_status_cell(text: str | None) -> StatusCell | None:
         phrase = single.group("phrase")
         return StatusCell((int(single.group("code")),), collapse_whitespace(phrase) if phrase else None)
     if _MULTI.match(value):
-        return StatusCell(tuple(int(c) for c in re.findall(r"\d{3}", value)))
+        return StatusCell(tuple(int(c) for c in _CODE.findall(value)))
     if _CODE_CLASS.match(value):
         return StatusCell(code_class=value)
     return None

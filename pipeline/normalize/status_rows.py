@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pipeline.model import Issue, Location, Page, RawRow, RawTable, Severity, StatusCodeRecord
+from pipeline.normalize import characters
 from pipeline.normalize.columns import TablePlan
 from pipeline.normalize.httpstatus import (
     canonical_reason,
@@ -86,6 +87,12 @@ def _records(page: Page, table: RawTable, plan: TablePlan, outcome: RowOutcome) 
             documented = own_reason or carried_reason
         else:
             cell_text = row.cells[status_col].text if status_col < len(row.cells) else ""
+            suspicious = characters.suspicious_characters(cell_text)
+            if suspicious:
+                outcome.skip(characters.SLUG, where, f"status cell {characters.describe(cell_text, suspicious)}; "
+                             "only ASCII digits make a status code: row not extracted", "warning")
+                previous = None
+                continue
             cell = parse_status_cell(cell_text)
             if cell is None:
                 outcome.skip("not-a-status-code", where, f"status cell {cell_text!r} holds no HTTP status code",

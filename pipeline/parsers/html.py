@@ -169,6 +169,8 @@ def _direct_rows(table: etree._Element) -> list[etree._Element]:
 
 
 def _span(value: str | None) -> int:
+    if value is not None and not value.isascii():  # int() reads "٣" as 3; HTML reads ASCII digits only
+        return 1
     try:
         return max(1, min(int(value or "1"), MAX_SPAN))
     except ValueError:

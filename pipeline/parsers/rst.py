@@ -357,7 +357,7 @@ _EMPHASIS_CLOSE = re.compile(r"(?<=[^\s*])\*(?![\w*])")
 _INTERPRETED = re.compile(r"(?<![\w`])`(?=\S)([^`]+?)(?<=\S)`(?![\w`])")
 _TARGET_SUFFIX = re.compile(r"\s*<[^<>]*>$")
 _BULLET = re.compile(r"^\s*[-*+\u2022\u2023\u2043]\s+")
-_ENUMERATOR = re.compile(r"^\s*(?:#\.|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)])\s+")
+_ENUMERATOR = re.compile(r"^\s*(?:#\.|\(?[0-9]{1,2}[.)]|\(?[a-zA-Z][.)])\s+")  # ASCII, as docutils
 _ADMONITION = re.compile(r"^\s*\.\.\s+(?:note|important|caution|warning|tip|hint|attention|danger|error|"
                          r"admonition)::\s*", re.IGNORECASE)
 _LITERAL_ROLE = re.compile(r":(?:literal|code|samp):`((?:[^`\\]|\\.)*)`")
