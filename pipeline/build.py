@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.cache import PageCache
 from pipeline.digests import Discovery
-from pipeline.errors import PipelineError, UnsupportedInput
+from pipeline.errors import PipelineError, UnsupportedInput, UsageError
 from pipeline.exporters.fragments import page_result, render_page
 from pipeline.model import Dataset, Issue, Location, Page, PageResult, RenderedPage, page_order
 from pipeline.normalize import normalize_page
@@ -277,6 +277,30 @@ def _known(task: tuple[SourceFile, str | None], digest: str | None,
         if page is not None:
             return page, 2
     return _cached_only(task, digest)
+
+
+def require_pages(root: Path, discovered: Discovery) -> None:
+    """Raise ``UsageError`` saying what to pass instead when ``root`` holds no page in a service folder.
+
+    A build of no pages would replace a dataset with empty files; the usual causes are an empty
+    or mistyped folder, and one service's folder (``raw_docs/vpcep``) given instead of its parent.
+    """
+    sources, issues = discovered
+    if sources:
+        return
+    layout = "INPUT must hold one sub-folder per service, with the pages inside (INPUT/<service>/<page>)"
+    if any(issue.slug == "outside-service-folder" for issue in issues):
+        parent = root.absolute().parent
+        raise UsageError(f"no pages found: its pages lie directly in the root, outside any <service>/ folder; "
+                         f"pass the parent folder ({parent}) or put them in {root}/<service>/", str(root))
+    try:
+        empty = not any(not entry.name.startswith(".") for entry in os.scandir(root))
+    except OSError:
+        empty = False
+    if empty:
+        raise UsageError(f"no pages found: the folder is empty; {layout}", str(root))
+    first = f" (first problem: {issues[0]})" if issues else ""
+    raise UsageError(f"no pages found in its service folders{first}; {layout}", str(root))
 
 
 def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = ()) -> Dataset:

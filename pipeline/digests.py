@@ -4,7 +4,8 @@ The index works like git's: a file whose size, mtime, ctime, inode and device ar
 were when it was hashed is taken to hold the same bytes (any write changes its ctime, which
 no user can set back). An entry is only recorded for a file unchanged for ``RACY_NS`` before
 it was hashed, so a write in the same timestamp tick as the hash cannot hide. ``--force``
-ignores the index and hashes every page.
+ignores the index and hashes every page. Where ctime is a file's creation time (Windows,
+see ``pipeline.platform``), an edit leaves the signature alone, so there is no index.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 from pipeline.model import Issue
+from pipeline.platform import capabilities
 from pipeline.sources import SourceFile, discover, read_bytes
 
 #: What ``discover`` found under a root: the pages, and the problems of no single page.
@@ -41,9 +43,11 @@ def input_digests(root: Path, discovered: Discovery | None = None, index_dir: Pa
     they concern no page, and callers that must not ignore them (the up-to-date check) look
     at them themselves. ``discovered`` is ``discover(root)`` when the caller already has it.
     With ``index_dir``, pages whose stat signature is in its index (and ``trust_index``) are
-    not read, and the index is brought up to date.
+    not read, and the index is brought up to date (where the platform keeps change times).
     """
     sources, _ = discovered or discover(root)
+    if not capabilities().ctime_is_change:
+        index_dir = None  # a signature without a change time cannot tell an edited file
     index = _load(index_dir) if index_dir is not None else {}
     started = _now_ns()
     digests: dict[str, str] = {}

@@ -3,21 +3,29 @@
 A build killed at any moment leaves the previous complete dataset: files are written and
 fsynced in a staging directory next to ``--out``, and the staging directory replaces the
 old one in a single ``renameat2(RENAME_EXCHANGE)`` (Linux) or, elsewhere, two renames
-whose gap the next build repairs.
+whose gap the next build repairs (see ``pipeline.platform``).
+
+Only what is ours is ever replaced or deleted: ``--out`` must be absent, empty, or a dataset
+whose manifest carries our signature (``FORMAT``, generator ``pipeline``) and whose files are
+the ones it lists; a staging directory is removed only when its name is one of ours, taken
+literally, and it holds our marker (``STAGING_MARKER``) or our dataset.
 """
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pipeline import __version__
 from pipeline.cache import code_fingerprint
@@ -29,9 +37,42 @@ from pipeline.exporters.json import dumps, join_items
 from pipeline.exporters.parquet import arrow_schema, from_ipc
 from pipeline.exporters.rows import JSON_SEPARATOR
 from pipeline.model import Dataset, Issue, PageResult, RenderedPage, RenderedRecords, page_order
+from pipeline.platform import exchange, process_gone, sync_folder
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource, json_schema
 
+
+class OutputError(UsageError):
+    """``--out`` cannot or must not be written: ``path: message``, and the previous dataset is untouched."""
+
+
+Opener = Callable[[Path], BinaryIO]
+
+
+def open_for_writing(path: Path) -> BinaryIO:
+    """A new file, opened for writing bytes (the default ``Opener``)."""
+    return open(path, "wb")
+
+
+@dataclass(frozen=True, slots=True)
+class FileOps:
+    """The file-system calls a write makes that can fail in ways worth testing; each can be injected.
+
+    ``open`` creates each output file; ``rename`` moves a folder (``os.replace``); ``exchange``
+    swaps two folders at once or returns False (``pipeline.platform.exchange``); ``is_mount``
+    tells a mount point, which no rename can replace; ``mkdtemp(prefix, parent)`` makes the
+    staging folder.
+    """
+
+    open: Opener = open_for_writing
+    rename: Callable[[Path, Path], None] = os.replace
+    exchange: Callable[[Path, Path], bool] = exchange
+    is_mount: Callable[[Path], bool] = os.path.ismount
+    mkdtemp: Callable[[str, Path], str] = lambda prefix, parent: tempfile.mkdtemp(prefix=prefix, dir=parent)
+
+
 MANIFEST = "manifest.json"
+#: Our signature in every manifest we write; a folder whose manifest lacks it is not replaced.
+FORMAT = "pipeline-dataset/1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +99,22 @@ PARQUET_ROW_GROUP = 65536
 class _ResourceStream:
     """One dataset's JSON, CSV and Parquet files, appended to page by page."""
 
-    def __init__(self, directory: Path, resource: Resource, csv_safe: bool) -> None:
+    def __init__(self, directory: Path, resource: Resource, csv_safe: bool, opener: Opener) -> None:
         self.directory = directory
         self.resource = resource
         self.csv_safe = csv_safe
+        self.opener = opener
         self.count = 0
         self.neutralised = 0
-        self.json = open(directory / f"{resource.name}.json", "wb")  # noqa: SIM115
+        self.json = opener(directory / f"{resource.name}.json")
         self.json_sha256 = hashlib.sha256()
-        self.csv = open(directory / f"{resource.name}.csv", "wb")  # noqa: SIM115
+        self.csv = opener(directory / f"{resource.name}.csv")
         self.csv_sha256 = hashlib.sha256()
         self._write_csv(csv_line(resource.column_names).encode("utf-8"))
         self.parquet_batches: list[Any] = []
         self.parquet_rows = 0
         self.parquet: Any = None
+        self.parquet_file: BinaryIO | None = None
 
     def write(self, rendered: RenderedRecords) -> int:
         """Append one page's records; return the size of its CSV lines as written."""
@@ -110,7 +153,8 @@ class _ResourceStream:
 
         schema = arrow_schema(self.resource)
         if self.parquet is None:
-            self.parquet = pq.ParquetWriter(self.directory / f"{self.resource.name}.parquet", schema,
+            self.parquet_file = self.opener(self.directory / f"{self.resource.name}.parquet")
+            self.parquet = pq.ParquetWriter(self.parquet_file, schema,
                                             compression="zstd", write_statistics=False,
                                             write_page_checksum=True)  # a damaged previous file is caught
         self.parquet.write_table(pa.Table.from_batches(self.parquet_batches, schema=schema),
@@ -120,13 +164,19 @@ class _ResourceStream:
 
     def close(self) -> None:
         self._write_json(RECORDS_CLOSE if self.count else b"[]\n")
-        for handle in (self.json, self.csv):
-            handle.flush()
-            os.fsync(handle.fileno())
-            handle.close()
         if self.parquet_batches or self.parquet is None:
             self._flush_parquet()
         self.parquet.close()
+        for handle in (self.json, self.csv, self.parquet_file):
+            if handle is not None:
+                _sync_close(handle)
+
+    def abandon(self) -> None:
+        """Close every file without finishing it (the staging directory is being thrown away)."""
+        for handle in (self.json, self.csv, self.parquet_file):
+            if handle is not None:
+                with contextlib.suppress(OSError):
+                    handle.close()
 
 
 #: How a records JSON file wraps the pages' ``json_objects`` (``b"[]\n"`` when there are none).
@@ -142,10 +192,17 @@ class DatasetWriter:
     issues, inputs) are kept until ``close``, so memory does not grow with the records.
     """
 
-    def __init__(self, directory: Path, csv_safe: bool = False) -> None:
+    def __init__(self, directory: Path, csv_safe: bool = False, opener: Opener = open_for_writing) -> None:
         self.directory = directory
         self.csv_safe = csv_safe
-        self.streams = {r.name: _ResourceStream(directory, r, csv_safe) for r in (STATUS_CODES, ERROR_CODES)}
+        self.opener = opener
+        self.streams: dict[str, _ResourceStream] = {}
+        try:
+            for resource in (STATUS_CODES, ERROR_CODES):
+                self.streams[resource.name] = _ResourceStream(directory, resource, csv_safe, opener)
+        except BaseException:
+            self.abandon()
+            raise
         self.tables: list[bytes] = []
         self.issues: list[bytes] = []
         self.table_count = 0
@@ -174,6 +231,11 @@ class DatasetWriter:
         self.table_count += len(page.tables)
         self.issue_count += len(page.issues)
 
+    def abandon(self) -> None:
+        """Close the open files unfinished (after a failure)."""
+        for stream in self.streams.values():
+            stream.abandon()
+
     def close(self) -> WriteSummary:
         """Finish every file (records, indexes, descriptors, manifest), all fsynced."""
         for stream in self.streams.values():
@@ -188,11 +250,12 @@ class DatasetWriter:
         for resource in (STATUS_CODES, ERROR_CODES):
             files[f"schemas/{resource.name}.schema.json"] = dumps(json_schema(resource)).encode("utf-8")
         for name, data in files.items():
-            _write_synced(self.directory / name, data)
+            _write_synced(self.directory / name, data, self.opener)
         hashes = {f"{s.resource.name}.json": s.json_sha256.hexdigest() for s in (errors, status)}
         checksums = {**hashes, **{f"{s.resource.name}.csv": s.csv_sha256.hexdigest() for s in (errors, status)},
                      **{name: hashlib.sha256(files[name]).hexdigest() for name in ("issues.json", "tables.json")}}
         manifest = {
+            "format": FORMAT,
             "generator": generator_of(self.csv_safe),
             "dataset_sha256": content_hash(hashes),
             "files": hashes,
@@ -201,7 +264,7 @@ class DatasetWriter:
                        "tables": self.table_count, "issues": self.issue_count},
             "inputs": self.inputs,
         }
-        _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"))
+        _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
         return WriteSummary(status.count, errors.count, status.neutralised + errors.neutralised)
 
 
@@ -265,114 +328,298 @@ DATA_FILES = (*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in
               "tables.json", "issues.json", "datapackage.json")
 
 
-def write_dataset(dataset: Dataset, out: Path, csv_safe: bool = False) -> WriteSummary:
+def write_dataset(dataset: Dataset, out: Path, csv_safe: bool = False, allow_shrink: bool = False) -> WriteSummary:
     """Write an in-memory dataset to ``out`` atomically (all files or none)."""
-    return write_results((render_page(page) for page in dataset.pages), out, csv_safe)
+    return write_results((render_page(page) for page in dataset.pages), out, csv_safe, allow_shrink=allow_shrink)
 
 
 def write_results(results: Iterable[RenderedPage], out: Path, csv_safe: bool = False,
-                  extra_issues: Iterable[Issue] = ()) -> WriteSummary:
-    """Stream rendered pages (in output order) into a staging directory beside ``out``, then swap it in."""
-    out = out.absolute()
-    _check_target(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_staging(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
-    os.chmod(staging, 0o755)
+                  extra_issues: Iterable[Issue] = (), *, allow_shrink: bool = False,
+                  ops: FileOps = FileOps()) -> WriteSummary:
+    """Stream rendered pages (in output order) into a staging directory beside ``out``, then swap it in.
+
+    ``out`` may be a symbolic link: the dataset is written where it points and the link is kept.
+    Raises ``OutputError`` (and leaves ``out`` as it was) when ``out`` is not ours to replace, when
+    the new dataset would hold fewer than half the previous one's records (unless
+    ``allow_shrink``), and for any ``OSError`` met while writing.
+    """
+    target = output_target(out)
+    previous = check_target(target, ops)
+    swapped = False
+    staging: Path | None = None
     try:
-        summary = write_into(staging, results, csv_safe, extra_issues)
-        _swap_in(staging, out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_staging(target, ops)
+        staging = Path(ops.mkdtemp(f"{staging_prefix(target)}{os.getpid()}-", target.parent))
+        _mark_staging(staging, ops)
+        summary = write_into(staging, results, csv_safe, extra_issues, ops.open)
+        if previous is not None and not allow_shrink:
+            check_shrink(target, previous, summary)
+        _swap_in(staging, target, ops)
+        swapped = True
+        sync_folder(target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write the dataset: {describe(exc)}"
+                          + ("" if swapped else "; nothing was replaced"), str(out)) from exc
     finally:
-        if staging.exists():
+        if staging is not None and os.path.lexists(staging):
             shutil.rmtree(staging, ignore_errors=True)
     return summary
 
 
+def describe(exc: OSError) -> str:
+    """An ``OSError`` in words: its reason and, when it names one, the file it concerns."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{reason} ({exc.filename})" if exc.filename else reason
+
+
+def output_target(out: Path) -> Path:
+    """The folder to write: ``out``, or where it points when it is a symbolic link (the link is kept)."""
+    out = out.absolute()
+    if out.is_symlink():
+        resolved = Path(os.path.realpath(out))
+        if resolved.is_symlink():
+            raise OutputError("is a symbolic link that does not lead to a folder (a loop?)", str(out))
+        return resolved
+    return out
+
+
+def check_shrink(out: Path, previous: int, summary: WriteSummary) -> None:
+    """Refuse a dataset that would remove more than half of the previous one's records."""
+    new = summary.status_codes + summary.error_codes
+    if 2 * new < previous:
+        raise OutputError(f"refusing to replace {previous} records with {new}: more than half would be removed; "
+                          "check INPUT, or pass --allow-shrink if this is what you want", str(out))
+
+
 def write_into(directory: Path, results: Iterable[RenderedPage], csv_safe: bool = False,
-               extra_issues: Iterable[Issue] = ()) -> WriteSummary:
+               extra_issues: Iterable[Issue] = (), opener: Opener = open_for_writing) -> WriteSummary:
     """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks)."""
     (directory / "schemas").mkdir(exist_ok=True)
-    writer = DatasetWriter(directory, csv_safe)
-    for result in results:
-        writer.add(result)
-    extra = tuple(extra_issues)
-    if extra:
-        writer.add(render_page(PageResult("", "", issues=extra)))
-    summary = writer.close()
-    _fsync(directory / "schemas")
-    _fsync(directory)
+    writer = DatasetWriter(directory, csv_safe, opener)
+    try:
+        for result in results:
+            writer.add(result)
+        extra = tuple(extra_issues)
+        if extra:
+            writer.add(render_page(PageResult("", "", issues=extra)))
+        summary = writer.close()
+    except BaseException:
+        writer.abandon()
+        raise
+    sync_folder(directory / "schemas")
+    sync_folder(directory)
     return summary
 
 
-def _remove_abandoned_staging(out: Path) -> None:
-    """Delete staging directories left by builds that were killed (their process is gone)."""
-    for candidate in out.parent.glob(f".{out.name}.tmp-*-*"):
-        pid = candidate.name[len(f".{out.name}.tmp-"):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)) and candidate.is_dir() and not candidate.is_symlink():
-            shutil.rmtree(candidate, ignore_errors=True)
+#: The file that marks a staging directory as ours (removed just before the swap).
+STAGING_MARKER = ".pipeline-staging"
+#: A staging directory whose owner cannot be probed is abandoned once this old.
+STALE_STAGING_SECONDS = 24 * 3600
+_STAGING_REST = re.compile(r"([0-9]{1,10})-[A-Za-z0-9_]{1,32}")
+_OLD_REST = re.compile(r"[0-9]{1,10}")
 
 
-def _alive(pid: int) -> bool:
+def staging_prefix(out: Path) -> str:
+    """Names of staging directories of ``out`` start with this (then the owner's pid and a random part)."""
+    return f".{out.name}.tmp-"
+
+
+def old_prefix(out: Path) -> str:
+    """The previous dataset is renamed aside to this plus the pid, in a swap without ``exchange``."""
+    return f".{out.name}.old-"
+
+
+def _mark_staging(staging: Path, ops: FileOps) -> None:
+    """Make ``staging`` readable like a folder made by mkdir, and mark it as ours (with its owner)."""
+    os.chmod(staging, 0o755)
+    _write_synced(staging / STAGING_MARKER, json.dumps({"pid": os.getpid(), "host": socket.gethostname()})
+                  .encode("utf-8"), ops.open)
+
+
+def remove_abandoned_staging(out: Path, ops: FileOps = FileOps()) -> None:
+    """Delete what builds of ``out`` that were killed left beside it; put back a dataset set aside.
+
+    A candidate's name must be ``staging_prefix(out)`` or ``old_prefix(out)`` followed by a pid
+    (and, for staging, a random part), compared as text, never as a pattern; it must be a real
+    folder holding our marker or our dataset, and its owner must be gone.
+    """
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        entries = list(os.scandir(out.parent))
+    except OSError:
+        return
+    for entry in entries:
+        pid = _owner_pid(entry.name, out)
+        if pid is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        path = Path(entry.path)
+        marked = _marker(path)
+        if not (marked is not None or dataset_problem(path) is None) or not _abandoned(path, pid, marked):
+            continue
+        if entry.name.startswith(old_prefix(out)) and not os.path.lexists(out) and marked is None:
+            ops.rename(path, out)  # killed between the two renames of a swap: the previous dataset comes back
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _owner_pid(name: str, out: Path) -> int | None:
+    for prefix, rest in ((staging_prefix(out), _STAGING_REST), (old_prefix(out), _OLD_REST)):
+        if name.startswith(prefix):
+            match = rest.fullmatch(name[len(prefix):])
+            return int(match.group(1) if match.groups() else match.group(0)) if match else None
+    return None
+
+
+def _marker(path: Path) -> dict[str, Any] | None:
+    try:
+        with open(path / STAGING_MARKER, "rb") as handle:
+            marker = json.loads(handle.read(4096))
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) else None
+
+
+def _abandoned(path: Path, pid: int, marker: dict[str, Any] | None) -> bool:
+    """Its owner is gone: probed where this host can probe it, else judged by the folder's age."""
+    host = socket.gethostname()
+    if marker is None or marker.get("host", host) == host:
+        if pid == os.getpid():
+            return False
+        gone = process_gone(pid)
+        if gone is not None:
+            return gone
+    try:
+        return time.time() - path.stat().st_mtime > STALE_STAGING_SECONDS
+    except OSError:
         return False
-    except PermissionError:
-        return True
-    return True
 
 
-def _check_target(out: Path) -> None:
-    """Refuse to replace a directory that is not a pipeline dataset (``--out .`` by mistake)."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise UsageError(f"refusing to replace {out}: it is not empty and holds no {MANIFEST} of a previous "
-                         "build; choose a new or empty directory for --out")
+#: Files the operating system drops into folders it shows; replacing them loses nothing.
+OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
-def _write_synced(path: Path, data: bytes) -> None:
+def check_target(out: Path, ops: FileOps = FileOps()) -> int | None:
+    """Refuse an ``out`` that is not ours to replace; the previous dataset's record count, if any.
+
+    ``out`` may be absent, an empty folder, or a dataset of ours (see ``dataset_problem``).
+    """
+    if not os.path.lexists(out):
+        return None
+    if not out.is_dir():
+        raise OutputError("exists and is not a folder; --out must be a new or empty folder, or a dataset "
+                          "written by pipeline", str(out))
+    try:
+        mount = ops.is_mount(out)
+        empty = not any(out.iterdir())
+    except OSError as exc:
+        raise OutputError(f"cannot read the folder: {describe(exc)}", str(out)) from exc
+    if mount:
+        raise OutputError("is a mount point, which a build cannot replace (the new dataset is swapped in by a "
+                          f"rename); use a folder inside it, e.g. --out {out / 'dataset'}", str(out))
+    if empty:
+        return None
+    problem = dataset_problem(out)
+    if problem is not None:
+        raise OutputError(f"refusing to replace this folder: {problem}; choose a new or empty folder for --out",
+                          str(out))
+    manifest = _read_manifest(out) or {}
+    return int(manifest["counts"]["status_codes"]) + int(manifest["counts"]["error_codes"])
+
+
+def dataset_problem(out: Path) -> str | None:
+    """Why ``out`` is not a dataset of ours, or ``None`` when it is.
+
+    Ours: a ``manifest.json`` with generator ``pipeline`` and our ``FORMAT`` (one written before
+    the format was recorded must match its checksums instead), record counts, every file it lists
+    present as a regular file, and nothing in the folder that a dataset does not hold.
+    """
+    manifest = _read_manifest(out)
+    if manifest is None:
+        return f"it holds no readable {MANIFEST}" if not (out / MANIFEST).is_file() else \
+            f"its {MANIFEST} is not a pipeline manifest"
+    generator = manifest.get("generator")
+    if not isinstance(generator, dict) or generator.get("name") != "pipeline":
+        return f"its {MANIFEST} was not written by pipeline"
+    listed = {**_dict(manifest.get("files")), **_dict(manifest.get("checksums"))}
+    counts = _dict(manifest.get("counts"))
+    legacy = "format" not in manifest  # written before the format was recorded
+    if not legacy and manifest["format"] != FORMAT:
+        return f"its {MANIFEST} has format {manifest['format']!r}, not {FORMAT!r}"
+    if not listed or any(type(counts.get(r)) is not int for r in ("status_codes", "error_codes")):
+        return f"its {MANIFEST} lists no files or record counts"
+    for name in sorted(listed):
+        if name not in DATASET_FILES:
+            return f"its {MANIFEST} lists {name!r}, which pipeline never writes"
+        path = out / name
+        if path.is_symlink() or not path.is_file():
+            return f"{name}, listed in its {MANIFEST}, is missing or not a regular file"
+        if legacy and name in _dict(manifest.get("checksums")) and _sha256(path) != listed[name]:
+            return f"{name} does not match the checksum in its {MANIFEST}"
+    for entry in sorted(_entries_of(out)):
+        if entry not in DATASET_FILES and entry not in ("schemas", *OS_LITTER) and \
+                not (entry.startswith("schemas/") and entry.rsplit("/", 1)[1] in OS_LITTER):
+            return f"it holds {entry!r}, which is not part of a pipeline dataset (move it elsewhere first)"
+    return None
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _entries_of(out: Path) -> list[str]:
+    names = []
+    for path in out.iterdir():
+        names.append(path.name)
+        if path.name == "schemas" and path.is_dir() and not path.is_symlink():
+            names.extend(f"schemas/{child.name}" for child in path.iterdir())
+    return names
+
+
+#: Every file a dataset directory holds, by its path inside it.
+DATASET_FILES = frozenset({*DATA_FILES, MANIFEST,
+                           *(f"schemas/{r.name}.schema.json" for r in (STATUS_CODES, ERROR_CODES))})
+
+
+def _write_synced(path: Path, data: bytes, opener: Opener = open_for_writing) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
+    handle = opener(path)
+    try:
         handle.write(data)
+    except BaseException:
+        handle.close()
+        raise
+    _sync_close(handle)
+
+
+def _sync_close(handle: BinaryIO) -> None:
+    try:
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
     finally:
-        os.close(fd)
+        handle.close()
 
 
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths with Linux ``renameat2(RENAME_EXCHANGE)``; False where unsupported."""
-    # The symbols already loaded into this process (libc among them); find_library("c") would
-    # fork ldconfig from a process holding a whole build in memory.
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
-
-
-def _swap_in(staging: Path, out: Path) -> None:
-    if not out.exists():
-        os.rename(staging, out)
-    elif _exchange(staging, out):
-        shutil.rmtree(staging)  # now holds the previous dataset
+def _swap_in(staging: Path, out: Path, ops: FileOps) -> None:
+    """Put ``staging`` where ``out`` is, at once where the platform can; else by two renames."""
+    os.unlink(staging / STAGING_MARKER)
+    if not os.path.lexists(out):
+        ops.rename(staging, out)
+    elif ops.exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous dataset
     else:
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.rename(out, old)
-        os.rename(staging, out)
+        old = out.with_name(f"{old_prefix(out)}{os.getpid()}")
+        ops.rename(out, old)
+        try:
+            ops.rename(staging, out)
+        except OSError:
+            ops.rename(old, out)
+            raise
         shutil.rmtree(old, ignore_errors=True)
-    _fsync(out.parent)
-
-

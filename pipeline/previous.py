@@ -35,6 +35,7 @@ from pipeline.output import (
     SPAN_FILES,
     generator_of,
 )
+from pipeline.platform import open_folder, open_in, read_at
 from pipeline.schema import ERROR_CODES, STATUS_CODES
 
 
@@ -55,9 +56,9 @@ class _Entry:
 class PreviousDataset:
     """Open files of a previous dataset, and where each of its pages lies in them.
 
-    Every file is opened once, through one descriptor of the directory, and checked through
-    the descriptors that are then read: a build swapping in another dataset meanwhile cannot
-    make the offsets of one point into the files of the other.
+    Every file is opened once (through one descriptor of the directory where the platform
+    allows) and checked through the descriptors that are then read: a build swapping in
+    another dataset meanwhile cannot make the offsets of one point into the files of the other.
     """
 
     def __init__(self, fds: dict[str, int], entries: dict[str, _Entry], parquet: dict[str, Any]) -> None:
@@ -71,14 +72,17 @@ class PreviousDataset:
     def open(cls, directory: Path, csv_safe: bool) -> PreviousDataset | None:
         """The dataset in ``directory`` if it was written by this code with these options and is intact."""
         try:
-            folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+            before = os.stat(directory)
+            folder = open_folder(directory)
         except OSError:
             return None
         fds: dict[str, int] = {}
         parquet: dict[str, Any] | None = None
         try:
             for name in (MANIFEST, *SPAN_FILES, *PARQUET_FILES):
-                fds[name] = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder)
+                fds[name] = open_in(directory, folder, name)
+            if folder is None and not os.path.samestat(before, os.stat(directory)):
+                raise ValueError("another dataset was swapped in while its files were opened")
             manifest = json.loads(_read_all(fds.pop(MANIFEST)))
             if manifest.get("generator") != generator_of(csv_safe):
                 raise ValueError("written by other code or options")
@@ -93,7 +97,8 @@ class PreviousDataset:
                 file.close()
             return None
         finally:
-            os.close(folder)
+            if folder is not None:
+                os.close(folder)
         return cls(fds, entries, parquet)
 
     def close(self) -> None:
@@ -118,7 +123,7 @@ class PreviousDataset:
             return None
 
     def _copy(self, source_path: str, entry: _Entry) -> RenderedPage | None:
-        data = [os.pread(self.fds[name], piece.size, piece.offset) if piece.size else b""
+        data = [read_at(self.fds[name], piece.size, piece.offset) if piece.size else b""
                 for name, piece in zip(SPAN_FILES, entry.pieces, strict=True)]
         if any(len(chunk) != piece.size for chunk, piece in zip(data, entry.pieces, strict=True)) \
                 or not all(chunk.startswith(b'    "service": ') for chunk in (data[0], data[2]) if chunk) \
@@ -251,7 +256,7 @@ def _files_intact(fds: dict[str, int], checksums: dict[str, str]) -> bool:
 
     def digest(name: str) -> str:
         sha, offset = hashlib.sha256(), 0
-        while block := os.pread(fds[name], 1 << 20, offset):
+        while block := read_at(fds[name], 1 << 20, offset):
             sha.update(block)
             offset += len(block)
         return sha.hexdigest()

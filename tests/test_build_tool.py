@@ -451,7 +451,7 @@ def test_killed_builds_leave_the_previous_complete_dataset(tmp_path: Path) -> No
     subprocess.run(command, check=True, cwd=tmp_path)
     duration = time.monotonic() - started
     new_hash = _consistent(out)
-    assert main(["build", str(docs_a), "--out", str(out), "-q", "--no-cache"]) == 0  # back to A
+    assert main(["build", str(docs_a), "--out", str(out), "-q", "--no-cache", "--allow-shrink"]) == 0  # back to A
     seen = set()
     for fraction in (0.2, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98):
         process = subprocess.Popen(command, cwd=tmp_path)
@@ -462,7 +462,7 @@ def test_killed_builds_leave_the_previous_complete_dataset(tmp_path: Path) -> No
         assert current in (old_hash, new_hash)
         seen.add(current)
         if current == new_hash:
-            assert main(["build", str(docs_a), "--out", str(out), "-q", "--no-cache"]) == 0
+            assert main(["build", str(docs_a), "--out", str(out), "-q", "--no-cache", "--allow-shrink"]) == 0
     assert main(["build", str(docs_b), "--out", str(out), "-q", "--no-cache"]) == 0
     assert _consistent(out) == new_hash
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # abandoned staging removed

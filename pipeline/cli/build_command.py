@@ -7,6 +7,7 @@ import csv
 import filecmp
 import hashlib
 import json
+import shlex
 import sys
 import tempfile
 from collections import Counter
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.build import StatsCounter, default_jobs, stream_results
+from pipeline.build import StatsCounter, default_jobs, require_pages, stream_results
 from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
 from pipeline.digests import input_digests
@@ -49,6 +50,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--force", action="store_true",
                         help="read and hash every page (trust no stat index) and rewrite --out even when it is current")
+    parser.add_argument("--allow-shrink", action="store_true",
+                        help="replace --out even when the new dataset has fewer than half of its records")
     parser.set_defaults(handler=run_build)
 
 
@@ -97,6 +100,9 @@ def summary(tally: Tally, out: Path | None) -> str:
 
 def run_build(args: argparse.Namespace) -> int:
     source: Path = args.input
+    if source.is_file():
+        raise UsageError("is a file; INPUT must be a folder holding one sub-folder per service "
+                         "(INPUT/<service>/<page>), such as raw_docs", str(source))
     if not source.is_dir():
         raise UsageError(f"input folder {source} does not exist or is not a directory")
     if args.jobs < 1:
@@ -104,6 +110,7 @@ def run_build(args: argparse.Namespace) -> int:
     cache_dir = None if args.no_cache else args.cache_dir
     # Input digests serve the up-to-date check and cache lookups; with neither, don't read twice.
     discovered = discover(source)
+    require_pages(source, discovered)
     digests = (input_digests(source, discovered, cache_dir, trust_index=not args.force)
                if cache_dir is not None or not (args.check or args.force) else None)
     # A discovery problem is in no page digest, so with one the output is never taken as current.
@@ -122,7 +129,7 @@ def run_build(args: argparse.Namespace) -> int:
         tally.add_issues(found)
         if args.check:
             return check(tally.watch(results), found, args)
-        written = write_results(tally.watch(results), args.out, args.csv_safe, found)
+        written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink)
     finally:
         results.close()  # stop the look-ahead threads before the files they read are closed
         if previous is not None:
@@ -181,11 +188,23 @@ def check(results: Iterable[RenderedPage], found: list[Issue], args: argparse.Na
             print(f"pipeline: {args.out} is up to date", file=sys.stderr)
         return 0
     if not args.quiet:
-        print(f"pipeline: {args.out} is stale; run `pipeline build` to regenerate it", file=sys.stderr)
+        print(f"pipeline: {args.out} is stale; run `{rebuild_command(args)}` to regenerate it", file=sys.stderr)
         for name in stale:
             print(f"  differs: {args.out / name}", file=sys.stderr)
         print(changes, file=sys.stderr)
     return 1
+
+
+def rebuild_command(args: argparse.Namespace) -> str:
+    """The command that rewrites what ``--check`` found stale: the user's INPUT, --out and options, shell-quoted."""
+    words = ["pipeline", "build", str(args.input), "--out", str(args.out)]
+    if args.csv_safe:
+        words.append("--csv-safe")
+    if args.no_cache:
+        words.append("--no-cache")
+    elif args.cache_dir != DEFAULT_CACHE_DIR:
+        words += ["--cache-dir", str(args.cache_dir)]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def stale_files(fresh: Path, out: Path) -> list[str]:
