@@ -97,3 +97,14 @@ def test_python_dash_m(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0 and done.stdout.startswith("pipeline ")
+
+
+def test_problem_lines_escape_bidi_controls_in_file_names(make_docs, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A file name may hold U+202E (it is printable enough to be a valid name) and must not reorder the terminal."""
+    root = make_docs({"svc/evil\u202etxt.md": b"\x00\x01\x02binary\x00",
+                      "svc/ok.md": (SEED / "nat/status-codes.md").read_text()})
+    assert main(["build", str(root), "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "\u202e" not in err
+    assert re.search(r"^svc/evil\\u202etxt\.md: binary data", err, re.MULTILINE)

@@ -25,6 +25,7 @@ from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
 from pipeline.previous import PreviousDataset
 from pipeline.sources import discover
+from pipeline.text import escape_controls
 
 
 def add_parser(subparsers: Any) -> None:
@@ -155,7 +156,7 @@ PROBLEMS_SHOWN = 20
 
 def print_problems(lines: list[str], out: Path) -> None:
     for line in lines[:PROBLEMS_SHOWN]:
-        print(line, file=sys.stderr)
+        print(escape_controls(line), file=sys.stderr)  # a file name may hold bidi controls
     if len(lines) > PROBLEMS_SHOWN:
         print(f"... and {len(lines) - PROBLEMS_SHOWN} more in {out / 'issues.json'}", file=sys.stderr)
 
