@@ -131,7 +131,7 @@ def decode_page(source: SourceFile, data: bytes, sha256: str | None = None) -> P
     return PageText(source, text, sniff_format(text, source.source_path), digest, encoding, tuple(problems))
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
@@ -228,8 +228,8 @@ def _reject_binary(text: str, source_path: str) -> str:
 
 _HTML_MARKUP = re.compile(r"<(?:table|html|body|div|p|h[1-6]|a|ul|ol|span|!doctype)\b", re.IGNORECASE)
 #: Directives, ``:original_name:``, labels, title underlines, or a simple table border (``===  ===``).
-_RST_MARKUP = re.compile(r"^(?::original_name:|\.\. [A-Za-z_-]+::|\.\. _[^:]+:|[=\-~^\"'`#*+]{4,}\s*$|=+(?: +=+)+ *$)",
-                         re.MULTILINE)
+_RST_MARKUP = re.compile(r"^(?::original_name:|\.\. [A-Za-z_-]+::|\.\. _[^:\n]+:|[=\-~^\"'`#*+]{4,}\s*$"
+                         r"|=+(?: +=+)+ *$)", re.MULTILINE)
 
 
 def sniff_format(text: str, source_path: str) -> SourceFormat:

@@ -31,10 +31,10 @@ MAX_SPAN = 1000
 #: a 400 KB page of ``colspan="100" rowspan="100"`` cells would otherwise expand to 50 million.
 MAX_GRID_CELLS = 250_000
 #: The bold ``**Table 1** Title`` line that the markdown pages put right before a table.
-_TABLE_LABEL_LINE = re.compile(r"^\s*(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNORECASE)
+_TABLE_LABEL_LINE = re.compile(r"^\s*+(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _ANCHOR_NAME = re.compile(r"""<a\s+name\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 #: Markdown backslash escapes in the ``**Table 1**`` line: ``OBS \(compatible\)``.
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 # Errors libxml2 reports when it silently drops content (depth, size limits, memory).
