@@ -23,7 +23,7 @@ from pipeline.errors import UsageError
 from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
 from pipeline.previous import PreviousDataset
-from pipeline.sources import discover
+from pipeline.sources import MAX_PAGE_BYTES, discover
 
 
 def add_parser(subparsers: Any) -> None:
@@ -49,6 +49,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--force", action="store_true",
                         help="read and hash every page (trust no stat index) and rewrite --out even when it is current")
+    parser.add_argument("--max-page-bytes", type=int, default=MAX_PAGE_BYTES, metavar="N",
+                        help="pages larger than N bytes are not read, and reported (default: 256 MiB)")
     parser.set_defaults(handler=run_build)
 
 
@@ -97,9 +99,11 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError(f"input folder {source} does not exist or is not a directory")
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    if args.max_page_bytes < 1:
+        raise UsageError(f"--max-page-bytes must be at least 1, not {args.max_page_bytes}")
     cache_dir = None if args.no_cache else args.cache_dir
     # Input digests serve the up-to-date check and cache lookups; with neither, don't read twice.
-    discovered = discover(source)
+    discovered = discover(source, args.max_page_bytes)
     digests = (input_digests(source, discovered, cache_dir, trust_index=not args.force)
                if cache_dir is not None or not (args.check or args.force) else None)
     # A discovery problem is in no page digest, so with one the output is never taken as current.
