@@ -62,6 +62,8 @@ CASES: tuple[Case, ...] = (
     Case(H, "_MARKDOWN_ESCAPE", "all", ("\\",)),
     Case(H, "_ENTITY_DECLARATION", "all", ("<!ENTIT",)),
     Case(H, "_TABLE_TAG_OR_COMMENT", "all", ("<!--", "<!-", "</tabl", "<table")),
+    Case(H, "_XML_NAME", "fullmatch", ("a", "a.", "a-")),
+    Case(H, "_NOT_XML_CHAR", "all", ("\x01",)),
     Case("pipeline.parsers.common", "_TABLE_LABEL", "all", ("Table 1", "Table 1.", "1.", "1 - ")),
     # RST parser
     Case(R, "_GRID_BORDER", "match", ("+-", "+=", "+--+")),

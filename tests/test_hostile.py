@@ -860,3 +860,28 @@ def test_binary_files_are_still_refused(tmp_path: Path, clean_alone: tuple[list[
     check_contained(built, clean_alone)
     for path in ("svc/logo.png", "svc/wide.html"):
         assert check_reported(built, path, "unsupported-input")["message"] == "binary data, not a text page"
+
+
+def test_tables_inside_template_are_not_document_content(tmp_path: Path,
+                                                         clean_alone: tuple[list[str], list[str]]) -> None:
+    hidden = html_page([("418", "Teapot", "Hidden.")]).split("<body>\n", 1)[1].rsplit("</body>", 1)[0]
+    page = html_page([("200", "OK", "Shown.")], after=f"<template>{hidden}</template>\n<textarea>{hidden}</textarea>\n")
+    built = build(tmp_path, {"svc/template.html": page})
+    check_contained(built, clean_alone, problem=False)
+    assert [r["status_code"] for r in built.records("svc/template.html")] == [200]
+    assert [t["table_index"] for t in built.tables if t["source_path"] == "svc/template.html"] == [0]
+
+
+def test_markup_too_deep_after_a_table_does_not_cost_the_tables(tmp_path: Path,
+                                                                clean_alone: tuple[list[str], list[str]]) -> None:
+    """libxml2 stops at 2048 nested elements; the page is read again by html.parser, every table kept."""
+    first = html_page([("200", "OK", "Before.")])
+    last = html_page([("404", "Not Found", "After.")]).split("<body>\n", 1)[1].rsplit("</body>", 1)[0]
+    deep = "<div>" * 3000 + "deep" + "</div>" * 3000
+    page = first.replace("</body>", f"{deep}\n{last}</body>")
+    built = build(tmp_path, {"svc/deep.html": page})
+    check_contained(built, clean_alone)
+    assert [(r["status_code"], r["description"], r["line"]) for r in built.records("svc/deep.html")] == [
+        (200, "Before.", line_of(page, "Before.")), (404, "After.", line_of(page, "After."))]
+    issue = check_reported(built, "svc/deep.html", "html-parser-fallback", line_of(page, "<div>"))
+    assert issue["message"].startswith("HTML parser gave up: Excessive depth in document: 2048;")
