@@ -24,7 +24,7 @@ from pipeline.errors import UsageError
 from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
 from pipeline.previous import PreviousDataset
-from pipeline.sources import discover
+from pipeline.sources import MAX_PAGE_BYTES, discover
 from pipeline.text import escape_controls
 
 
@@ -53,6 +53,8 @@ def add_parser(subparsers: Any) -> None:
                         help="read and hash every page (trust no stat index) and rewrite --out even when it is current")
     parser.add_argument("--allow-shrink", action="store_true",
                         help="replace --out even when the new dataset has fewer than half of its records")
+    parser.add_argument("--max-page-bytes", type=int, default=MAX_PAGE_BYTES, metavar="N",
+                        help="pages larger than N bytes are not read, and reported (default: 256 MiB)")
     parser.set_defaults(handler=run_build)
 
 
@@ -108,9 +110,11 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError(f"input folder {source} does not exist or is not a directory")
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    if args.max_page_bytes < 1:
+        raise UsageError(f"--max-page-bytes must be at least 1, not {args.max_page_bytes}")
     cache_dir = None if args.no_cache else args.cache_dir
     # Input digests serve the up-to-date check and cache lookups; with neither, don't read twice.
-    discovered = discover(source)
+    discovered = discover(source, args.max_page_bytes)
     require_pages(source, discovered)
     digests = (input_digests(source, discovered, cache_dir, trust_index=not args.force)
                if cache_dir is not None or not (args.check or args.force) else None)
