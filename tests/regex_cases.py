@@ -104,9 +104,14 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.httpstatus", "_MULTI", "match", ("200/", "200 or ", "200"), prepare=collapse_whitespace),
     Case(f"{N}.httpstatus", "_CODE_CLASS", "match", ("2x",)),
     Case(f"{N}.httpstatus", "_STARTS_WITH_DIGIT", "match", ("\u200b",)),
-    Case(f"{N}.httpstatus", "parse_status_cell", "all", ("20", "200"), inline=r"\d{3}"),
+    Case(f"{N}.httpstatus", "_CODE", "all", ("20", "200", "2")),
     Case("pipeline.diff.render", "_TOKENS", "all", (" ", "a")),
     Case("pipeline.diff.render", "_MD_SPECIAL", "all", ("\\",)),
+    Case("pipeline.diff.load", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
+         inline=r"git version (\d{1,9})\.(\d{1,9})"),
+    # output: staging folder names next to --out (file names, not page text, but a user's names all the same)
+    Case("pipeline.output", "_STAGING_REST", "fullmatch", ("1", "1-", "1-a")),
+    Case("pipeline.output", "_OLD_REST", "fullmatch", ("1",)),
 )
 
 
