@@ -47,7 +47,7 @@ GROUPING_ROLES: frozenset[Role] = frozenset({"module"})
 
 
 @dataclass(slots=True)
-class _Open:
+class RecordGroup:
     """The record group being built from a row and the rows merged into it."""
 
     row_index: int
@@ -64,7 +64,7 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
     code_col = plan.columns("error_code")[0]
     status_cols = plan.columns("status")
     columns = {role: plan.columns(role) for role in TEXT_ROLES}
-    groups: list[_Open] = []
+    groups: list[RecordGroup] = []
     for row_index, row in enumerate(table.rows):
         where = Location(page.source_path, row.line, table.index, row_index)
         above = groups[-1] if groups else None
@@ -94,7 +94,7 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
 
 
 def _open(row: RawRow, row_index: int, error_code: str, columns: dict[Role, list[int]], status_cols: list[int],
-          above: _Open | None, where: Location, outcome: RowOutcome) -> _Open:
+          above: RecordGroup | None, where: Location, outcome: RowOutcome) -> RecordGroup:
     """The record group a row with its own error code opens; grouping columns left blank are carried down."""
     suspicious = characters.suspicious_characters(error_code)
     if suspicious:
@@ -104,7 +104,7 @@ def _open(row: RawRow, row_index: int, error_code: str, columns: dict[Role, list
               for role, cols in columns.items()}
     status_text = _status_text(row, status_cols, above)
     codes = _status_codes(status_text, where, outcome) if status_cols else (None,)
-    return _Open(row_index, row.line, error_code, codes, status_text, fields)
+    return RecordGroup(row_index, row.line, error_code, codes, status_text, fields)
 
 
 # --- the rules for one row of an error-code table, in the order they are tried -----------------
@@ -131,7 +131,7 @@ class ErrorRow:
     row: RawRow
     code_col: int
     columns: dict[Role, list[int]]
-    above: _Open | None
+    above: RecordGroup | None
 
     @cached_property
     def code_cell(self) -> Cell | None:
@@ -142,6 +142,11 @@ class ErrorRow:
         """The code cell has text written in this row (not a ``rowspan``/``colspan`` copy, not a placeholder)."""
         cell = self.code_cell
         return cell is not None and not cell.spanned and not cell.colspan_copy and clean_cell(cell.text) is not None
+
+    @cached_property
+    def own_texts(self) -> dict[Role, str | None]:
+        """Per text role, what the row writes in its own right (``rowspan`` copies excluded)."""
+        return {role: _own(self.row, cols) for role, cols in self.columns.items()}
 
 
 def blank_row(r: ErrorRow) -> Skip | None:
@@ -175,7 +180,7 @@ def sentence_in_code_cell(r: ErrorRow) -> Skip | None:
 
 def continues_nothing(r: ErrorRow) -> Skip | None:
     """A row with no error code and no text of its own, or with no record above to continue: skipped."""
-    if r.own_code or (r.above is not None and any(_own_texts(r).values())):
+    if r.own_code or (r.above is not None and any(r.own_texts.values())):
         return None
     return Skip(NO_ERROR_CODE, "row has no error code and continues no row above")
 
@@ -184,7 +189,7 @@ def continues_row_above(r: ErrorRow) -> Merge | None:
     """elb/http_status_codes_for_dedicated_load_balancers.rst: ELB.8902 ``Malformed request URI or body.``
     then a row with a blank code cell and ``Invalid parameters.``: appended to ELB.8902's description.
     """
-    return None if r.own_code else Merge(_own_texts(r))
+    return None if r.own_code else Merge(r.own_texts)
 
 
 def own_error_code(r: ErrorRow) -> ErrorCode | None:
@@ -197,10 +202,6 @@ ERROR_ROW_RULES: Rules[ErrorRow, Skip | Merge | ErrorCode] = Rules((
     blank_row, section_divider, placeholder_code, sentence_in_code_cell, continues_nothing, continues_row_above,
     own_error_code,
 ))
-
-
-def _own_texts(r: ErrorRow) -> dict[Role, str | None]:
-    return {role: _own(r.row, cols) for role, cols in r.columns.items()}
 
 
 def is_sentence(text: str) -> bool:
@@ -241,7 +242,7 @@ def _carried(row: RawRow, columns: list[int], above: str | None) -> str | None:
     return joined(row, columns)
 
 
-def _status_text(row: RawRow, columns: list[int], above: _Open | None) -> str | None:
+def _status_text(row: RawRow, columns: list[int], above: RecordGroup | None) -> str | None:
     if not columns:
         return None
     cell = row.cells[columns[0]] if columns[0] < len(row.cells) else None

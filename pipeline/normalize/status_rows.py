@@ -206,7 +206,7 @@ def status_class(r: StatusRow) -> Skip | None:
 
 
 def status_out_of_range(r: StatusRow) -> Skip | None:
-    """A code outside 100-599 (``4000``, as elb's error-code tables write one): skipped with a warning."""
+    """Three digits outside 100-599 (``600``, ``000``): skipped with a warning. No corpus page has one."""
     invalid = [c for c in r.cell.codes if not is_valid_status(c)] if r.cell is not None else []
     if not invalid:
         return None

@@ -1,0 +1,180 @@
+"""Each named rule alone, on its example from the corpus, and each tuple's order."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import problems
+from pipeline.model import Cell, RawRow
+from pipeline.normalize import error_rows, status_rows
+from pipeline.normalize.error_rows import ERROR_ROW_RULES, ErrorCode, ErrorRow, Merge, RecordGroup
+from pipeline.normalize.status_rows import STATUS_ROW_RULES, Codes, Skip, StatusRow
+from pipeline.rules import Rules
+
+
+def row(*texts: str | Cell, line: int = 1) -> RawRow:
+    return RawRow(line, tuple(t if isinstance(t, Cell) else Cell(t) for t in texts))
+
+
+# --- status-code rows: columns Status Code | Message | Description (reason in column 1) -------
+
+
+def status_row(raw: RawRow, previous: Codes | None = None) -> StatusRow:
+    reason = raw.cells[1].text.strip() or None if len(raw.cells) > 1 else None
+    return StatusRow(raw, 0, reason, previous)
+
+
+def test_status_row_rules_order() -> None:
+    assert STATUS_ROW_RULES.names == (
+        "blank_row", "section_divider", "continuation", "suspicious_status_cell", "no_status_code", "status_class",
+        "status_out_of_range", "own_status_codes")
+
+
+def test_status_blank_row() -> None:
+    decision = status_rows.blank_row(status_row(row("", " ", "")))
+    assert decision == Skip(problems.EMPTY_ROW, "row has no text")
+    assert status_rows.blank_row(status_row(row("400", "", ""))) is None
+
+
+def test_status_section_divider() -> None:
+    divider = row("Common errors", Cell("Common errors", colspan_copy=True), Cell("Common errors", colspan_copy=True))
+    decision = status_rows.section_divider(status_row(divider))
+    assert decision is not None and decision.kind is problems.SECTION_DIVIDER
+    assert status_rows.section_divider(status_row(row("400", "Bad Request", "x"))) is None
+
+
+def test_status_continuation_of_the_row_above() -> None:
+    # elb/status_codes.rst: | 400 | Bad Request | Invalid request URI. | then |  |  | Too long request header. |
+    above = Codes((400,), "Bad Request", "Bad Request")
+    follow = row("", "", "Too long request header.")
+    assert status_rows.continuation(status_row(follow, above)) == Codes((400,), "Bad Request", None)
+    alone = status_rows.continuation(status_row(follow, None))
+    assert isinstance(alone, Skip) and alone.kind is problems.NO_STATUS_CODE and not alone.ends_group
+    assert status_rows.continuation(status_row(row("400", "Bad Request", "x"), above)) is None
+
+
+def test_status_suspicious_cell() -> None:
+    decision = status_rows.suspicious_status_cell(status_row(row("\u0664\u0660\u0664", "Not Found", "x")))
+    assert decision is not None and decision.kind is problems.SUSPICIOUS_CHARACTER and decision.ends_group
+    assert "U+0664 ARABIC-INDIC DIGIT FOUR" in decision.message
+    assert status_rows.suspicious_status_cell(status_row(row("404", "Not Found", "x"))) is None
+
+
+def test_status_cell_with_no_code() -> None:
+    decision = status_rows.no_status_code(status_row(row("4O4", "Not Found", "x")))
+    assert decision == Skip(problems.NOT_A_STATUS_CODE, "status cell '4O4' holds no HTTP status code", ends_group=True)
+    assert status_rows.no_status_code(status_row(row("404", "Not Found", "x"))) is None
+
+
+def test_status_class() -> None:
+    # obs/status_codes.rst: | 2xx | Indicates that the server has successfully returned the requested data. |
+    decision = status_rows.status_class(status_row(row("2xx", "", "Indicates that the server has ...")))
+    assert decision is not None and decision.kind is problems.STATUS_CLASS and decision.message.startswith("'2xx'")
+    assert status_rows.status_class(status_row(row("200", "OK", "x"))) is None
+
+
+def test_status_out_of_range() -> None:
+    decision = status_rows.status_out_of_range(status_row(row("600", "", "x")))
+    assert decision == Skip(problems.INVALID_STATUS_CODE, "600 is outside 100-599", ends_group=True)
+    assert status_rows.status_out_of_range(status_row(row("404", "", "x"))) is None
+
+
+def test_own_status_codes_prefer_the_reason_column() -> None:
+    assert status_rows.own_status_codes(status_row(row("400", "Bad Request", "x"))) == \
+        Codes((400,), "Bad Request", "Bad Request")
+    # No reason column text: the cell's own phrase is the documented reason.
+    assert status_rows.own_status_codes(status_row(row("400 Bad Request", "", "x"))) == \
+        Codes((400,), "Bad Request", None)
+    assert status_rows.own_status_codes(status_row(row("400/404", "", "x"))) == Codes((400, 404), None, None)
+
+
+def test_a_bad_status_cell_ends_a_run_of_continuation_rows() -> None:
+    """The rules decide in order: a bad code decides before the continuation of nothing is looked at."""
+    decision = STATUS_ROW_RULES.decide(status_row(row("2xx", "", "x"), Codes((400,), None, None)))
+    assert isinstance(decision, Skip) and decision.kind is problems.STATUS_CLASS and decision.ends_group
+
+
+# --- error-code rows: columns Module | Status | Message | Error Code | Description ------------
+
+COLUMNS: dict[error_rows.Role, list[int]] = {"module": [0], "message": [2], "description": [4], "solution": []}
+
+
+def error_row(raw: RawRow, above: RecordGroup | None = None) -> ErrorRow:
+    return ErrorRow(raw, 3, COLUMNS, above)
+
+
+def opened(code: str = "ELB.8902") -> RecordGroup:
+    return RecordGroup(0, 1, code, (400,), "400", {"module": "Public", "message": "Bad request",
+                                              "description": "Malformed request URI or body.", "solution": None})
+
+
+def test_error_row_rules_order() -> None:
+    assert ERROR_ROW_RULES.names == (
+        "blank_row", "section_divider", "placeholder_code", "sentence_in_code_cell", "continues_nothing",
+        "continues_row_above", "own_error_code")
+
+
+def test_error_blank_row_and_divider() -> None:
+    assert error_rows.blank_row(error_row(row("", "", "", "", ""))) == Skip(problems.EMPTY_ROW, "row has no text")
+    divider = row("Common errors", *(Cell("Common errors", colspan_copy=True) for _ in range(4)))
+    decision = error_rows.section_divider(error_row(divider))
+    assert decision is not None and decision.kind is problems.SECTION_DIVIDER
+    assert error_rows.section_divider(error_row(row("Public", "400", "Bad request", "ELB.8902", "x"))) is None
+
+
+def test_placeholder_code() -> None:
+    # elb/elb_zq_bq_0013.html: | 500 | - | ... |: a status documented without a service error code.
+    decision = error_rows.placeholder_code(error_row(row("", "500", "System error", "-", "x")))
+    assert decision == Skip(problems.NO_ERROR_CODE,
+                            "the error-code cell says '-': this row documents no service error code")
+    assert error_rows.placeholder_code(error_row(row("", "500", "System error", "ELB.5000", "x"))) is None
+    assert error_rows.placeholder_code(error_row(row("", "", "", "", "more text"))) is None
+    spanned = row("", "", "", Cell("-", spanned=True), "x")  # a rowspan copy of a placeholder is not one
+    assert error_rows.placeholder_code(error_row(spanned)) is None
+
+
+def test_sentence_in_code_cell() -> None:
+    sentence = "If other error codes cannot be rectified, contact technical support."  # ocr/error_codes.rst
+    decision = error_rows.sentence_in_code_cell(error_row(row("", "", "", sentence, "")))
+    assert decision is not None and decision.kind is problems.NOT_AN_ERROR_CODE
+    assert error_rows.sentence_in_code_cell(error_row(row("", "", "", "DIS.5000 to DIS.5999", ""))) is None
+
+
+def test_continues_nothing() -> None:
+    follow = row("", "", "", "", "Invalid parameters.")
+    decision = error_rows.continues_nothing(error_row(follow, None))
+    assert decision == Skip(problems.NO_ERROR_CODE, "row has no error code and continues no row above")
+    # A rowspan copy of the code cell is not a code of the row's own; with no text either, nothing is continued.
+    copy = row(Cell("Public", spanned=True), "", "", Cell("ELB.8902", spanned=True), "")
+    assert error_rows.continues_nothing(error_row(copy, opened())) is not None
+    assert error_rows.continues_nothing(error_row(follow, opened())) is None
+
+
+def test_continues_row_above() -> None:
+    # elb/http_status_codes_for_dedicated_load_balancers.rst: ELB.8902's second line, "Invalid parameters."
+    decision = error_rows.continues_row_above(error_row(row("", "", "", "", "Invalid parameters."), opened()))
+    assert decision == Merge({"module": None, "message": None, "description": "Invalid parameters.",
+                              "solution": None})
+    assert error_rows.continues_row_above(error_row(row("", "403", "Forbidden", "ELB.8903", "x"), opened())) is None
+
+
+def test_own_error_code() -> None:
+    decision = error_rows.own_error_code(error_row(row("Public", "400", "Bad request", " ELB.8902\n", "x")))
+    assert decision == ErrorCode("ELB.8902")
+    assert error_rows.own_error_code(error_row(row("", "", "", "", "x"))) is None
+
+
+def test_rules_decide_in_order_and_the_end_is_a_bug() -> None:
+    def never(_: int) -> str | None:
+        return None
+
+    def small(n: int) -> str | None:
+        return "small" if n < 10 else None
+
+    def anything(_: int) -> str | None:
+        return "anything"
+
+    assert Rules((never, small, anything)).decide(3) == "small"
+    assert Rules((never, small, anything)).decide(30) == "anything"
+    with pytest.raises(AssertionError, match="no rule decided 30"):
+        Rules((never, small)).decide(30)
