@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from pipeline import problems
-from pipeline.model import Cell, RawRow
+from pipeline.cli import build_command, main
+from pipeline.digests import input_digests
+from pipeline.model import Cell, Issue, Location, RawRow
 from pipeline.normalize import error_rows, status_rows
 from pipeline.normalize.error_rows import ERROR_ROW_RULES, ErrorCode, ErrorRow, Merge, RecordGroup
 from pipeline.normalize.status_rows import STATUS_ROW_RULES, Codes, Skip, StatusRow
 from pipeline.rules import Rules
+from pipeline.sources import discover
 
 
 def row(*texts: str | Cell, line: int = 1) -> RawRow:
@@ -178,3 +185,51 @@ def test_rules_decide_in_order_and_the_end_is_a_bug() -> None:
     assert Rules((never, small, anything)).decide(30) == "anything"
     with pytest.raises(AssertionError, match="no rule decided 30"):
         Rules((never, small)).decide(30)
+
+
+# --- pipeline build: its argument checks and its plan -------------------------------------------
+
+
+def build_args(tmp_path: Path, *argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    build_command.add_parser(parser.add_subparsers())
+    return parser.parse_args(["build", str(tmp_path), "--out", str(tmp_path / "out"), *argv])
+
+
+def test_argument_rules(tmp_path: Path) -> None:
+    assert build_command.ARGUMENT_RULES.names == ("input_is_a_file", "input_is_missing", "too_few_jobs")
+    assert build_command.ARGUMENT_RULES.first(build_args(tmp_path)) is None
+    page = tmp_path / "status-codes.md"
+    page.write_text("x", "utf-8")
+    a_file = build_command.input_is_a_file(build_args(page))
+    assert a_file is not None and str(a_file).startswith(f"{page}: is a file; INPUT must be a folder")
+    missing = build_command.input_is_missing(build_args(tmp_path / "raw-docs"))
+    assert missing is not None and "does not exist" in str(missing)
+    jobs = build_command.too_few_jobs(build_args(tmp_path, "-j", "0"))
+    assert jobs is not None and str(jobs) == "--jobs must be at least 1, not 0"
+
+
+def plan(tmp_path: Path, *argv: str, digests: dict[str, str] | None = None,
+         found: list[Issue] | None = None) -> build_command.BuildPlan:
+    inputs = build_command.BuildInputs(build_args(tmp_path, *argv), ([], found or []), digests)
+    return build_command.plan_build(inputs)
+
+
+def test_build_plan_rules(tmp_path: Path, make_docs: Callable[[dict[str, str]], Path]) -> None:
+    assert build_command.BUILD_PLAN_RULES.names == (
+        "check_requested", "force_requested", "discovery_problem", "inputs_current", "inputs_changed")
+    assert plan(tmp_path, "--check", digests={}) == build_command.BuildPlan(
+        "check", "--check compares a fresh build with --out")
+    assert plan(tmp_path, "--force") == build_command.BuildPlan("write", "--force rebuilds every page")
+    link = problems.SYMLINK_SKIPPED.at(Location("nat/link.md"), "symbolic link not followed")
+    assert plan(tmp_path, digests={}, found=[link]).reuse_previous
+    assert not plan(tmp_path, "--csv-safe", digests={}, found=[link]).reuse_previous
+    changed = plan(tmp_path, digests={"nat/a.md": "0" * 64})
+    assert (changed.mode, changed.reuse_previous) == ("write", True)
+    # A dataset built from these very pages is current: nothing to do.
+    docs = make_docs({"nat/status-codes.md": "| Status Code | Description |\n|---|---|\n| 200 | OK |\n"})
+    out = tmp_path / "out"
+    assert main(["build", str(docs), "--out", str(out), "--no-cache", "-q"]) == 0
+    inputs = build_command.BuildInputs(build_args(tmp_path, "--no-cache"), discover(docs),
+                                       input_digests(docs, discover(docs), None))
+    assert build_command.plan_build(inputs).mode == "up-to-date"
