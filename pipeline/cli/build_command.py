@@ -109,9 +109,7 @@ def run_build(args: argparse.Namespace) -> int:
     cache_dir = None if args.no_cache else args.cache_dir
     discovered = discover(source)
     require_pages(source, discovered)
-    # Input digests serve the up-to-date check and cache lookups; with neither, don't read twice.
-    digests = (input_digests(source, discovered, cache_dir, trust_index=not args.force)
-               if cache_dir is not None or not (args.check or args.force) else None)
+    digests = page_digests(args, discovered, cache_dir)
     plan = plan_build(BuildInputs(args, discovered, digests))
     if plan.mode == "up-to-date":
         assert digests is not None
@@ -132,6 +130,15 @@ def run_build(args: argparse.Namespace) -> int:
             previous.close()
     report_written(args, tally, stats, written.csv_neutralised, cache_dir)
     return 1 if args.strict and tally.problems else 0
+
+
+def page_digests(args: argparse.Namespace, discovered: Discovery, cache_dir: Path | None) -> dict[str, str] | None:
+    """Every page's sha256, where the up-to-date check or the cache needs them; with neither, ``None``
+    (the build reads each page once instead of twice).
+    """
+    if cache_dir is None and (args.check or args.force):
+        return None
+    return input_digests(args.input, discovered, cache_dir, trust_index=not args.force)
 
 
 def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, neutralised: int,
