@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from lxml import etree
 
 from pipeline.errors import ParseError
-from pipeline.model import Cell, HeaderOrigin, Issue, Location, Page, RawRow, RawTable
+from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable
 from pipeline.parsers.common import strip_table_label
+from pipeline.parsers.grid import SpanLimitError, expand_spans, merge_header_rows
 from pipeline.sources import PageText
 from pipeline.text import collapse_whitespace
 
@@ -27,9 +28,6 @@ BLOCK_TAGS = frozenset({
 LABEL_CLASSES = frozenset({"notetitle", "cautiontitle", "warningtitle", "importanttitle", "tiptitle"})
 #: A span larger than this is treated as a typo (``rowspan="9999"``) and capped at the table's end.
 MAX_SPAN = 1000
-#: Span expansion may give a table at most this many cells, or 4 per cell written if that is more:
-#: a 400 KB page of ``colspan="100" rowspan="100"`` cells would otherwise expand to 50 million.
-MAX_GRID_CELLS = 250_000
 #: The bold ``**Table 1** Title`` line that the markdown pages put right before a table.
 _TABLE_LABEL_LINE = re.compile(r"^\s*(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
@@ -39,10 +37,6 @@ _TAG = re.compile(r"<[^>]*>")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 # Errors libxml2 reports when it silently drops content (depth, size limits, memory).
 _FATAL_LEVELS = (etree.ErrorLevels.FATAL,)
-
-
-class SpanLimitError(ParseError):
-    """A table whose ``rowspan``/``colspan`` would expand it beyond ``MAX_GRID_CELLS``."""
 
 
 def _parser() -> etree.HTMLParser:
@@ -177,60 +171,12 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
-    """Expand ``(text, rowspan, colspan)`` cells into a grid of ``Cell``.
-
-    A cell with ``rowspan="9"`` (html/rts/return-code.md) is copied into the 8 rows below,
-    marked ``spanned=True``; a ``colspan`` copy is marked ``colspan_copy=True``. Raises
-    ``SpanLimitError`` rather than build a grid larger than ``MAX_GRID_CELLS``.
-    """
-    grid: list[list[Cell]] = []
-    pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
-    budget = max(MAX_GRID_CELLS, 4 * sum(len(row) for row in rows))
-    total = 0
-    for index, row in enumerate(rows):
-        out: list[Cell] = []
-        remaining_rows = len(rows) - index
-        for text, rowspan, colspan in row:
-            _fill_spanned(out, pending)
-            if total + len(out) + colspan > budget:
-                raise SpanLimitError(f"rowspan/colspan would expand the table beyond {budget} cells; not read")
-            rowspan = min(rowspan, remaining_rows)
-            for k in range(colspan):
-                if rowspan > 1:
-                    pending[len(out)] = (rowspan - 1, text)
-                out.append(Cell(text, colspan_copy=k > 0))
-        _fill_spanned(out, pending)
-        # Spans that reach past the last written cell of a short row.
-        for column in sorted(c for c in pending if c >= len(out)):
-            while len(out) < column:
-                out.append(Cell(""))
-            _fill_spanned(out, pending)
-        total += len(out)
-        if total > budget:
-            raise SpanLimitError(f"rowspan/colspan would expand the table beyond {budget} cells; not read")
-        grid.append(out)
-    return grid
-
-
-def _fill_spanned(out: list[Cell], pending: dict[int, tuple[int, str]]) -> None:
-    """Append the copies of cells spanning down into the next free columns of ``out``."""
-    while len(out) in pending:
-        column = len(out)
-        left, text = pending[column]
-        out.append(Cell(text, spanned=True))
-        if left <= 1:
-            del pending[column]
-        else:
-            pending[column] = (left - 1, text)
-
-
 def _tables(root: etree._Element, path: str, problems: list[Issue]) -> Iterator[RawTable]:
     for index, (table, title) in enumerate(_tables_with_titles(root)):
         try:
             raw = _read_table(table, index, title, path, problems)
         except SpanLimitError as exc:
-            problems.append(Issue("table-too-large", Location(path, _line(table), index), exc.message, "error"))
+            problems.append(exc.kind.at(Location(path, _line(table), index), exc.message))
             continue
         yield raw
 
@@ -314,16 +260,3 @@ def _cells(tr: etree._Element) -> list[etree._Element]:
 
 def _row_cells(tr: etree._Element) -> list[tuple[str, int, int]]:
     return [(cell_text(c), _span(c.get("rowspan")), _span(c.get("colspan"))) for c in _cells(tr)]
-
-
-def merge_header_rows(grid: list[list[Cell]]) -> tuple[str, ...]:
-    """One header text per column; several header rows are joined top to bottom, repeats once."""
-    width = max((len(r) for r in grid), default=0)
-    header: list[str] = []
-    for column in range(width):
-        texts: list[str] = []
-        for row in grid:
-            if column < len(row) and row[column].text and row[column].text not in texts:
-                texts.append(row[column].text)
-        header.append(" ".join(texts))
-    return tuple(header)
