@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 from pipeline import problems
+from pipeline.build import build
 from pipeline.cli import build_command, main
 from pipeline.digests import input_digests
 from pipeline.model import Cell, Issue, Location, RawRow
 from pipeline.normalize import error_rows, status_rows
 from pipeline.normalize.error_rows import ERROR_ROW_RULES, ErrorCode, ErrorRow, Merge, RecordGroup
 from pipeline.normalize.status_rows import STATUS_ROW_RULES, Codes, Skip, StatusRow
+from pipeline.parsers import rst
+from pipeline.parsers.grid import expand_spans, merge_header_rows
 from pipeline.rules import Rules
 from pipeline.sources import discover
 
@@ -233,3 +236,132 @@ def test_build_plan_rules(tmp_path: Path, make_docs: Callable[[dict[str, str]], 
     inputs = build_command.BuildInputs(build_args(tmp_path, "--no-cache"), discover(docs),
                                        input_digests(docs, discover(docs), None))
     assert build_command.plan_build(inputs).mode == "up-to-date"
+
+
+# --- RST: the line rules of find_table_blocks ---------------------------------------------------
+
+
+def scan_at(lines: list[str], i: int = 0) -> rst.BlockScan:
+    scan = rst.BlockScan(lines, "obs/status_codes.rst")
+    scan.look_at(i)
+    return scan
+
+
+def test_line_rules_order() -> None:
+    assert rst.LINE_RULES.names == (
+        "opaque_directive", "table_directive", "other_directive", "literal_block", "table_block", "text_line")
+
+
+def test_opaque_directive_skips_its_body_and_reports_what_would_insert() -> None:
+    code = [".. code-block:: json", "", "   +---+", "   | x |", "   +---+", "", "after"]
+    scan = scan_at(code)
+    assert rst.opaque_directive(scan) == 6 and scan.problems == []
+    include = scan_at([".. include:: /etc/passwd", "next"])
+    assert rst.opaque_directive(include) == 1
+    assert [(p.slug, p.location.line) for p in include.problems] == [("directive-not-executed", 1)]
+    assert rst.opaque_directive(scan_at([".. note::", "   text"])) is None
+
+
+def test_table_directive_titles_the_table_under_it() -> None:
+    # obs/status_codes.rst
+    scan = scan_at([".. table:: **Table 1** Status codes", "", "   +---+"])
+    assert rst.table_directive(scan) == 1 and scan.pending_title == (0, "Status codes")
+    assert rst.table_directive(scan_at([".. note::"])) is None
+
+
+def test_other_directive_is_one_line_of_markup() -> None:
+    assert rst.other_directive(scan_at([".. note::", "   The body is text."])) == 1
+    assert rst.other_directive(scan_at(["Status Codes"])) is None
+
+
+def test_literal_block_is_skipped() -> None:
+    assert rst.literal_block(scan_at(["Example request::", "", "   +---+", "   | a |", "", "Text"])) == 5
+    assert rst.literal_block(scan_at([".. code::"])) is None  # a directive is the directive rules' business
+    assert rst.literal_block(scan_at(["Status Codes"])) is None
+
+
+def test_table_block_cuts_the_table_out_with_its_title() -> None:
+    lines = [".. table:: **Table 1** Status codes", "", "   +-----+----+", "   | 200 | OK |", "   +-----+----+", "x"]
+    scan = scan_at(lines)
+    scan.i = rst.table_directive(scan) or 0
+    scan.look_at(2)
+    assert rst.table_block(scan) == 5
+    (block,) = scan.blocks
+    assert (block.kind, block.start, block.lines, block.title) == (
+        "grid", 2, ["+-----+----+", "| 200 | OK |", "+-----+----+"], "Status codes")
+    assert scan.pending_title is None
+
+
+def test_table_block_reports_a_table_cut_off() -> None:
+    scan = scan_at(["+-----+----+", "| 200 | OK |", "| 404 | No |", "", "text"])
+    assert rst.table_block(scan) == 3 and scan.blocks == []
+    assert [(p.slug, p.location.line) for p in scan.problems] == [("unterminated-table", 1)]
+    lone = scan_at(["+-----+", "", "text"])  # a border that starts no table is text
+    assert rst.table_block(lone) is None and lone.problems == []
+
+
+def test_text_line_remembers_the_table_label() -> None:
+    scan = scan_at(["**Table 2** Error codes"])
+    assert rst.text_line(scan) == 1 and scan.last_paragraph == "**Table 2** Error codes"
+
+
+# --- RST: why a grid is not plain ---------------------------------------------------------------
+
+PLAIN = ["+-----+----+", "| 200 | OK |", "+=====+====+", "| 404 | No |", "+-----+----+"]
+
+
+def test_plain_grid_refusals_order() -> None:
+    assert rst.PLAIN_GRID_REFUSALS.names == (
+        "too_few_boundaries", "wide_characters", "ragged_edge", "spanning_border", "spanning_cell",
+        "misplaced_header_border", "empty_row", "open_bottom")
+    assert rst.PLAIN_GRID_REFUSALS.first(rst.PlainGrid(PLAIN)) is None
+    assert rst.parse_plain_grid(PLAIN) == ([[(0, 0, 1, ["200"]), (0, 0, 1, ["OK"])]],
+                                           [[(0, 0, 3, ["404"]), (0, 0, 3, ["No"])]])
+
+
+@pytest.mark.parametrize(("rule", "lines"), [
+    ("too_few_boundaries", ["+----------", "| x"]),
+    ("wide_characters", ["+------+", "| 中文 |", "+------+"]),
+    ("ragged_edge", ["+-----+----+", "| 200 | OK  |", "+-----+----+"]),
+    # docutils' own example of a cell spanning rows: its border stops at the cell
+    ("spanning_border", ["+-----+----+", "| 400 | a  |", "+-----+    |", "|     | b  |", "+-----+----+"]),
+    ("spanning_cell", ["+-----+----+", "| spans two|", "+-----+----+"]),
+    ("misplaced_header_border", ["+-----+----+", "| a   | b  |", "+=====+====+", "| c   | d  |", "+=====+====+"]),
+    ("empty_row", ["+-----+----+", "+-----+----+", "| a   | b  |", "+-----+----+"]),
+    ("open_bottom", ["+-----+----+", "| a   | b  |", "+-----+----+", "| c   | d  |"]),
+])
+def test_plain_grid_refusal(rule: str, lines: list[str]) -> None:
+    grid = rst.PlainGrid(lines)
+    assert getattr(rst, rule)(grid) is not None
+    assert rst.PLAIN_GRID_REFUSALS.first(grid) == getattr(rst, rule)(grid)
+    assert rst.parse_plain_grid(lines) is None
+
+
+# --- grid.py: spans and headers for both parsers ------------------------------------------------
+
+
+def test_merge_header_rows() -> None:
+    # Two header rows, the first spanning two columns: "Status Code | Reason" under "HTTP".
+    grid = expand_spans([[("HTTP", 1, 2), ("Description", 2, 1)], [("Status Code", 1, 1), ("Reason", 1, 1)]])
+    assert merge_header_rows(grid) == ("HTTP Status Code", "HTTP Reason", "Description")
+
+
+def rst_spans_page() -> str:
+    """A grid whose one cell spans 499 columns and 500 rows: 250,500 cells once expanded."""
+    columns, rows = 500, 500
+    lines = ["Spans", "=====", "", "+" + "-+" * columns, "|" + "a|" * columns, "+" + "-+" * columns]
+    inner = " " * (2 * columns - 3)
+    for number in range(rows):
+        lines.append("|x|" + inner + "|")
+        lines.append("+-+" + (inner + "|" if number < rows - 1 else "-" * (2 * columns - 3) + "+"))
+    border = "+-------------+-------------+"
+    return "\n".join([*lines, "", border, "| Status Code | Description |", border.replace("-", "="),
+                      "| 404         | Not Found   |", border, ""])
+
+
+def test_rst_table_too_large_is_reported_per_table(make_docs: Callable[[dict[str, str]], Path]) -> None:
+    """Before: SpanLimitError failed the whole page, reported with the unregistered slug ``error``."""
+    dataset = build(make_docs({"svc/spans.rst": rst_spans_page()}))
+    assert [(i.slug, i.severity, i.location.line, i.location.table_index) for i in dataset.issues] == [
+        ("table-too-large", "error", 4, 0)]
+    assert [r.status_code for r in dataset.status_codes] == [404]
