@@ -249,7 +249,8 @@ def scan_at(lines: list[str], i: int = 0) -> rst.BlockScan:
 
 def test_line_rules_order() -> None:
     assert rst.LINE_RULES.names == (
-        "opaque_directive", "table_directive", "other_directive", "literal_block", "table_block", "text_line")
+        "opaque_directive", "table_directive", "other_directive", "literal_block", "cut_off_table", "table_block",
+        "text_line")
 
 
 def test_opaque_directive_skips_its_body_and_reports_what_would_insert() -> None:
@@ -292,12 +293,21 @@ def test_table_block_cuts_the_table_out_with_its_title() -> None:
     assert scan.pending_title is None
 
 
-def test_table_block_reports_a_table_cut_off() -> None:
+def test_cut_off_table_is_reported_and_skipped() -> None:
     scan = scan_at(["+-----+----+", "| 200 | OK |", "| 404 | No |", "", "text"])
-    assert rst.table_block(scan) == 3 and scan.blocks == []
+    assert rst.table_block(scan) is None
+    assert rst.cut_off_table(scan) == 3 and scan.blocks == []
     assert [(p.slug, p.location.line) for p in scan.problems] == [("unterminated-table", 1)]
     lone = scan_at(["+-----+", "", "text"])  # a border that starts no table is text
-    assert rst.table_block(lone) is None and lone.problems == []
+    assert rst.cut_off_table(lone) is None and rst.table_block(lone) is None and lone.problems == []
+    closed = scan_at(["+-----+----+", "| 200 | OK |", "+-----+----+"])
+    assert rst.cut_off_table(closed) is None
+
+
+def test_table_block_reports_rows_after_its_last_border() -> None:
+    scan = scan_at(["+-----+----+", "| 200 | OK |", "+-----+----+", "| 404 | No |", "", "text"])
+    assert rst.table_block(scan) == 3 and len(scan.blocks) == 1
+    assert [(p.slug, p.location.line) for p in scan.problems] == [("unterminated-table", 4)]
 
 
 def test_text_line_remembers_the_table_label() -> None:

@@ -132,11 +132,19 @@ class BlockScan:
     stripped: str = ""
     indent: int = 0
     directive: re.Match[str] | None = None
+    #: The table measured at a line, kept for the next rule looking at the same line.
+    span: tuple[int, TableSpan | None] | None = None
 
     def look_at(self, i: int) -> None:
         line = self.lines[i]
         self.i, self.stripped, self.indent = i, line.strip(), len(line) - len(line.lstrip())
         self.directive = _DIRECTIVE.match(line)
+
+    def unterminated(self, line_index: int) -> None:
+        """Report table rows from ``line_index`` on that no bottom border closes."""
+        self.problems.append(UNTERMINATED_TABLE.at(Location(self.path, line_index + 1), "table lines without a "
+                                                   "bottom border after them (the page may be cut off): these "
+                                                   "lines are not read"))
 
     def not_executed(self, line_index: int, name: str) -> None:
         """Report a directive that would insert outside content: it is kept as text, never run."""
@@ -177,30 +185,36 @@ def literal_block(scan: BlockScan) -> int | None:
     return _skip_body(scan.lines, scan.i, scan.indent)
 
 
-def table_block(scan: BlockScan) -> int | None:
-    """A grid (``+---+``) or simple (``=== ===``) table border: the table is cut out up to its last border.
+def cut_off_table(scan: BlockScan) -> int | None:
+    """A table border with rows after it and no bottom border at all (the page cut off mid-table).
 
-    Rows after the last border, or a table with no bottom border, are reported (``unterminated-table``);
-    a table that never closes is skipped up to the next blank line, so none of its borders starts
-    another table. A border that starts no table (a lone ``+--+``) is passed on as text.
+    Reported (``unterminated-table``) and skipped up to the next blank line, so none of its
+    borders starts another table.
     """
-    if not (_GRID_BORDER.match(scan.stripped) or _SIMPLE_BORDER.match(scan.stripped)):
+    span = _table_span(scan)
+    if span is None or span.end is not None or span.cut is None:
         return None
-    lines, i, indent = scan.lines, scan.i, scan.indent
-    grid = scan.stripped.startswith("+")
-    end = _grid_end(lines, i, indent) if grid else _simple_end(lines, i)
-    cut = _unterminated_table(lines, i, end, indent, grid)
-    if cut is not None:
-        scan.problems.append(UNTERMINATED_TABLE.at(Location(scan.path, cut + 1), "table lines without a bottom border "
-                                                   "after them (the page may be cut off): these lines are not read"))
-    if end is None:
-        if cut is None:
-            return None
-        while i < len(lines) and lines[i].strip():
-            i += 1
-        return i
-    block_lines = [ln[indent:] if ln[:indent].strip() == "" else ln.strip() for ln in lines[i:end + 1]]
-    scan.blocks.append(TableBlock("grid" if grid else "simple", i, [ln.rstrip() for ln in block_lines],
+    scan.unterminated(span.cut)
+    i = scan.i
+    while i < len(scan.lines) and scan.lines[i].strip():
+        i += 1
+    return i
+
+
+def table_block(scan: BlockScan) -> int | None:
+    """obs/status_codes.rst: a grid (``+---+``) or simple (``=== ===``) table, cut out up to its last border.
+
+    Rows after the last border are reported (``unterminated-table``); so is a directive in a cell
+    that would insert outside content. A border that starts no table (a lone ``+--+``) passes.
+    """
+    span = _table_span(scan)
+    if span is None or span.end is None:
+        return None
+    if span.cut is not None:
+        scan.unterminated(span.cut)
+    i, indent = scan.i, scan.indent
+    block_lines = [ln[indent:] if ln[:indent].strip() == "" else ln.strip() for ln in scan.lines[i:span.end + 1]]
+    scan.blocks.append(TableBlock("grid" if span.grid else "simple", i, [ln.rstrip() for ln in block_lines],
                                   _block_title(scan)))
     for offset, line in enumerate(block_lines):
         for match in _DIRECTIVE_IN_CELL.finditer(line):
@@ -208,7 +222,31 @@ def table_block(scan: BlockScan) -> int | None:
                 scan.not_executed(i + offset, match.group(1).lower())
     scan.pending_title = None
     scan.last_paragraph = ""
-    return end + 1
+    return span.end + 1
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpan:
+    """Where the table whose border is the line looked at ends (``None``: no bottom border), and where
+    rows begin that no border closes (``cut``, else ``None``).
+    """
+
+    grid: bool
+    end: int | None
+    cut: int | None
+
+
+def _table_span(scan: BlockScan) -> TableSpan | None:
+    """The table starting at the line looked at, when it is a border; measured once per line."""
+    if scan.span is not None and scan.span[0] == scan.i:
+        return scan.span[1]
+    span = None
+    if _GRID_BORDER.match(scan.stripped) or _SIMPLE_BORDER.match(scan.stripped):
+        grid = scan.stripped.startswith("+")
+        end = _grid_end(scan.lines, scan.i, scan.indent) if grid else _simple_end(scan.lines, scan.i)
+        span = TableSpan(grid, end, _unterminated_table(scan.lines, scan.i, end, scan.indent, grid))
+    scan.span = (scan.i, span)
+    return span
 
 
 def text_line(scan: BlockScan) -> int:
@@ -220,7 +258,7 @@ def text_line(scan: BlockScan) -> int:
 
 #: Tried in order on each line; ``text_line`` decides every line the others pass.
 LINE_RULES: Rules[BlockScan, int] = Rules((
-    opaque_directive, table_directive, other_directive, literal_block, table_block, text_line,
+    opaque_directive, table_directive, other_directive, literal_block, cut_off_table, table_block, text_line,
 ))
 
 
