@@ -33,6 +33,9 @@ Built for a small shared machine:
   ``--reuse-baselines`` takes the pandas/docutils/floor rows, which do not run our code,
   from the last results.json of the same corpus and library versions.
 
+``--regex`` prints only the time per MB of every regular expression on its worst inputs (the
+long runs of whitespace and near-matches of ``tests/regex_cases.py``) and exits.
+
 ``--profile`` also runs ``pipeline build --jobs 1 --no-cache`` over a 500-page sample
 under cProfile and prints the top functions by cumulative and by own time.
 
@@ -861,6 +864,31 @@ def print_profile(stats_file: Path, top: int = 15) -> None:
             print(f"{nc:>10} {tt:>8.3f} {ct:>8.3f} {ct / total:>6.1%}  {_where(file, line, function)}")
 
 
+#: Characters per worst-case input of ``print_regex_times`` (the tests use the same inputs).
+REGEX_INPUT_CHARS = 1_000_000
+
+
+def print_regex_times() -> None:
+    """Seconds per MB of each pattern of ``tests/regex_cases.py`` on its slowest worst-case input (printed only).
+
+    Linear patterns stay in milliseconds per MB; a quadratic one would take minutes here.
+    """
+    sys.path.insert(0, str(REPO / "tests"))
+    sys.path.insert(0, str(REPO))
+    from regex_cases import CASES, apply, compiled, worst_inputs
+
+    print(f"{'pattern':<60} {'worst ms/MB':>12} {'mean ms/MB':>11}  worst input starts with")
+    for case in CASES:
+        pattern = compiled(case)
+        times: list[tuple[float, str]] = []
+        for text in worst_inputs(case, REGEX_INPUT_CHARS):
+            start = time.perf_counter()
+            apply(case, pattern, text)
+            times.append(((time.perf_counter() - start) * 1000 / (len(text.encode()) / MB), text[:12]))
+        worst = max(times)
+        print(f"{case.key:<60} {worst[0]:>12.1f} {sum(t for t, _ in times) / len(times):>11.1f}  {worst[1]!r}")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--pages", type=int, default=None,
@@ -885,6 +913,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="keep the datasets and caches the builds wrote under WORKDIR/runs (gigabytes at 10,000 "
                              "pages); by default only their logs are kept")
     parser.add_argument("--fresh-corpus", action="store_true", help="regenerate the corpus even if it is reusable")
+    parser.add_argument("--regex", action="store_true",
+                        help="only print the time per MB of each regular expression on its worst inputs, and exit")
     parser.add_argument("--profile", action="store_true",
                         help=f"also profile a build of {PROFILE_PAGES} pages with cProfile and print the top functions")
     args = parser.parse_args(argv)
@@ -900,6 +930,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate the corpus, run every workload, print the table and ratios, write results.json."""
     args = parse_args(argv)
+    if args.regex:
+        print_regex_times()
+        return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
     if not args.no_snapshot:
         snapshot_code(args.workdir)

@@ -60,6 +60,9 @@ REPLACEMENT_CHARACTER = ProblemKind("replacement-character", "warning",
                                     "a U+FFFD in the text: a character was lost before or while reading the page")
 OUTSIDE_SERVICE_FOLDER = ProblemKind("outside-service-folder", "warning",
                                      "a file directly in the input root, outside any <service>/ folder")
+NUL_CHARACTER = ProblemKind("nul-character", "warning", "a NUL byte in the text: the row holding it is not read")
+HTML_PARSER_FALLBACK = ProblemKind("html-parser-fallback", "warning",
+                                   "libxml2 gave up on the page, which was read again with Python's html.parser")
 
 # --- error: content that could not be read ------------------------------------------------------
 UNSUPPORTED_INPUT = ProblemKind("unsupported-input", "error",
@@ -82,7 +85,7 @@ KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     DUPLICATE_ERROR_CODE,
     ENCODING_GUESSED, INVALID_STATUS_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW, EMPTY_TABLE,
     DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
-    OUTSIDE_SERVICE_FOLDER,
+    OUTSIDE_SERVICE_FOLDER, NUL_CHARACTER, HTML_PARSER_FALLBACK,
     UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, SYMLINK_SKIPPED,
     NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
 )}

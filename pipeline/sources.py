@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,8 +14,19 @@ from pathlib import Path
 
 from pipeline.errors import UnsupportedInput
 from pipeline.model import Issue, Location, SourceFormat
+from pipeline.problems import (
+    ENCODING_GUESSED,
+    NOT_A_FILE,
+    OUTSIDE_SERVICE_FOLDER,
+    SYMLINK_SKIPPED,
+    UNREADABLE_DIRECTORY,
+    UNUSABLE_FILE_NAME,
+)
 
+#: The default limit on a page's size (``pipeline build --max-page-bytes``).
 MAX_PAGE_BYTES = 256 * 1024 * 1024
+#: How much of a page is read at a time once its announced size is exhausted.
+READ_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +36,7 @@ class SourceFile:
     service: str
     source_path: str  # relative to the input root, POSIX separators
     path: Path
+    max_bytes: int = MAX_PAGE_BYTES  # read at most this much of it (``--max-page-bytes``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +51,8 @@ class PageText:
     problems: tuple[Issue, ...] = ()
 
 
-def discover(root: Path) -> tuple[list[SourceFile], list[Issue]]:
-    """List every page file under ``root/<service>/`` in a stable order.
+def discover(root: Path, max_page_bytes: int = MAX_PAGE_BYTES) -> tuple[list[SourceFile], list[Issue]]:
+    """List every page file under ``root/<service>/`` in a stable order (each to be read up to ``max_page_bytes``).
 
     Symbolic links are never followed (a link may point outside the root); they are
     reported, as are files lying directly in the root, outside any service folder, and
@@ -55,8 +68,7 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Issue]]:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             where = "/".join(rel) or "."
-            issues.append(Issue("unreadable-directory", Location(where), f"cannot list directory: {exc.strerror}",
-                                "error"))
+            issues.append(UNREADABLE_DIRECTORY.at(Location(where), f"cannot list directory: {exc.strerror}"))
             return
         stack.append((iter(entries), rel))
 
@@ -73,23 +85,22 @@ def discover(root: Path) -> tuple[list[SourceFile], list[Issue]]:
         source_path = "/".join(parts)
         escaped = unusable_name(entry.name)
         if escaped is not None:
-            issues.append(Issue("unusable-file-name", Location("/".join((*rel, escaped))),
-                                "name holds control characters or bytes that are not UTF-8; skipped "
-                                "(rename it)", "error"))
+            issues.append(UNUSABLE_FILE_NAME.at(Location("/".join((*rel, escaped))),
+                                                "name holds control characters or bytes that are not UTF-8; skipped "
+                                                "(rename it)"))
         elif entry.is_symlink():
-            issues.append(Issue("symlink-skipped", Location(source_path),
-                                "symbolic link not followed (it may point outside the input root)", "error"))
+            issues.append(SYMLINK_SKIPPED.at(Location(source_path),
+                                             "symbolic link not followed (it may point outside the input root)"))
         elif entry.is_dir(follow_symlinks=False):
             enter(Path(entry.path), parts)
         elif entry.is_file(follow_symlinks=False):
             if len(parts) < 2:
-                issues.append(Issue("outside-service-folder", Location(source_path),
-                                    "file lies directly in the input root; pages belong in <service>/ folders",
-                                    "warning"))
+                issues.append(OUTSIDE_SERVICE_FOLDER.at(
+                    Location(source_path), "file lies directly in the input root; pages belong in <service>/ folders"))
                 continue
-            files.append(SourceFile(parts[0], source_path, Path(entry.path)))
+            files.append(SourceFile(parts[0], source_path, Path(entry.path), max_page_bytes))
         else:
-            issues.append(Issue("not-a-file", Location(source_path), "not a regular file; skipped", "error"))
+            issues.append(NOT_A_FILE.at(Location(source_path), "not a regular file; skipped"))
     return files, issues
 
 
@@ -105,18 +116,51 @@ def unusable_name(name: str) -> str | None:
     return repr(name.encode("utf-8", "surrogateescape"))[2:-1]
 
 
+#: Flags opening a page: never follow a symbolic link, never wait on a FIFO or device (where the platform has them).
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_BINARY", 0))
+_FILE_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+
+
 def read_bytes(source: SourceFile) -> bytes:
-    """A page's bytes, never following a symbolic link; ``UnsupportedInput`` when unreadable or too big."""
+    """A page's bytes, at most ``source.max_bytes``; ``UnsupportedInput`` when unreadable, special or too big.
+
+    The name was a regular file when listed, but anything may be bound over it since: the
+    open never blocks (a FIFO with no writer) nor follows a link, and the opened descriptor,
+    not the name, must be a regular file. A file growing while read stops at the limit.
+    """
+    limit = source.max_bytes
     try:
-        fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_PAGE_BYTES:
-                raise UnsupportedInput(f"page is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit",
-                                       source.source_path)
-            return handle.read()
+        fd = os.open(source.path, _OPEN_FLAGS)
     except OSError as exc:
         raise UnsupportedInput(f"cannot read file: {exc.strerror}", source.source_path) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "a special file")
+            raise UnsupportedInput(f"not a regular file ({kind}); not read", source.source_path)
+        if info.st_size > limit:
+            raise UnsupportedInput(f"page is {info.st_size} bytes, over the {limit}-byte limit (--max-page-bytes)",
+                                   source.source_path)
+        chunks: list[bytes] = []
+        left = limit + 1  # one byte more than allowed tells a file that grew past the limit
+        want = info.st_size + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, want))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = READ_CHUNK
+        if left <= 0:
+            raise UnsupportedInput(f"page grew over the {limit}-byte limit (--max-page-bytes) while read",
+                                   source.source_path)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnsupportedInput(f"cannot read file: {exc.strerror}", source.source_path) from exc
+    finally:
+        os.close(fd)
 
 
 def read_page(source: SourceFile) -> PageText:
@@ -131,7 +175,7 @@ def decode_page(source: SourceFile, data: bytes, sha256: str | None = None) -> P
     return PageText(source, text, sniff_format(text, source.source_path), digest, encoding, tuple(problems))
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
@@ -170,9 +214,8 @@ def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
                                    line) from exc
         label = f" nor its <meta charset> {declared.group(1).decode('ascii')!r}" if declared else ""
         return _reject_binary(text, source_path), "cp1252", [
-            Issue("encoding-guessed", Location(source_path, line),
-                  f"not valid UTF-8{label}; decoded as cp1252 (declare the encoding or save the page as UTF-8)",
-                  "warning")
+            ENCODING_GUESSED.at(Location(source_path, line), f"not valid UTF-8{label}; decoded as cp1252 (declare "
+                                "the encoding or save the page as UTF-8)")
         ]
     return _reject_binary(text, source_path), "utf-8", []
 
@@ -217,19 +260,27 @@ def _strict(data: bytes, encoding: str, source_path: str) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+#: The start of a page that ``_reject_binary`` looks at.
+BINARY_SAMPLE = 65536
 
 
 def _reject_binary(text: str, source_path: str) -> str:
-    controls = len(_CONTROL.findall(text, 0, 65536))
-    if "\x00" in text or controls > 8:
+    """The text, unless it is binary data: more than 8 control characters in its first 64 KiB,
+    or NUL characters making more than 1/64 of it (a PNG, a UTF-16 page without its byte-order mark).
+
+    A stray NUL in one cell of a text page is not binary: the parsers drop the row holding
+    it (see ``pipeline.parsers.nul``).
+    """
+    controls = len(_CONTROL.findall(text, 0, BINARY_SAMPLE))
+    if controls > 8 or 64 * text.count("\x00", 0, BINARY_SAMPLE) > min(len(text), BINARY_SAMPLE):
         raise UnsupportedInput("binary data, not a text page", source_path)
     return text.lstrip("\ufeff")
 
 
 _HTML_MARKUP = re.compile(r"<(?:table|html|body|div|p|h[1-6]|a|ul|ol|span|!doctype)\b", re.IGNORECASE)
 #: Directives, ``:original_name:``, labels, title underlines, or a simple table border (``===  ===``).
-_RST_MARKUP = re.compile(r"^(?::original_name:|\.\. [A-Za-z_-]+::|\.\. _[^:]+:|[=\-~^\"'`#*+]{4,}\s*$|=+(?: +=+)+ *$)",
-                         re.MULTILINE)
+_RST_MARKUP = re.compile(r"^(?::original_name:|\.\. [A-Za-z_-]+::|\.\. _[^:\n]+:|[=\-~^\"'`#*+]{4,}\s*$"
+                         r"|=+(?: +=+)+ *$)", re.MULTILINE)
 
 
 def sniff_format(text: str, source_path: str) -> SourceFormat:

@@ -790,3 +790,98 @@ def test_two_thousand_pages_build_in_bounded_memory(tmp_path: Path) -> None:
 def test_clean_page_alone_has_no_problem(clean_alone: tuple[list[str], list[str]]) -> None:
     records, tables = clean_alone
     assert len(records) == 17 and len(tables) == 2
+
+
+# --- issue 12: special files, size limit, NUL in a cell, <template>, parser fallback ----------------
+
+def test_fifo_bound_over_a_page_is_refused_by_its_descriptor_without_blocking(tmp_path: Path) -> None:
+    """The listing said "regular file", then a FIFO took the name: opening it must neither wait nor read."""
+    from guards import hang_guard
+
+    from pipeline.errors import UnsupportedInput
+    from pipeline.sources import SourceFile, read_page
+
+    os.mkfifo(tmp_path / "page.md")
+    with hang_guard("read_page on a FIFO"), pytest.raises(UnsupportedInput) as raised:
+        read_page(SourceFile("svc", "svc/page.md", tmp_path / "page.md"))
+    assert str(raised.value) == "svc/page.md: not a regular file (a FIFO); not read"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this platform")
+def test_character_device_bound_over_a_page_is_refused_not_read_forever() -> None:
+    from guards import hang_guard
+
+    from pipeline.errors import UnsupportedInput
+    from pipeline.sources import SourceFile, read_bytes
+
+    with hang_guard("read_bytes on /dev/zero", 2), pytest.raises(UnsupportedInput) as raised:
+        read_bytes(SourceFile("svc", "svc/zero.md", Path("/dev/zero")))
+    assert str(raised.value) == "svc/zero.md: not a regular file (a character device); not read"
+
+
+def test_page_over_max_page_bytes_is_reported_and_the_others_are_read(
+        tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
+    big = html_page([("200", "OK", "x" * len(CLEAN_TEXT))])
+    built = build(tmp_path, {"svc/big.html": big}, "--max-page-bytes", str(len(CLEAN_TEXT)))
+    check_contained(built, clean_alone)
+    issue = check_reported(built, "svc/big.html", "unsupported-input")
+    assert issue["message"] == (f"page is {len(big.encode())} bytes, over the {len(CLEAN_TEXT)}-byte limit "
+                                "(--max-page-bytes)")
+    assert built.records("svc/big.html") == []
+
+
+def test_max_page_bytes_must_be_positive(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    code, err = run_cli("build", str(tmp_path / "docs"), "--out", str(tmp_path / "out"), "--max-page-bytes", "0")
+    assert code == 2 and err == "pipeline: --max-page-bytes must be at least 1, not 0\n"
+
+
+def test_nul_in_one_cell_loses_only_that_row_with_its_line(tmp_path: Path,
+                                                         clean_alone: tuple[list[str], list[str]]) -> None:
+    html = html_page([("200", "OK", "Fine."), ("400", "Bad Request", "Bro\x00ken."), ("404", "Not Found", "Gone.")])
+    rst = rst_page(rows=[["200", "OK", "Fine."], ["400", "Bad\x00Request", "Broken."], ["401", "No", "Who?"]])
+    built = build(tmp_path, {"svc/nul.html": html, "svc/nul.rst": rst})
+    check_contained(built, clean_alone)
+    assert [r["status_code"] for r in built.records("svc/nul.html")] == [200, 404]
+    assert [r["status_code"] for r in built.records("svc/nul.rst")] == [200, 401, 404]
+    html_issue = check_reported(built, "svc/nul.html", "nul-character", line_of(html, "Bro\x00ken"))
+    rst_issue = check_reported(built, "svc/nul.rst", "nul-character", line_of(rst, "Bad\x00Request"))
+    for issue in (html_issue, rst_issue):
+        assert (issue["table_index"], issue["row_index"], issue["severity"]) == (0, 1, "warning")
+    for path in ("svc/nul.html", "svc/nul.rst"):  # the emptied row is then skipped as empty, nothing else is lost
+        assert sorted(i["slug"] for i in built.issues_of(path)) == ["empty-row", "nul-character"]
+
+
+def test_binary_files_are_still_refused(tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+           b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    utf16 = html_page([("200", "OK", "Fine.")]).encode("utf-16-le")  # no byte-order mark: a NUL every other byte
+    built = build(tmp_path, {"svc/logo.png": png, "svc/wide.html": utf16})
+    check_contained(built, clean_alone)
+    for path in ("svc/logo.png", "svc/wide.html"):
+        assert check_reported(built, path, "unsupported-input")["message"] == "binary data, not a text page"
+
+
+def test_tables_inside_template_are_not_document_content(tmp_path: Path,
+                                                         clean_alone: tuple[list[str], list[str]]) -> None:
+    hidden = html_page([("418", "Teapot", "Hidden.")]).split("<body>\n", 1)[1].rsplit("</body>", 1)[0]
+    page = html_page([("200", "OK", "Shown.")], after=f"<template>{hidden}</template>\n<textarea>{hidden}</textarea>\n")
+    built = build(tmp_path, {"svc/template.html": page})
+    check_contained(built, clean_alone, problem=False)
+    assert [r["status_code"] for r in built.records("svc/template.html")] == [200]
+    assert [t["table_index"] for t in built.tables if t["source_path"] == "svc/template.html"] == [0]
+
+
+def test_markup_too_deep_after_a_table_does_not_cost_the_tables(tmp_path: Path,
+                                                                clean_alone: tuple[list[str], list[str]]) -> None:
+    """libxml2 stops at 2048 nested elements; the page is read again by html.parser, every table kept."""
+    first = html_page([("200", "OK", "Before.")])
+    last = html_page([("404", "Not Found", "After.")]).split("<body>\n", 1)[1].rsplit("</body>", 1)[0]
+    deep = "<div>" * 3000 + "deep" + "</div>" * 3000
+    page = first.replace("</body>", f"{deep}\n{last}</body>")
+    built = build(tmp_path, {"svc/deep.html": page})
+    check_contained(built, clean_alone)
+    assert [(r["status_code"], r["description"], r["line"]) for r in built.records("svc/deep.html")] == [
+        (200, "Before.", line_of(page, "Before.")), (404, "After.", line_of(page, "After."))]
+    issue = check_reported(built, "svc/deep.html", "html-parser-fallback", line_of(page, "<div>"))
+    assert issue["message"].startswith("HTML parser gave up: Excessive depth in document: 2048;")

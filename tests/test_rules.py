@@ -200,7 +200,8 @@ def build_args(tmp_path: Path, *argv: str) -> argparse.Namespace:
 
 
 def test_argument_rules(tmp_path: Path) -> None:
-    assert build_command.ARGUMENT_RULES.names == ("input_is_a_file", "input_is_missing", "too_few_jobs")
+    assert build_command.ARGUMENT_RULES.names == (
+        "input_is_a_file", "input_is_missing", "too_few_jobs", "too_few_page_bytes")
     assert build_command.ARGUMENT_RULES.first(build_args(tmp_path)) is None
     page = tmp_path / "status-codes.md"
     page.write_text("x", "utf-8")

@@ -25,7 +25,7 @@ from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
 from pipeline.previous import PreviousDataset
 from pipeline.rules import Rules
-from pipeline.sources import discover
+from pipeline.sources import MAX_PAGE_BYTES, discover
 from pipeline.text import escape_controls
 
 
@@ -54,6 +54,8 @@ def add_parser(subparsers: Any) -> None:
                         help="read and hash every page (trust no stat index) and rewrite --out even when it is current")
     parser.add_argument("--allow-shrink", action="store_true",
                         help="replace --out even when the new dataset has fewer than half of its records")
+    parser.add_argument("--max-page-bytes", type=int, default=MAX_PAGE_BYTES, metavar="N",
+                        help="pages larger than N bytes are not read, and reported (default: 256 MiB)")
     parser.set_defaults(handler=run_build)
 
 
@@ -107,7 +109,7 @@ def run_build(args: argparse.Namespace) -> int:
         raise problem
     source: Path = args.input
     cache_dir = None if args.no_cache else args.cache_dir
-    discovered = discover(source)
+    discovered = discover(source, args.max_page_bytes)
     require_pages(source, discovered)
     digests = page_digests(args, discovered, cache_dir)
     plan = plan_build(BuildInputs(args, discovered, digests))
@@ -181,7 +183,16 @@ def too_few_jobs(args: argparse.Namespace) -> UsageError | None:
     return UsageError(f"--jobs must be at least 1, not {args.jobs}") if args.jobs < 1 else None
 
 
-ARGUMENT_RULES: Rules[argparse.Namespace, UsageError] = Rules((input_is_a_file, input_is_missing, too_few_jobs))
+def too_few_page_bytes(args: argparse.Namespace) -> UsageError | None:
+    """``--max-page-bytes 0``: no page could be read."""
+    if args.max_page_bytes >= 1:
+        return None
+    return UsageError(f"--max-page-bytes must be at least 1, not {args.max_page_bytes}")
+
+
+ARGUMENT_RULES: Rules[argparse.Namespace, UsageError] = Rules((
+    input_is_a_file, input_is_missing, too_few_jobs, too_few_page_bytes,
+))
 
 
 # --- what the build does, decided in order: each rule returns the plan with its reason, or None ----

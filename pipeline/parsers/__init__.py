@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pipeline.model import Page
 from pipeline.parsers.html import parse_html
+from pipeline.parsers.nul import NUL, parse_with_nul
 from pipeline.parsers.rst import parse_rst
 from pipeline.sources import PageText
 
@@ -16,5 +17,6 @@ PARSERS: dict[str, Callable[[PageText], Page]] = {
 
 
 def parse_page(page: PageText) -> Page:
-    """Parse a decoded page with the parser registered for its sniffed format."""
-    return PARSERS[page.format](page)
+    """Parse a decoded page with the parser registered for its sniffed format (rows holding NUL not read)."""
+    parse = PARSERS[page.format]
+    return parse_with_nul(page, parse) if NUL in page.text else parse(page)

@@ -9,12 +9,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, PageElement, Script, Stylesheet, Tag, TemplateString
 from lxml import etree
 
 from pipeline.errors import ParseError
 from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable
 from pipeline.parsers.common import strip_table_label
 from pipeline.parsers.grid import SpanLimitError, expand_spans, merge_header_rows
+from pipeline.problems import (
+    EMPTY_TABLE,
+    ENTITY_NOT_EXPANDED,
+    HTML_PARSER_FALLBACK,
+    UNCLOSED_COMMENT,
+    UNCLOSED_TABLE,
+)
 from pipeline.sources import PageText
 from pipeline.text import collapse_whitespace
 
@@ -23,16 +32,20 @@ BLOCK_TAGS = frozenset({
     "p", "div", "li", "ul", "ol", "br", "tr", "td", "th", "table", "thead", "tbody", "dl", "dt", "dd", "pre",
     "blockquote", "section", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
 })
+#: Elements whose content is not document content: a table inside is never read. libxml2 already
+#: reads ``<script>``, ``<style>`` and ``<textarea>`` as raw text, but Python's ``html.parser`` (the
+#: fallback) reads ``<textarea>`` markup, and neither knows ``<template>`` (inert until a script uses it).
+NOT_CONTENT_TAGS = frozenset({"template", "textarea", "script", "style"})
 #: Labels the exports print before a note box (``<span class="notetitle"> NOTE: </span>``): the
 #: note's text is kept, its label is not, as in the RST pages where ``.. note::`` is markup.
 LABEL_CLASSES = frozenset({"notetitle", "cautiontitle", "warningtitle", "importanttitle", "tiptitle"})
 #: A span larger than this is treated as a typo (``rowspan="9999"``) and capped at the table's end.
 MAX_SPAN = 1000
 #: The bold ``**Table 1** Title`` line that the markdown pages put right before a table.
-_TABLE_LABEL_LINE = re.compile(r"^\s*(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNORECASE)
+_TABLE_LABEL_LINE = re.compile(r"^\s*+(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _ANCHOR_NAME = re.compile(r"""<a\s+name\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 #: Markdown backslash escapes in the ``**Table 1**`` line: ``OBS \(compatible\)``.
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 # Errors libxml2 reports when it silently drops content (depth, size limits, memory).
@@ -48,21 +61,34 @@ def _parser() -> etree.HTMLParser:
 
 
 def parse_html(page: PageText) -> Page:
-    """Parse an HTML page into a ``Page`` with all its tables in document order."""
+    """Parse an HTML page into a ``Page`` with all its tables in document order.
+
+    When libxml2 gives up part-way (markup nested deeper than its limit of 2048), the page
+    is read again by Python's ``html.parser`` (through BeautifulSoup), which has no depth
+    limit, so the tables before and after the deep markup are kept; the fallback is reported
+    with the line where libxml2 stopped.
+    """
     parser = _parser()
+    path = page.source.source_path
     try:
         root = etree.fromstring(page.text.encode("utf-8"), parser)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise ParseError(f"unreadable HTML: {exc}", page.source.source_path) from exc
-    path = page.source.source_path
+        raise ParseError(f"unreadable HTML: {exc}", path) from exc
     if root is None:
         raise ParseError("no HTML content", path, 1)
+    problems = markup_problems(page.text, path)
     fatal = [e for e in parser.error_log if e.level in _FATAL_LEVELS]
     if fatal:
         first = fatal[0]
-        raise ParseError(f"HTML parser gave up: {first.message.strip()}", path, first.line or None)
+        gave_up = f"HTML parser gave up: {first.message.strip().removesuffix(', use XML_PARSE_HUGE option')}"
+        try:
+            root = soup_tree(page.text)
+        except RecursionError as exc:
+            raise ParseError(gave_up, path, first.line or None) from exc
+        problems.append(HTML_PARSER_FALLBACK.at(Location(path, first.line or None),
+                                                f"{gave_up}; the page was read again with Python's html.parser, "
+                                                "which may repair broken markup differently"))
     title, page_id = page_title_and_id(page.text, root)
-    problems = markup_problems(page.text, path)
     tables = tuple(_tables(root, path, problems))
     return Page(page.source.service, path, "html", title, page_id, tables, tuple(problems))
 
@@ -84,9 +110,9 @@ def markup_problems(text: str, path: str) -> list[Issue]:
     declaration = _ENTITY_DECLARATION.search(text)
     if declaration:
         count = len(_ENTITY_DECLARATION.findall(text))
-        problems.append(Issue("entity-not-expanded", Location(path, text.count("\n", 0, declaration.start()) + 1),
-                              f"the page declares {count} entities (<!ENTITY>); none is expanded, fetched or read, "
-                              "their references stay as text", "warning"))
+        problems.append(ENTITY_NOT_EXPANDED.at(Location(path, text.count("\n", 0, declaration.start()) + 1),
+                                               f"the page declares {count} entities (<!ENTITY>); none is expanded, "
+                                               "fetched or read, their references stay as text"))
     open_tables: list[int] = []  # lines of the <table> tags not closed yet
     line, counted = 1, 0
     for match in _TABLE_TAG_OR_COMMENT.finditer(text):
@@ -94,16 +120,76 @@ def markup_problems(text: str, path: str) -> list[Issue]:
         counted = match.start()
         if match.group(0).startswith("<!--"):
             if not match.group(0).endswith("-->"):
-                problems.append(Issue("unclosed-comment", Location(path, line), "<!-- comment is never closed: the "
-                                      "rest of the page is a comment and is not read", "warning"))
+                problems.append(UNCLOSED_COMMENT.at(Location(path, line), "<!-- comment is never closed: the "
+                                                    "rest of the page is a comment and is not read"))
         elif match.group(1):
             if open_tables:
                 open_tables.pop()
         else:
             open_tables.append(line)
-    problems.extend(Issue("unclosed-table", Location(path, table_line), "<table> is never closed (no </table>): the "
-                          "page may be cut off, so rows may be missing", "warning") for table_line in open_tables)
+    problems.extend(UNCLOSED_TABLE.at(Location(path, table_line), "<table> is never closed (no </table>): the "
+                                      "page may be cut off, so rows may be missing") for table_line in open_tables)
     return problems
+
+
+def soup_tree(text: str) -> etree._Element:
+    """The page parsed by Python's ``html.parser`` (via BeautifulSoup), as an lxml tree with source lines.
+
+    Used when libxml2 gives up. The copy into lxml walks the tree with its own stack (no
+    nesting depth exhausts the recursion limit); comments, doctypes and processing
+    instructions are dropped, as ``_parser`` drops them; names and characters that lxml
+    cannot hold become a ``span`` or U+FFFD (and are reported as such by the build).
+    """
+    soup = BeautifulSoup(text, "html.parser")
+    root = etree.Element("html")
+    # Per open element: its children still to copy, the copy, and the text read since its last child.
+    stack: list[tuple[Iterator[PageElement], etree._Element, list[str]]] = [(iter(soup.contents), root, [])]
+    while stack:
+        children, parent, pending = stack[-1]
+        child = next(children, None)
+        if child is None or isinstance(child, Tag):
+            _add_text(parent, pending)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
+            element = etree.SubElement(parent, _xml_name(child.name.lower()) or "span")
+            for name, value in child.attrs.items():
+                key = _xml_name(name.lower())
+                if key is not None:
+                    element.set(key, _xml_text(" ".join(value) if isinstance(value, list) else str(value)))
+            if isinstance(child.sourceline, int):
+                element.sourceline = child.sourceline  # type: ignore[assignment]  # lxml-stubs: settable int
+            stack.append((iter(child.contents), element, []))
+        elif type(child) in _SOUP_TEXT:
+            pending.append(_xml_text(str(child)))
+    return root
+
+
+#: BeautifulSoup's string types that are text (a ``Comment``, ``Doctype`` or ``CData`` is not).
+_SOUP_TEXT = (NavigableString, Script, Stylesheet, TemplateString)
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*+")
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_name(name: str) -> str | None:
+    return name if _XML_NAME.fullmatch(name) else None
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML_CHAR.sub("\ufffd", text)
+
+
+def _add_text(parent: etree._Element, pending: list[str]) -> None:
+    """Put the text read since the last child of ``parent`` after that child (its tail), or inside ``parent``."""
+    if not pending:
+        return
+    text = "".join(pending)
+    pending.clear()
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
 
 
 def page_title_and_id(text: str, root: etree._Element) -> tuple[str | None, str | None]:
@@ -182,15 +268,21 @@ def _tables(root: etree._Element, path: str, problems: list[Issue]) -> Iterator[
 
 
 def _tables_with_titles(root: etree._Element) -> Iterator[tuple[etree._Element, str | None]]:
-    """Every ``<table>`` in document order, with its title.
+    """Every ``<table>`` in document order, with its title; none inside ``NOT_CONTENT_TAGS``.
 
     The title is the ``<caption>``, or the ``**Table 1** Title`` line of text right
     before the table (only blank lines or empty anchors between them).
     """
     outside: list[str] = []
     depth = 0
+    hidden = 0  # how many elements whose content is not document content enclose this one
     found: list[tuple[etree._Element, str | None]] = []
     for event, el in etree.iterwalk(root, events=("start", "end")):
+        if el.tag in NOT_CONTENT_TAGS:
+            hidden += 1 if event == "start" else -1
+            continue
+        if hidden:
+            continue
         is_table = el.tag == "table"
         if event == "start":
             if is_table:
@@ -245,7 +337,7 @@ def _read_table(table: etree._Element, index: int, title: str | None, path: str,
     header = merge_header_rows(header_grid)
     rows = tuple(RawRow(_line(tr), tuple(cells)) for tr, cells in zip(body_trs, body_grid, strict=True))
     if not rows:
-        problems.append(Issue("empty-table", Location(path, _line(table), index), "table has no data rows"))
+        problems.append(EMPTY_TABLE.at(Location(path, _line(table), index), "table has no data rows"))
     return RawTable(index, _line(table), title, header, rows, origin)
 
 

@@ -29,13 +29,13 @@ from pipeline.rules import Rules
 from pipeline.sources import PageText
 from pipeline.text import collapse_whitespace
 
-_GRID_BORDER = re.compile(r"^\+(?:[-=]+\+)+$")
+_GRID_BORDER = re.compile(r"^\+(?:[-=]++\+)++$")
 #: docutils' ``grid_table_top_pat``: the top border of a grid table has no ``=``.
-_GRID_TOP = re.compile(r"^\+-[-+]+-\+ *$")
-_SIMPLE_BORDER = re.compile(r"^=+(?: +=+)+ *$")
+_GRID_TOP = re.compile(r"^\+-(?=[-+]{3})[-+]*+(?<=-\+) *+$")
+_SIMPLE_BORDER = re.compile(r"^=++(?: ++=++)++ *+$")
 _DIRECTIVE = re.compile(r"^(\s*)\.\.\s+([A-Za-z0-9_:+-]+)::\s*(.*)$")
 _ORIGINAL_NAME = re.compile(r"^:original_name:\s*(\S+)", re.MULTILINE)
-_LABEL = re.compile(r"^\.\.\s+_([^:]+):\s*$", re.MULTILINE)
+_LABEL = re.compile(r"^\.\.[^\S\n]+_([^:\n]+):[^\S\n]*$", re.MULTILINE)
 _UNDERLINE = re.compile(r"^([=\-~^\"'`#*+<>:._])\1{2,}\s*$")
 _TABLE_LABEL_LINE = re.compile(r"^\s*\*\*\s*Table\s+\d+", re.IGNORECASE)
 #: Directives whose indented body is not document text (code, raw output, data to include).
@@ -510,8 +510,10 @@ def _read_block(block: TableBlock, index: int) -> RawTable:
 
 # --- inline markup -------------------------------------------------------------------------
 
-_ROLE = re.compile(r":[A-Za-z0-9_.+-]+:`((?:[^`\\]|\\.)*)`")
-_REFERENCE = re.compile(r"`((?:[^`\\]|\\.)+?)`__?")
+_ROLE = re.compile(r":[A-Za-z0-9_.+-]++:`((?:[^`\\]|\\.)*+)`")
+#: Applied after escapes are replaced (no backslash is left but a last one), so an escaped backtick need not be
+#: skipped: ``(?:[^`\\]|\\.)+?`` did, and restarted at every ``\\``` of a long run, in quadratic time.
+_REFERENCE = re.compile(r"`([^`]+?)`__?")
 _LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 _STRONG = re.compile(r"(?<![\w*\\])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])", re.DOTALL)
 _EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL)
@@ -519,18 +521,31 @@ _EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", r
 _STRONG_CLOSE = re.compile(r"(?<=\S)\*\*(?![\w*])")
 _EMPHASIS_CLOSE = re.compile(r"(?<=[^\s*])\*(?![\w*])")
 _INTERPRETED = re.compile(r"(?<![\w`])`(?=\S)([^`]+?)(?<=\S)`(?![\w`])")
-_TARGET_SUFFIX = re.compile(r"\s*<[^<>]*>$")
 _BULLET = re.compile(r"^\s*[-*+\u2022\u2023\u2043]\s+")
 _ENUMERATOR = re.compile(r"^\s*(?:#\.|\(?[0-9]{1,2}[.)]|\(?[a-zA-Z][.)])\s+")  # ASCII, as docutils
 _ADMONITION = re.compile(r"^\s*\.\.\s+(?:note|important|caution|warning|tip|hint|attention|danger|error|"
                          r"admonition)::\s*", re.IGNORECASE)
-_LITERAL_ROLE = re.compile(r":(?:literal|code|samp):`((?:[^`\\]|\\.)*)`")
+_LITERAL_ROLE = re.compile(r":(?:literal|code|samp):`((?:[^`\\]|\\.)*+)`")
 _SUBSTITUTION = re.compile(r"\|(br|nbsp)\|", re.IGNORECASE)
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
 def _role_text(match: re.Match[str]) -> str:
-    return _TARGET_SUFFIX.sub("", match.group(1)) or match.group(1)
+    return without_target(match.group(1)) or match.group(1)
+
+
+def without_target(text: str) -> str:
+    """The text of a reference without its ``<target>`` and the spaces before it.
+
+    ``Status Codes <status_codes>`` gives ``Status Codes``. (String methods, not the regex
+    ``\\s*<[^<>]*>$``: searched for at every space of a long run, it took quadratic time.)
+    """
+    if not text.endswith(">"):
+        return text
+    start = text.rfind("<", 0, len(text) - 1)
+    if start < 0 or ">" in text[start + 1:-1]:
+        return text
+    return text[:start].rstrip()
 
 
 def _unwrap(pattern: re.Pattern[str], closer: re.Pattern[str], value: str) -> str:

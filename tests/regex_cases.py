@@ -1,0 +1,145 @@
+"""Every regular expression ``pipeline`` applies to page text, listed once, with its worst inputs (issue 12, item 5).
+
+Each ``Case`` names a pattern (a module-level compiled pattern, or the literal of an inline
+``re.sub``/``re.findall`` call), says how the code applies it (``match`` at the start,
+``fullmatch``, or ``all``: search at every position, as ``search``/``finditer``/``sub`` do)
+and gives the near-matches that make a backtracking pattern slow: the prefixes it starts
+matching on. ``worst_inputs`` turns them into long runs. ``tests/test_regex_linear.py``
+checks that every pattern in ``pipeline`` is listed here and that each finishes on these
+inputs; ``bench/run.py --regex`` prints the time per MB.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from pipeline.parsers.rst import rst_inline_text
+from pipeline.text import collapse_whitespace
+
+Mode = str  # "match" | "fullmatch" | "all"
+#: Whitespace the runs are made of: ASCII space, newline, no-break space, ideographic space.
+WHITESPACE = (" ", "\n", "\u00a0", "\u3000")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One pattern: ``module`` and ``name`` (or ``inline``: the literal pattern of an inline call)."""
+
+    module: str
+    name: str
+    mode: Mode
+    near: tuple[str, ...]
+    inline: str | None = None
+    #: What the code does to the text before applying the pattern (``collapse_whitespace``, encoding),
+    #: or how it applies it (``rst_inline_text`` for the patterns only used through ``_unwrap``).
+    prepare: Callable[[str], str | bytes] | None = field(default=None)
+    through: Callable[[str], object] | None = field(default=None)
+
+    @property
+    def key(self) -> str:
+        return f"{self.module}:{self.inline if self.inline is not None else self.name}"
+
+
+def _ascii(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+H, R, S, N = "pipeline.parsers.html", "pipeline.parsers.rst", "pipeline.sources", "pipeline.normalize"
+CASES: tuple[Case, ...] = (
+    # sources: decoding and sniffing
+    Case(S, "_META_CHARSET", "all", ("<meta", "<meta charset", "charset=", "<meta a"), prepare=_ascii),
+    Case(S, "_C1_CONTROL", "all", ("\x80",)),
+    Case(S, "_CONTROL", "all", ("\x01",)),
+    Case(S, "_HTML_MARKUP", "all", ("<tabl", "<h7", "<")),
+    Case(S, "_RST_MARKUP", "all", (".. _x", ".. x:", "====", "= =", ":original_name", ".. ")),
+    # HTML parser
+    Case(H, "_TABLE_LABEL_LINE", "match", ("**", "Table 1", "** Table", "Table 1 *")),
+    Case(H, "_MARKDOWN_HEADING", "match", ("# ", "#######")),
+    Case(H, "_ANCHOR_NAME", "all", ('<a name="', "<a ", "<a name=")),
+    Case(H, "_TAG", "all", ("<", "<a")),
+    Case(H, "_MARKDOWN_ESCAPE", "all", ("\\",)),
+    Case(H, "_ENTITY_DECLARATION", "all", ("<!ENTIT",)),
+    Case(H, "_TABLE_TAG_OR_COMMENT", "all", ("<!--", "<!-", "</tabl", "<table")),
+    Case(H, "_XML_NAME", "fullmatch", ("a", "a.", "a-")),
+    Case(H, "_NOT_XML_CHAR", "all", ("\x01",)),
+    Case("pipeline.parsers.common", "_TABLE_LABEL", "all", ("Table 1", "Table 1.", "1.", "1 - ")),
+    # RST parser
+    Case(R, "_GRID_BORDER", "match", ("+-", "+=", "+--+")),
+    Case(R, "_GRID_TOP", "match", ("+-", "-+", "+--+", "+-+")),
+    Case(R, "_SIMPLE_BORDER", "match", ("= ", "==", "== ")),
+    Case(R, "_DIRECTIVE", "match", (".. ", "..", ".. a:", "a::")),
+    Case(R, "_ORIGINAL_NAME", "all", (":original_name:",)),
+    Case(R, "_LABEL", "all", (".. _", ".. _a", "a:", "\n.. _a")),
+    Case(R, "_UNDERLINE", "match", ("==", "=")),
+    Case(R, "_TABLE_LABEL_LINE", "match", ("**", "** Table")),
+    Case(R, "_DIRECTIVE_IN_CELL", "all", (".. ", ".. a", "a:")),
+    Case(R, "_ROLE", "all", (":a:`", ":a:", "\\", ":a.", "\\`", ":a:`\\`")),
+    Case(R, "_REFERENCE", "all", ("`", "`a", "\\", "\\`")),
+    Case(R, "_LITERAL", "all", ("``", "`")),
+    Case(R, "_STRONG", "all", ("**a ", "**", "a**b"), through=rst_inline_text),
+    Case(R, "_EMPHASIS", "all", ("*a ", "*", "a*b"), through=rst_inline_text),
+    Case(R, "_STRONG_CLOSE", "all", ("a**", "**")),
+    Case(R, "_EMPHASIS_CLOSE", "all", ("a*", "*")),
+    Case(R, "_INTERPRETED", "all", ("`a", "a`", "`")),
+    Case(R, "_BULLET", "all", ("-", "* ")),
+    Case(R, "_ENUMERATOR", "all", ("1.", "(a", "#.")),
+    Case(R, "_ADMONITION", "all", (".. note", "..")),
+    Case(R, "_LITERAL_ROLE", "all", (":literal:`", "\\", ":code:", "\\`", ":code:`\\`")),
+    Case(R, "_SUBSTITUTION", "all", ("|br", "|")),
+    Case(R, "_ESCAPE", "all", ("\\",)),
+    Case(R, "rst_inline_text", "all", ("\x001", "\x00"), inline=r"\x00(\d+)\x00"),
+    # text, exporters, normalizer, diff
+    Case("pipeline.text", "_WHITESPACE", "all", (" ",)),
+    Case("pipeline.exporters.csv", "_NEEDS_QUOTES", "all", (" ", ",")),
+    Case(f"{N}.columns", "_ERROR_CODE_TOKEN", "match", ("a", "aB", "A_", "1.", "Aa")),
+    Case(f"{N}.columns", "_PLAIN_STATUS", "match", ("1",)),
+    Case(f"{N}.columns", "header_key", "all", ("(optional", "("), inline=r"\(optional\)"),
+    Case(f"{N}.columns", "header_key", "all", ("!",), inline=r"[^a-z0-9&/ ]+"),
+    Case(f"{N}.columns", "header_key", "all", (" ",), inline=r"\s+"),
+    Case(f"{N}.httpstatus", "_NOT_LETTER", "all", ("1",)),
+    # _SINGLE and _MULTI are only ever applied to collapse_whitespace(text) (one space at most in a row).
+    Case(f"{N}.httpstatus", "_SINGLE", "match", ("200 ", "a", "(", ")", "200 a"), prepare=collapse_whitespace),
+    Case(f"{N}.httpstatus", "_MULTI", "match", ("200/", "200 or ", "200"), prepare=collapse_whitespace),
+    Case(f"{N}.httpstatus", "_CODE_CLASS", "match", ("2x",)),
+    Case(f"{N}.httpstatus", "_STARTS_WITH_DIGIT", "match", ("\u200b",)),
+    Case(f"{N}.httpstatus", "parse_status_cell", "all", ("20", "200"), inline=r"\d{3}"),
+    Case("pipeline.diff.render", "_TOKENS", "all", (" ", "a")),
+    Case("pipeline.diff.render", "_MD_SPECIAL", "all", ("\\",)),
+)
+
+
+def worst_inputs(case: Case, size: int) -> Iterator[str]:
+    """Long runs of whitespace and of the case's near-matches, about ``size`` characters each."""
+    for space in WHITESPACE:
+        yield space * size
+        for piece in case.near:
+            yield piece + space * size + "\x01"  # a near-match, then a run that must not be rescanned
+            yield (piece + space) * (size // (len(piece) + 1))
+    for piece in case.near:
+        yield piece * (size // len(piece))
+        yield (piece + "x") * (size // (len(piece) + 1))
+
+
+def apply(case: Case, pattern: re.Pattern[str] | re.Pattern[bytes], text: str) -> object:
+    """Use the pattern on ``text`` the way ``pipeline`` does (see ``Case.mode``)."""
+    if case.through is not None:
+        return case.through(text)
+    subject = case.prepare(text) if case.prepare is not None else text
+    if case.mode == "match":
+        return pattern.match(subject)
+    if case.mode == "fullmatch":
+        return pattern.fullmatch(subject)
+    return sum(1 for _ in pattern.finditer(subject))
+
+
+def compiled(case: Case) -> re.Pattern[str] | re.Pattern[bytes]:
+    """The case's pattern, as ``pipeline`` defines it."""
+    import importlib
+
+    if case.inline is not None:
+        return re.compile(case.inline)
+    value = getattr(importlib.import_module(case.module), case.name)
+    assert isinstance(value, re.Pattern), case.key
+    return value
