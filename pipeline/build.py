@@ -23,6 +23,7 @@ from pipeline.model import Dataset, Issue, Location, Page, PageResult, RenderedP
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
 from pipeline.previous import PreviousDataset
+from pipeline.problems import INTERNAL_ERROR, OUTSIDE_SERVICE_FOLDER, REPLACEMENT_CHARACTER
 from pipeline.sources import SourceFile, decode_page, discover, read_bytes
 
 Progress = Callable[[int, int], None]
@@ -64,10 +65,9 @@ def process_bytes(source: SourceFile, data: bytes, sha256: str | None = None) ->
     except RecursionError:
         return _failed(source, UnsupportedInput("markup nested too deeply to read", source.source_path), digest)
     except Exception as exc:  # a bug met on one page must not take the other pages down: report it
-        return PageResult(source.source_path, digest, issues=(Issue(
-            "internal-error", Location(source.source_path),
-            f"internal error while reading this page ({type(exc).__name__}: {exc}); page skipped, please report it",
-            "error"),))
+        return PageResult(source.source_path, digest, issues=(INTERNAL_ERROR.at(
+            Location(source.source_path),
+            f"internal error while reading this page ({type(exc).__name__}: {exc}); page skipped, please report it"),))
     if text.problems:
         result = replace(result, issues=text.problems + result.issues)
     return result
@@ -85,22 +85,22 @@ def replacement_characters(page: Page) -> list[Issue]:
                "or by an invalid character reference such as &#0;")
     issues = []
     if mark in (page.title or ""):
-        issues.append(Issue("replacement-character", Location(page.source_path), f"page title: {message}"))
+        issues.append(REPLACEMENT_CHARACTER.at(Location(page.source_path), f"page title: {message}"))
     for table in page.tables:
         if mark in (table.title or "") or any(mark in text for text in table.header):
-            issues.append(Issue("replacement-character", Location(page.source_path, table.line, table.index),
-                                f"table title or header: {message}"))
+            issues.append(REPLACEMENT_CHARACTER.at(Location(page.source_path, table.line, table.index),
+                                                   f"table title or header: {message}"))
         for row_index, row in enumerate(table.rows):
             if any(mark in cell.text for cell in row.cells):
-                issues.append(Issue("replacement-character",
-                                    Location(page.source_path, row.line, table.index, row_index), message))
+                issues.append(REPLACEMENT_CHARACTER.at(Location(page.source_path, row.line, table.index, row_index),
+                                                       message))
     return issues
 
 
 def _failed(source: SourceFile, exc: PipelineError, digest: str) -> PageResult:
-    slug = {"UnsupportedInput": "unsupported-input", "ParseError": "parse-error"}.get(type(exc).__name__, "error")
-    where = Location(source.source_path, exc.line)
-    return PageResult(source.source_path, digest, issues=(Issue(slug, where, exc.message, "error"),))
+    """The page reported as the kind of problem its error carries (``unsupported-input``, ``parse-error``, ...)."""
+    return PageResult(source.source_path, digest, issues=(exc.kind.at(Location(source.source_path, exc.line),
+                                                                      exc.message),))
 
 
 def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[RenderedPage, int]:
@@ -289,7 +289,7 @@ def require_pages(root: Path, discovered: Discovery) -> None:
     if sources:
         return
     layout = "INPUT must hold one sub-folder per service, with the pages inside (INPUT/<service>/<page>)"
-    if any(issue.slug == "outside-service-folder" for issue in issues):
+    if any(issue.slug == OUTSIDE_SERVICE_FOLDER.slug for issue in issues):
         parent = root.absolute().parent
         raise UsageError(f"no pages found: its pages lie directly in the root, outside any <service>/ folder; "
                          f"pass the parent folder ({parent}) or put them in {root}/<service>/", str(root))

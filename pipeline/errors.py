@@ -1,16 +1,29 @@
-"""The exception tree. ``str()`` of each reads ``path:line: message``."""
+"""The exception tree. ``str()`` of each reads ``path:line: message``.
+
+Each error carries the kind of problem (``pipeline.problems``) a page that fails with it
+is reported as: a class gives the default, ``kind=`` overrides it for one error.
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
+
+from pipeline.problems import PARSE_ERROR, UNSUPPORTED_INPUT, ProblemKind
 
 
 class PipelineError(Exception):
     """Base of every error the pipeline raises on purpose."""
 
-    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+    #: How a page that fails with this error is reported in ``issues.json``.
+    default_kind: ClassVar[ProblemKind] = PARSE_ERROR
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 kind: ProblemKind | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
         self.line = line
+        self.kind = kind or self.default_kind
 
     def __str__(self) -> str:
         if self.path is None:
@@ -25,6 +38,8 @@ class ParseError(PipelineError):
 
 class UnsupportedInput(PipelineError):
     """A file is not a documentation page we can read (binary, unknown format, bad encoding)."""
+
+    default_kind = UNSUPPORTED_INPUT
 
 
 class UsageError(PipelineError):

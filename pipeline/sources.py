@@ -14,6 +14,14 @@ from pathlib import Path
 
 from pipeline.errors import UnsupportedInput
 from pipeline.model import Issue, Location, SourceFormat
+from pipeline.problems import (
+    ENCODING_GUESSED,
+    NOT_A_FILE,
+    OUTSIDE_SERVICE_FOLDER,
+    SYMLINK_SKIPPED,
+    UNREADABLE_DIRECTORY,
+    UNUSABLE_FILE_NAME,
+)
 
 #: The default limit on a page's size (``pipeline build --max-page-bytes``).
 MAX_PAGE_BYTES = 256 * 1024 * 1024
@@ -60,8 +68,7 @@ def discover(root: Path, max_page_bytes: int = MAX_PAGE_BYTES) -> tuple[list[Sou
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             where = "/".join(rel) or "."
-            issues.append(Issue("unreadable-directory", Location(where), f"cannot list directory: {exc.strerror}",
-                                "error"))
+            issues.append(UNREADABLE_DIRECTORY.at(Location(where), f"cannot list directory: {exc.strerror}"))
             return
         stack.append((iter(entries), rel))
 
@@ -78,23 +85,22 @@ def discover(root: Path, max_page_bytes: int = MAX_PAGE_BYTES) -> tuple[list[Sou
         source_path = "/".join(parts)
         escaped = unusable_name(entry.name)
         if escaped is not None:
-            issues.append(Issue("unusable-file-name", Location("/".join((*rel, escaped))),
-                                "name holds control characters or bytes that are not UTF-8; skipped "
-                                "(rename it)", "error"))
+            issues.append(UNUSABLE_FILE_NAME.at(Location("/".join((*rel, escaped))),
+                                                "name holds control characters or bytes that are not UTF-8; skipped "
+                                                "(rename it)"))
         elif entry.is_symlink():
-            issues.append(Issue("symlink-skipped", Location(source_path),
-                                "symbolic link not followed (it may point outside the input root)", "error"))
+            issues.append(SYMLINK_SKIPPED.at(Location(source_path),
+                                             "symbolic link not followed (it may point outside the input root)"))
         elif entry.is_dir(follow_symlinks=False):
             enter(Path(entry.path), parts)
         elif entry.is_file(follow_symlinks=False):
             if len(parts) < 2:
-                issues.append(Issue("outside-service-folder", Location(source_path),
-                                    "file lies directly in the input root; pages belong in <service>/ folders",
-                                    "warning"))
+                issues.append(OUTSIDE_SERVICE_FOLDER.at(
+                    Location(source_path), "file lies directly in the input root; pages belong in <service>/ folders"))
                 continue
             files.append(SourceFile(parts[0], source_path, Path(entry.path), max_page_bytes))
         else:
-            issues.append(Issue("not-a-file", Location(source_path), "not a regular file; skipped", "error"))
+            issues.append(NOT_A_FILE.at(Location(source_path), "not a regular file; skipped"))
     return files, issues
 
 
@@ -208,9 +214,8 @@ def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
                                    line) from exc
         label = f" nor its <meta charset> {declared.group(1).decode('ascii')!r}" if declared else ""
         return _reject_binary(text, source_path), "cp1252", [
-            Issue("encoding-guessed", Location(source_path, line),
-                  f"not valid UTF-8{label}; decoded as cp1252 (declare the encoding or save the page as UTF-8)",
-                  "warning")
+            ENCODING_GUESSED.at(Location(source_path, line), f"not valid UTF-8{label}; decoded as cp1252 (declare "
+                                "the encoding or save the page as UTF-8)")
         ]
     return _reject_binary(text, source_path), "utf-8", []
 

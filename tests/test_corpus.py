@@ -12,6 +12,7 @@ import pytest
 from pipeline.build import build
 from pipeline.model import Dataset
 from pipeline.output import render
+from pipeline.problems import is_registered
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_DOCS = ROOT / "raw_docs"
@@ -76,3 +77,9 @@ def test_committed_output_is_current(corpus: Dataset) -> None:
         assert (OUTPUT / name).read_bytes() == text.encode("utf-8"), f"output/{name} is stale: run `make run`"
     manifest = json.loads((OUTPUT / "manifest.json").read_text("utf-8"))
     assert manifest["counts"]["status_codes"] == len(corpus.status_codes)
+
+
+def test_every_issue_is_of_a_registered_kind(corpus: Dataset) -> None:
+    """Each slug in issues.json is declared in ``pipeline.problems``, with the severity declared there."""
+    assert corpus.issues
+    assert [str(i) for i in corpus.issues if not is_registered(i)] == []

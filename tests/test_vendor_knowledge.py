@@ -24,7 +24,8 @@ from pipeline.normalize.httpstatus import (
 )
 from pipeline.normalize.status_rows import is_continuation_row, is_section_divider
 from pipeline.parsers.common import strip_table_label
-from pipeline.parsers.html import cell_text, expand_spans
+from pipeline.parsers.grid import expand_spans
+from pipeline.parsers.html import cell_text
 from pipeline.parsers.rst import rst_inline_text
 from pipeline.text import clean_cell, collapse_whitespace
 

@@ -14,16 +14,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pipeline.build import StatsCounter, default_jobs, require_pages, stream_results
 from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
-from pipeline.digests import input_digests
+from pipeline.digests import Discovery, input_digests
 from pipeline.errors import UsageError
 from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
 from pipeline.previous import PreviousDataset
+from pipeline.rules import Rules
 from pipeline.sources import MAX_PAGE_BYTES, discover
 from pipeline.text import escape_controls
 
@@ -102,56 +103,167 @@ def summary(tally: Tally, out: Path | None) -> str:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    """Check the arguments, decide what to do (``plan_build``), do it, and report on stderr."""
+    problem = ARGUMENT_RULES.first(args)
+    if problem is not None:
+        raise problem
     source: Path = args.input
-    if source.is_file():
-        raise UsageError("is a file; INPUT must be a folder holding one sub-folder per service "
-                         "(INPUT/<service>/<page>), such as raw_docs", str(source))
-    if not source.is_dir():
-        raise UsageError(f"input folder {source} does not exist or is not a directory")
-    if args.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
-    if args.max_page_bytes < 1:
-        raise UsageError(f"--max-page-bytes must be at least 1, not {args.max_page_bytes}")
     cache_dir = None if args.no_cache else args.cache_dir
-    # Input digests serve the up-to-date check and cache lookups; with neither, don't read twice.
     discovered = discover(source, args.max_page_bytes)
     require_pages(source, discovered)
-    digests = (input_digests(source, discovered, cache_dir, trust_index=not args.force)
-               if cache_dir is not None or not (args.check or args.force) else None)
-    # A discovery problem is in no page digest, so with one the output is never taken as current.
-    if not (args.check or args.force or discovered[1]) and digests is not None \
-            and inputs_are_current(digests, args.out, args.csv_safe):
+    digests = page_digests(args, discovered, cache_dir)
+    plan = plan_build(BuildInputs(args, discovered, digests))
+    if plan.mode == "up-to-date":
+        assert digests is not None
         return report_up_to_date(args, len(digests))
     stats = StatsCounter()
-    # Unchanged pages are copied from the dataset being replaced; never for --check (it compares
-    # against that dataset), --force (trust nothing) or --csv-safe (its count needs the rows).
-    reuse = digests is not None and not (args.check or args.force or args.csv_safe)
-    previous = PreviousDataset.open(args.out, args.csv_safe) if reuse else None
+    previous = PreviousDataset.open(args.out, args.csv_safe) if plan.reuse_previous else None
     results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir,
                                     stats, digests, discovered, previous)
     try:
         tally = Tally()
         tally.add_issues(found)
-        if args.check:
+        if plan.mode == "check":
             return check(tally.watch(results), found, args)
         written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink)
     finally:
         results.close()  # stop the look-ahead threads before the files they read are closed
         if previous is not None:
             previous.close()
-    if not args.quiet:
-        print_problems(tally.problems, args.out)
-        if args.csv_safe:
-            print(f"pipeline: --csv-safe neutralised {written.csv_neutralised} CSV cells", file=sys.stderr)
-        if stats.reused:
-            print(f"pipeline: {stats.reused} unchanged pages copied from the previous dataset", file=sys.stderr)
-        if cache_dir is not None and stats.pages:
-            print(f"pipeline: cache {stats.hits} hits, {stats.misses} misses"
-                  + (f" ({stats.corrupt} corrupt entries rebuilt)" if stats.corrupt else ""), file=sys.stderr)
-        print(summary(tally, args.out), file=sys.stderr)
-    else:
-        print_problems(tally.errors, args.out)  # -q silences everything but errors
+    report_written(args, tally, stats, written.csv_neutralised, cache_dir)
     return 1 if args.strict and tally.problems else 0
+
+
+def page_digests(args: argparse.Namespace, discovered: Discovery, cache_dir: Path | None) -> dict[str, str] | None:
+    """Every page's sha256, where the up-to-date check or the cache needs them; with neither, ``None``
+    (the build reads each page once instead of twice).
+    """
+    if cache_dir is None and (args.check or args.force):
+        return None
+    return input_digests(args.input, discovered, cache_dir, trust_index=not args.force)
+
+
+def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, neutralised: int,
+                   cache_dir: Path | None) -> None:
+    """The problems, then one line per fact worth telling, then the summary; with ``-q`` the errors alone."""
+    if args.quiet:
+        print_problems(tally.errors, args.out)  # -q silences everything but errors
+        return
+    print_problems(tally.problems, args.out)
+    if args.csv_safe:
+        print(f"pipeline: --csv-safe neutralised {neutralised} CSV cells", file=sys.stderr)
+    if stats.reused:
+        print(f"pipeline: {stats.reused} unchanged pages copied from the previous dataset", file=sys.stderr)
+    if cache_dir is not None and stats.pages:
+        print(f"pipeline: cache {stats.hits} hits, {stats.misses} misses"
+              + (f" ({stats.corrupt} corrupt entries rebuilt)" if stats.corrupt else ""), file=sys.stderr)
+    print(summary(tally, args.out), file=sys.stderr)
+
+
+# --- the arguments, checked in order: each rule returns the error to raise, or None ----------------
+
+
+def input_is_a_file(args: argparse.Namespace) -> UsageError | None:
+    """``pipeline build raw_docs/nat/status-codes.md``: INPUT must be the folder of service folders."""
+    if not args.input.is_file():
+        return None
+    return UsageError("is a file; INPUT must be a folder holding one sub-folder per service "
+                      "(INPUT/<service>/<page>), such as raw_docs", str(args.input))
+
+
+def input_is_missing(args: argparse.Namespace) -> UsageError | None:
+    """``pipeline build raw-docs`` (a typo): no such folder."""
+    if args.input.is_dir():
+        return None
+    return UsageError(f"input folder {args.input} does not exist or is not a directory")
+
+
+def too_few_jobs(args: argparse.Namespace) -> UsageError | None:
+    """``-j 0``: at least one process parses the pages."""
+    return UsageError(f"--jobs must be at least 1, not {args.jobs}") if args.jobs < 1 else None
+
+
+def too_few_page_bytes(args: argparse.Namespace) -> UsageError | None:
+    """``--max-page-bytes 0``: no page could be read."""
+    if args.max_page_bytes >= 1:
+        return None
+    return UsageError(f"--max-page-bytes must be at least 1, not {args.max_page_bytes}")
+
+
+ARGUMENT_RULES: Rules[argparse.Namespace, UsageError] = Rules((
+    input_is_a_file, input_is_missing, too_few_jobs, too_few_page_bytes,
+))
+
+
+# --- what the build does, decided in order: each rule returns the plan with its reason, or None ----
+
+BuildMode = Literal["up-to-date", "check", "write"]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInputs:
+    """What the plan is decided from: the options, what discovery found, the pages' digests (if read)."""
+
+    args: argparse.Namespace
+    discovered: Discovery
+    digests: dict[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildPlan:
+    """``up-to-date``: --out is current, nothing is parsed; ``check``: compare a fresh build with --out;
+    ``write``: build and replace --out. ``reuse_previous``: copy unchanged pages out of the dataset replaced.
+    """
+
+    mode: BuildMode
+    reason: str
+    reuse_previous: bool = False
+
+
+def check_requested(b: BuildInputs) -> BuildPlan | None:
+    """``--check``: always a fresh build, compared with --out (never copied out of it)."""
+    return BuildPlan("check", "--check compares a fresh build with --out") if b.args.check else None
+
+
+def force_requested(b: BuildInputs) -> BuildPlan | None:
+    """``--force``: trust nothing, neither --out being current nor its pages."""
+    return BuildPlan("write", "--force rebuilds every page") if b.args.force else None
+
+
+def discovery_problem(b: BuildInputs) -> BuildPlan | None:
+    """A symbolic link or an unreadable folder is in no page digest: --out is never taken as current."""
+    if not b.discovered[1]:
+        return None
+    return BuildPlan("write", "discovery found problems, which no page digest records", reuses_previous(b))
+
+
+def inputs_current(b: BuildInputs) -> BuildPlan | None:
+    """Every page's digest is the one --out was built from, with the same options: nothing to do."""
+    if b.digests is None or not inputs_are_current(b.digests, b.args.out, b.args.csv_safe):
+        return None
+    return BuildPlan("up-to-date", "every page is as --out was built from")
+
+
+def inputs_changed(b: BuildInputs) -> BuildPlan:
+    """Anything else: build and replace --out, copying unchanged pages from it where possible."""
+    return BuildPlan("write", "pages changed since --out was built", reuses_previous(b))
+
+
+def reuses_previous(b: BuildInputs) -> bool:
+    """Unchanged pages are copied from the dataset being replaced; never for --check (it compares against
+    that dataset), --force (trust nothing) or --csv-safe (its count needs the rows), nor without digests.
+    """
+    return b.digests is not None and not (b.args.check or b.args.force or b.args.csv_safe)
+
+
+BUILD_PLAN_RULES: Rules[BuildInputs, BuildPlan] = Rules((
+    check_requested, force_requested, discovery_problem, inputs_current, inputs_changed,
+))
+
+
+def plan_build(inputs: BuildInputs) -> BuildPlan:
+    """What ``pipeline build`` does with these inputs (see ``BUILD_PLAN_RULES``)."""
+    return BUILD_PLAN_RULES.decide(inputs)
 
 
 #: Problems listed on stderr; the rest are counted and left to issues.json.

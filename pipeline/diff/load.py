@@ -22,6 +22,7 @@ from pipeline.build import build, default_jobs
 from pipeline.errors import PipelineError, UsageError
 from pipeline.model import ErrorCodeRecord, Issue, Location, StatusCodeRecord
 from pipeline.output import MANIFEST
+from pipeline.problems import OUTSIDE_SERVICE_FOLDER
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
 
 SideKind = Literal["dataset", "docs"]
@@ -112,7 +113,7 @@ def load_docs_dir(path: Path, label: str | None = None) -> Side:
     label = label if label is not None else str(path)
     dataset = build(path, jobs=default_jobs())
     pages = sum(1 for p in dataset.pages if p.source_path)
-    if not pages and any(i.slug == "outside-service-folder" for i in dataset.issues):
+    if not pages and any(i.slug == OUTSIDE_SERVICE_FOLDER.slug for i in dataset.issues):
         raise DiffInputError(f"{label} holds pages directly, not in <service>/ folders: give the folder "
                              "above it (the one holding the service folders)")
     unreadable = tuple(i for i in dataset.issues if i.severity == "error")

@@ -242,7 +242,7 @@ _SIGN: dict[Kind, tuple[str, str]] = {"added": ("+", "\x1b[32m"), "removed": ("-
                                        "changed": ("~", "\x1b[33m")}
 
 
-def render_text(diff: DatasetDiff, color: bool = False) -> str:
+def render_text(diff: DatasetDiff, color: bool = False) -> str:  # noqa: C901 (left over 12: see issue 13 item 5)
     """The human view: grouped by service, one line per record, changed fields word by word.
 
     Page text, file names and labels are shown through ``escape_controls``. With no

@@ -17,6 +17,7 @@ from pipeline.model import (
 from pipeline.normalize.columns import plan_table
 from pipeline.normalize.error_rows import error_records
 from pipeline.normalize.status_rows import RowOutcome, status_records
+from pipeline.problems import DUPLICATE_ERROR_CODE, RAGGED_ROW, TABLE_NOT_EXTRACTED
 
 
 def normalize_page(page: Page, sha256: str) -> PageResult:
@@ -29,8 +30,8 @@ def normalize_page(page: Page, sha256: str) -> PageResult:
         plan = plan_table(table)
         for row_index, row in enumerate(table.rows):
             if len(row.cells) != len(table.header):
-                issues.append(Issue(
-                    "ragged-row", Location(page.source_path, row.line, table.index, row_index),
+                issues.append(RAGGED_ROW.at(
+                    Location(page.source_path, row.line, table.index, row_index),
                     f"row has {len(row.cells)} cells but the header has {len(table.header)}"
                     + ("; cells beyond the header are not read" if len(row.cells) > len(table.header) else ""),
                 ))
@@ -47,9 +48,9 @@ def normalize_page(page: Page, sha256: str) -> PageResult:
             outcome = RowOutcome(skipped=len(table.rows))
             records = 0
             if table.rows:
-                outcome.issues.append(Issue(
-                    "table-not-extracted", Location(page.source_path, table.line, table.index),
-                    f"{len(table.rows)} rows not extracted: {plan.rule} (header: {' | '.join(table.header)})", "skip"))
+                outcome.issues.append(TABLE_NOT_EXTRACTED.at(
+                    Location(page.source_path, table.line, table.index),
+                    f"{len(table.rows)} rows not extracted: {plan.rule} (header: {' | '.join(table.header)})"))
         issues.extend(outcome.issues)
         reports.append(TableReport(
             source_path=page.source_path, table_index=table.index, line=table.line, title=table.title,
@@ -76,9 +77,9 @@ def duplicate_error_codes(records: Iterable[ErrorCodeRecord]) -> list[Issue]:
         if len(group) > 1:
             first = group[0]
             rows = ", ".join(str(r.row_index) for r in group)
-            issues.append(Issue(
-                "duplicate-error-code", Location(first.source_path, first.line, first.table_index, first.row_index),
+            issues.append(DUPLICATE_ERROR_CODE.at(
+                Location(first.source_path, first.line, first.table_index, first.row_index),
                 f"error code {code} (status {status}) is documented {len(group)} times in this table (rows {rows}); "
-                "all are kept", "notice",
+                "all are kept",
             ))
     return issues

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import unicodedata
 
-SLUG = "suspicious-character"
-
 
 def is_suspicious(ch: str) -> bool:
     """A character that does not belong in a code because it hides or imitates another one.

@@ -23,12 +23,22 @@ Merged cells, as rst/elb/http_status_codes_for_dedicated_load_balancers.rst show
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
-from pipeline.model import ErrorCodeRecord, Issue, Location, Page, RawRow, RawTable
+from pipeline.model import Cell, ErrorCodeRecord, Location, Page, RawRow, RawTable
 from pipeline.normalize import characters
 from pipeline.normalize.columns import Role, TablePlan
 from pipeline.normalize.httpstatus import is_valid_status, parse_status_cell
-from pipeline.normalize.status_rows import RowOutcome, is_blank_row, is_section_divider, joined
+from pipeline.normalize.status_rows import RowOutcome, Skip, is_blank_row, is_section_divider, joined
+from pipeline.problems import (
+    EMPTY_ROW,
+    INVALID_STATUS_CODE,
+    NO_ERROR_CODE,
+    NOT_AN_ERROR_CODE,
+    SECTION_DIVIDER,
+    SUSPICIOUS_CHARACTER,
+)
+from pipeline.rules import Rules
 from pipeline.text import clean_cell, collapse_whitespace
 
 TEXT_ROLES: tuple[Role, ...] = ("message", "description", "solution", "module")
@@ -37,7 +47,7 @@ GROUPING_ROLES: frozenset[Role] = frozenset({"module"})
 
 
 @dataclass(slots=True)
-class _Open:
+class RecordGroup:
     """The record group being built from a row and the rows merged into it."""
 
     row_index: int
@@ -49,55 +59,27 @@ class _Open:
 
 
 def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[ErrorCodeRecord], RowOutcome]:
-    """Records of an error-code table, with the outcome of every row."""
+    """Records of an error-code table, with the outcome of every row (see ``ERROR_ROW_RULES``)."""
     outcome = RowOutcome()
     code_col = plan.columns("error_code")[0]
     status_cols = plan.columns("status")
     columns = {role: plan.columns(role) for role in TEXT_ROLES}
-    groups: list[_Open] = []
+    groups: list[RecordGroup] = []
     for row_index, row in enumerate(table.rows):
         where = Location(page.source_path, row.line, table.index, row_index)
-        if is_blank_row(row):
-            outcome.skip("empty-row", where, "row has no text")
-            continue
-        code_cell = row.cells[code_col] if code_col < len(row.cells) else None
-        own_code = code_cell is not None and not code_cell.spanned and not code_cell.colspan_copy \
-            and clean_cell(code_cell.text) is not None
-        if is_section_divider(row):
-            outcome.skip("section-divider", where, f"section divider {row.cells[0].text!r}, not an error code")
-            continue
-        if code_cell is not None and not code_cell.spanned and not own_code and code_cell.text.strip():
-            outcome.skip("no-error-code", where, f"the error-code cell says {code_cell.text.strip()!r}: this row "
-                                                 "documents no service error code")
-            continue
-        if own_code and code_cell is not None and is_sentence(code_cell.text):
-            outcome.skip("not-an-error-code", where, f"the error-code cell holds a sentence, not a code: "
-                                                     f"{collapse_whitespace(code_cell.text)!r}")
-            continue
         above = groups[-1] if groups else None
-        if not own_code:
-            own_text = {role: _own(row, cols) for role, cols in columns.items()}
-            if above is None or not any(own_text.values()):
-                outcome.skip("no-error-code", where, "row has no error code and continues no row above")
-                continue
-            for role, text in own_text.items():
+        decision = ERROR_ROW_RULES.decide(ErrorRow(row, code_col, columns, above))
+        if isinstance(decision, Skip):
+            outcome.record(decision, where)
+        elif isinstance(decision, Merge):
+            assert above is not None
+            for role, text in decision.texts.items():
                 if text:
                     above.fields[role] = append_text(above.fields[role], text)
             outcome.merged += 1
-            continue
-        assert code_cell is not None
-        error_code = collapse_whitespace(code_cell.text)
-        suspicious = characters.suspicious_characters(error_code)
-        if suspicious:
-            outcome.issues.append(Issue(characters.SLUG, where,
-                                        f"error code {characters.describe(error_code, suspicious)}; kept verbatim, "
-                                        "but it is not the code a reader sees"))
-        fields = {role: _carried(row, cols, above.fields[role] if above and role in GROUPING_ROLES else None)
-                  for role, cols in columns.items()}
-        status_text = _status_text(row, status_cols, above)
-        codes = _status_codes(status_text, where, outcome) if status_cols else (None,)
-        groups.append(_Open(row_index, row.line, error_code, codes, status_text, fields))
-        outcome.emitted += 1
+        else:
+            groups.append(_open(row, row_index, decision.error_code, columns, status_cols, above, where, outcome))
+            outcome.emitted += 1
     records = [
         ErrorCodeRecord(
             service=page.service, source_path=page.source_path, source_format=page.source_format,
@@ -109,6 +91,117 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
         for g in groups for code in g.codes
     ]
     return records, outcome
+
+
+def _open(row: RawRow, row_index: int, error_code: str, columns: dict[Role, list[int]], status_cols: list[int],
+          above: RecordGroup | None, where: Location, outcome: RowOutcome) -> RecordGroup:
+    """The record group a row with its own error code opens; grouping columns left blank are carried down."""
+    suspicious = characters.suspicious_characters(error_code)
+    if suspicious:
+        outcome.issues.append(SUSPICIOUS_CHARACTER.at(where, f"error code {characters.describe(error_code, suspicious)}"
+                                                             "; kept verbatim, but it is not the code a reader sees"))
+    fields = {role: _carried(row, cols, above.fields[role] if above and role in GROUPING_ROLES else None)
+              for role, cols in columns.items()}
+    status_text = _status_text(row, status_cols, above)
+    codes = _status_codes(status_text, where, outcome) if status_cols else (None,)
+    return RecordGroup(row_index, row.line, error_code, codes, status_text, fields)
+
+
+# --- the rules for one row of an error-code table, in the order they are tried -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """A rule's decision: the row continues the record above; these texts are appended to its fields."""
+
+    texts: dict[Role, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    """A rule's decision: the row documents this error code (verbatim, whitespace collapsed)."""
+
+    error_code: str
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    """What the rules look at: the row, its error-code column, the text columns, the record group above."""
+
+    row: RawRow
+    code_col: int
+    columns: dict[Role, list[int]]
+    above: RecordGroup | None
+
+    @cached_property
+    def code_cell(self) -> Cell | None:
+        return self.row.cells[self.code_col] if self.code_col < len(self.row.cells) else None
+
+    @cached_property
+    def own_code(self) -> bool:
+        """The code cell has text written in this row (not a ``rowspan``/``colspan`` copy, not a placeholder)."""
+        cell = self.code_cell
+        return cell is not None and not cell.spanned and not cell.colspan_copy and clean_cell(cell.text) is not None
+
+    @cached_property
+    def own_texts(self) -> dict[Role, str | None]:
+        """Per text role, what the row writes in its own right (``rowspan`` copies excluded)."""
+        return {role: _own(self.row, cols) for role, cols in self.columns.items()}
+
+
+def blank_row(r: ErrorRow) -> Skip | None:
+    """A row with no text at all: skipped, ``empty-row``."""
+    return Skip(EMPTY_ROW, "row has no text") if is_blank_row(r.row) else None
+
+
+def section_divider(r: ErrorRow) -> Skip | None:
+    """``<td colspan="5">Common errors</td>``, a heading inside the table: skipped, ``section-divider``."""
+    if not is_section_divider(r.row):
+        return None
+    return Skip(SECTION_DIVIDER, f"section divider {r.row.cells[0].text!r}, not an error code")
+
+
+def placeholder_code(r: ErrorRow) -> Skip | None:
+    """elb/elb_zq_bq_0013.html: ``| 500 | - | ... |`` documents a status with no service code: skipped."""
+    cell = r.code_cell
+    if cell is None or cell.spanned or r.own_code or not cell.text.strip():
+        return None
+    return Skip(NO_ERROR_CODE, f"the error-code cell says {cell.text.strip()!r}: this row documents no service "
+                               "error code")
+
+
+def sentence_in_code_cell(r: ErrorRow) -> Skip | None:
+    """ocr/error_codes.rst: ``If other error codes cannot be rectified, contact technical support.``: skipped."""
+    if not r.own_code or r.code_cell is None or not is_sentence(r.code_cell.text):
+        return None
+    return Skip(NOT_AN_ERROR_CODE, f"the error-code cell holds a sentence, not a code: "
+                                   f"{collapse_whitespace(r.code_cell.text)!r}")
+
+
+def continues_nothing(r: ErrorRow) -> Skip | None:
+    """A row with no error code and no text of its own, or with no record above to continue: skipped."""
+    if r.own_code or (r.above is not None and any(r.own_texts.values())):
+        return None
+    return Skip(NO_ERROR_CODE, "row has no error code and continues no row above")
+
+
+def continues_row_above(r: ErrorRow) -> Merge | None:
+    """elb/http_status_codes_for_dedicated_load_balancers.rst: ELB.8902 ``Malformed request URI or body.``
+    then a row with a blank code cell and ``Invalid parameters.``: appended to ELB.8902's description.
+    """
+    return None if r.own_code else Merge(r.own_texts)
+
+
+def own_error_code(r: ErrorRow) -> ErrorCode | None:
+    """``| Public | 400 | Bad request | ELB.8902 | Malformed request URI or body. |``: a record for ELB.8902."""
+    return ErrorCode(collapse_whitespace(r.code_cell.text)) if r.own_code and r.code_cell is not None else None
+
+
+#: Tried in order; the first rule that decides wins (``own_error_code`` decides every row the others pass).
+ERROR_ROW_RULES: Rules[ErrorRow, Skip | Merge | ErrorCode] = Rules((
+    blank_row, section_divider, placeholder_code, sentence_in_code_cell, continues_nothing, continues_row_above,
+    own_error_code,
+))
 
 
 def is_sentence(text: str) -> bool:
@@ -149,7 +242,7 @@ def _carried(row: RawRow, columns: list[int], above: str | None) -> str | None:
     return joined(row, columns)
 
 
-def _status_text(row: RawRow, columns: list[int], above: _Open | None) -> str | None:
+def _status_text(row: RawRow, columns: list[int], above: RecordGroup | None) -> str | None:
     if not columns:
         return None
     cell = row.cells[columns[0]] if columns[0] < len(row.cells) else None
@@ -169,12 +262,13 @@ def _status_codes(text: str | None, where: Location, outcome: RowOutcome) -> tup
         return (None,)
     suspicious = characters.suspicious_characters(value)
     if suspicious:
-        outcome.issues.append(Issue(characters.SLUG, where, f"status cell {characters.describe(value, suspicious)}; "
-                                    "only ASCII digits make a status code: status_code left empty"))
+        outcome.issues.append(SUSPICIOUS_CHARACTER.at(where, f"status cell {characters.describe(value, suspicious)}; "
+                                                             "only ASCII digits make a status code: status_code "
+                                                             "left empty"))
         return (None,)
     cell = parse_status_cell(value)
     if cell is None or not cell.codes or not all(is_valid_status(c) for c in cell.codes):
-        outcome.issues.append(Issue("invalid-status-code", where,
-                                    f"status cell {value!r} is not an HTTP status code; status_code left empty"))
+        outcome.issues.append(INVALID_STATUS_CODE.at(where, f"status cell {value!r} is not an HTTP status code; "
+                                                            "status_code left empty"))
         return (None,)
     return cell.codes

@@ -14,8 +14,16 @@ from bs4.element import NavigableString, PageElement, Script, Stylesheet, Tag, T
 from lxml import etree
 
 from pipeline.errors import ParseError
-from pipeline.model import Cell, HeaderOrigin, Issue, Location, Page, RawRow, RawTable
+from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable
 from pipeline.parsers.common import strip_table_label
+from pipeline.parsers.grid import SpanLimitError, expand_spans, merge_header_rows
+from pipeline.problems import (
+    EMPTY_TABLE,
+    ENTITY_NOT_EXPANDED,
+    HTML_PARSER_FALLBACK,
+    UNCLOSED_COMMENT,
+    UNCLOSED_TABLE,
+)
 from pipeline.sources import PageText
 from pipeline.text import collapse_whitespace
 
@@ -33,9 +41,6 @@ NOT_CONTENT_TAGS = frozenset({"template", "textarea", "script", "style"})
 LABEL_CLASSES = frozenset({"notetitle", "cautiontitle", "warningtitle", "importanttitle", "tiptitle"})
 #: A span larger than this is treated as a typo (``rowspan="9999"``) and capped at the table's end.
 MAX_SPAN = 1000
-#: Span expansion may give a table at most this many cells, or 4 per cell written if that is more:
-#: a 400 KB page of ``colspan="100" rowspan="100"`` cells would otherwise expand to 50 million.
-MAX_GRID_CELLS = 250_000
 #: The bold ``**Table 1** Title`` line that the markdown pages put right before a table.
 _TABLE_LABEL_LINE = re.compile(r"^\s*+(?:\*\*)?\s*Table\s+\d+[\s*:.]*\S", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
@@ -45,10 +50,6 @@ _TAG = re.compile(r"<[^<>]*>")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 # Errors libxml2 reports when it silently drops content (depth, size limits, memory).
 _FATAL_LEVELS = (etree.ErrorLevels.FATAL,)
-
-
-class SpanLimitError(ParseError):
-    """A table whose ``rowspan``/``colspan`` would expand it beyond ``MAX_GRID_CELLS``."""
 
 
 def _parser() -> etree.HTMLParser:
@@ -84,9 +85,9 @@ def parse_html(page: PageText) -> Page:
             root = soup_tree(page.text)
         except RecursionError as exc:
             raise ParseError(gave_up, path, first.line or None) from exc
-        problems.append(Issue("html-parser-fallback", Location(path, first.line or None),
-                              f"{gave_up}; the page was read again with Python's html.parser, which may "
-                              "repair broken markup differently", "warning"))
+        problems.append(HTML_PARSER_FALLBACK.at(Location(path, first.line or None),
+                                                f"{gave_up}; the page was read again with Python's html.parser, "
+                                                "which may repair broken markup differently"))
     title, page_id = page_title_and_id(page.text, root)
     tables = tuple(_tables(root, path, problems))
     return Page(page.source.service, path, "html", title, page_id, tables, tuple(problems))
@@ -109,9 +110,9 @@ def markup_problems(text: str, path: str) -> list[Issue]:
     declaration = _ENTITY_DECLARATION.search(text)
     if declaration:
         count = len(_ENTITY_DECLARATION.findall(text))
-        problems.append(Issue("entity-not-expanded", Location(path, text.count("\n", 0, declaration.start()) + 1),
-                              f"the page declares {count} entities (<!ENTITY>); none is expanded, fetched or read, "
-                              "their references stay as text", "warning"))
+        problems.append(ENTITY_NOT_EXPANDED.at(Location(path, text.count("\n", 0, declaration.start()) + 1),
+                                               f"the page declares {count} entities (<!ENTITY>); none is expanded, "
+                                               "fetched or read, their references stay as text"))
     open_tables: list[int] = []  # lines of the <table> tags not closed yet
     line, counted = 1, 0
     for match in _TABLE_TAG_OR_COMMENT.finditer(text):
@@ -119,15 +120,15 @@ def markup_problems(text: str, path: str) -> list[Issue]:
         counted = match.start()
         if match.group(0).startswith("<!--"):
             if not match.group(0).endswith("-->"):
-                problems.append(Issue("unclosed-comment", Location(path, line), "<!-- comment is never closed: the "
-                                      "rest of the page is a comment and is not read", "warning"))
+                problems.append(UNCLOSED_COMMENT.at(Location(path, line), "<!-- comment is never closed: the "
+                                                    "rest of the page is a comment and is not read"))
         elif match.group(1):
             if open_tables:
                 open_tables.pop()
         else:
             open_tables.append(line)
-    problems.extend(Issue("unclosed-table", Location(path, table_line), "<table> is never closed (no </table>): the "
-                          "page may be cut off, so rows may be missing", "warning") for table_line in open_tables)
+    problems.extend(UNCLOSED_TABLE.at(Location(path, table_line), "<table> is never closed (no </table>): the "
+                                      "page may be cut off, so rows may be missing") for table_line in open_tables)
     return problems
 
 
@@ -256,60 +257,12 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[Cell]]:
-    """Expand ``(text, rowspan, colspan)`` cells into a grid of ``Cell``.
-
-    A cell with ``rowspan="9"`` (html/rts/return-code.md) is copied into the 8 rows below,
-    marked ``spanned=True``; a ``colspan`` copy is marked ``colspan_copy=True``. Raises
-    ``SpanLimitError`` rather than build a grid larger than ``MAX_GRID_CELLS``.
-    """
-    grid: list[list[Cell]] = []
-    pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
-    budget = max(MAX_GRID_CELLS, 4 * sum(len(row) for row in rows))
-    total = 0
-    for index, row in enumerate(rows):
-        out: list[Cell] = []
-        remaining_rows = len(rows) - index
-        for text, rowspan, colspan in row:
-            _fill_spanned(out, pending)
-            if total + len(out) + colspan > budget:
-                raise SpanLimitError(f"rowspan/colspan would expand the table beyond {budget} cells; not read")
-            rowspan = min(rowspan, remaining_rows)
-            for k in range(colspan):
-                if rowspan > 1:
-                    pending[len(out)] = (rowspan - 1, text)
-                out.append(Cell(text, colspan_copy=k > 0))
-        _fill_spanned(out, pending)
-        # Spans that reach past the last written cell of a short row.
-        for column in sorted(c for c in pending if c >= len(out)):
-            while len(out) < column:
-                out.append(Cell(""))
-            _fill_spanned(out, pending)
-        total += len(out)
-        if total > budget:
-            raise SpanLimitError(f"rowspan/colspan would expand the table beyond {budget} cells; not read")
-        grid.append(out)
-    return grid
-
-
-def _fill_spanned(out: list[Cell], pending: dict[int, tuple[int, str]]) -> None:
-    """Append the copies of cells spanning down into the next free columns of ``out``."""
-    while len(out) in pending:
-        column = len(out)
-        left, text = pending[column]
-        out.append(Cell(text, spanned=True))
-        if left <= 1:
-            del pending[column]
-        else:
-            pending[column] = (left - 1, text)
-
-
 def _tables(root: etree._Element, path: str, problems: list[Issue]) -> Iterator[RawTable]:
     for index, (table, title) in enumerate(_tables_with_titles(root)):
         try:
             raw = _read_table(table, index, title, path, problems)
         except SpanLimitError as exc:
-            problems.append(Issue("table-too-large", Location(path, _line(table), index), exc.message, "error"))
+            problems.append(exc.kind.at(Location(path, _line(table), index), exc.message))
             continue
         yield raw
 
@@ -384,7 +337,7 @@ def _read_table(table: etree._Element, index: int, title: str | None, path: str,
     header = merge_header_rows(header_grid)
     rows = tuple(RawRow(_line(tr), tuple(cells)) for tr, cells in zip(body_trs, body_grid, strict=True))
     if not rows:
-        problems.append(Issue("empty-table", Location(path, _line(table), index), "table has no data rows"))
+        problems.append(EMPTY_TABLE.at(Location(path, _line(table), index), "table has no data rows"))
     return RawTable(index, _line(table), title, header, rows, origin)
 
 
@@ -399,16 +352,3 @@ def _cells(tr: etree._Element) -> list[etree._Element]:
 
 def _row_cells(tr: etree._Element) -> list[tuple[str, int, int]]:
     return [(cell_text(c), _span(c.get("rowspan")), _span(c.get("colspan"))) for c in _cells(tr)]
-
-
-def merge_header_rows(grid: list[list[Cell]]) -> tuple[str, ...]:
-    """One header text per column; several header rows are joined top to bottom, repeats once."""
-    width = max((len(r) for r in grid), default=0)
-    header: list[str] = []
-    for column in range(width):
-        texts: list[str] = []
-        for row in grid:
-            if column < len(row) and row[column].text and row[column].text not in texts:
-                texts.append(row[column].text)
-        header.append(" ".join(texts))
-    return tuple(header)

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from pipeline.errors import UnsupportedInput
 from pipeline.model import Cell, Issue, Location, Page, RawRow, RawTable
+from pipeline.problems import NUL_CHARACTER
 from pipeline.sources import PageText
 
 NUL = "\x00"
@@ -36,7 +37,7 @@ def parse_with_nul(page: PageText, parse: Callable[[PageText], Page]) -> Page:
     tables = tuple(_table_without(table, marker, path, problems) for table in parsed.tables)
     title = parsed.title
     if title is not None and marker in title:
-        problems.append(Issue("nul-character", Location(path), _TEXT.format(what="page title")))
+        problems.append(NUL_CHARACTER.at(Location(path), _TEXT.format(what="page title")))
         title = title.replace(marker, "") or None
     return replace(parsed, title=title, tables=tables, problems=parsed.problems + tuple(problems))
 
@@ -45,13 +46,13 @@ def _table_without(table: RawTable, marker: str, path: str, problems: list[Issue
     """The table with the marker out of its title and header, and the rows holding it emptied."""
     title, header = table.title, table.header
     if (title is not None and marker in title) or any(marker in text for text in header):
-        problems.append(Issue("nul-character", Location(path, table.line, table.index),
+        problems.append(NUL_CHARACTER.at(Location(path, table.line, table.index),
                               _TEXT.format(what="table title or header")))
         title = (title.replace(marker, "") or None) if title is not None else None
         header = tuple(text.replace(marker, "") for text in header)
     rows = list(table.rows)
     for row_index, row in enumerate(rows):
         if any(marker in cell.text for cell in row.cells):
-            problems.append(Issue("nul-character", Location(path, row.line, table.index, row_index), _ROW))
+            problems.append(NUL_CHARACTER.at(Location(path, row.line, table.index, row_index), _ROW))
             rows[row_index] = RawRow(row.line, tuple(Cell("") for _ in row.cells))
     return replace(table, title=title, header=header, rows=tuple(rows))

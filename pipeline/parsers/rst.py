@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 
 from docutils.parsers.rst.tableparser import GridTableParser, SimpleTableParser, TableMarkupError, TableParser
 from docutils.statemachine import StringList
 from docutils.utils import strip_combining_chars
 
-from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable, Severity
+from pipeline.model import HeaderOrigin, Issue, Location, Page, RawRow, RawTable
 from pipeline.parsers.common import strip_table_label
-from pipeline.parsers.html import expand_spans, merge_header_rows
+from pipeline.parsers.grid import SpanLimitError, expand_spans, merge_header_rows
+from pipeline.problems import DIRECTIVE_NOT_EXECUTED, EMPTY_TABLE, MALFORMED_TABLE, UNTERMINATED_TABLE
+from pipeline.rules import Rules
 from pipeline.sources import PageText
 from pipeline.text import collapse_whitespace
 
@@ -46,7 +49,9 @@ _UNREAD_DIRECTIVES = frozenset({"include", "literalinclude", "raw", "csv-table",
 
 
 @dataclass(frozen=True, slots=True)
-class _Block:
+class TableBlock:
+    """A grid or simple table cut out of a page: its dedented lines, where it starts, its title."""
+
     kind: str  # "grid" | "simple"
     start: int  # 0-based line index of the top border
     lines: list[str]  # dedented
@@ -57,22 +62,20 @@ def parse_rst(page: PageText) -> Page:
     """Parse an RST page into a ``Page`` with all its grid and simple tables in document order."""
     path = page.source.source_path
     lines = page.text.splitlines()
-    problems: list[Issue] = []
     tables: list[RawTable] = []
-    notes: list[tuple[int, str, str, Severity]] = []
-    blocks = find_table_blocks(lines, notes)
-    problems.extend(Issue(slug, Location(path, line_index + 1), message, severity)
-                    for line_index, slug, message, severity in notes)
+    blocks, problems = find_table_blocks(lines, path)
     for index, block in enumerate(blocks):
         try:
             tables.append(_read_block(block, index))
         except TableMarkupError as exc:
             offset = getattr(exc, "offset", 0) or 0
-            problems.append(Issue("malformed-table", Location(path, block.start + 1 + offset, index),
-                                  f"malformed RST table, its rows cannot be read: {exc}", "error"))
+            problems.append(MALFORMED_TABLE.at(Location(path, block.start + 1 + offset, index),
+                                               f"malformed RST table, its rows cannot be read: {exc}"))
+        except SpanLimitError as exc:
+            problems.append(exc.kind.at(Location(path, block.start + 1, index), exc.message))
     for table in tables:
         if not table.rows:
-            problems.append(Issue("empty-table", Location(path, table.line, table.index), "table has no data rows"))
+            problems.append(EMPTY_TABLE.at(Location(path, table.line, table.index), "table has no data rows"))
     return Page(page.source.service, path, "rst", page_title(lines), page_id(page.text), tuple(tables),
                 tuple(problems))
 
@@ -97,81 +100,180 @@ def page_title(lines: list[str]) -> str | None:
     return None
 
 
-def find_table_blocks(lines: list[str], notes: list[tuple[int, str, str, Severity]] | None = None) -> list[_Block]:
-    """Cut grid and simple table blocks out of the page, in document order.
+def find_table_blocks(lines: list[str], path: str) -> tuple[list[TableBlock], list[Issue]]:
+    """Cut grid and simple table blocks out of the page, in document order, with what was not read.
 
-    Bodies of code/raw/include-like directives and literal blocks (after ``::``) are
-    skipped, so a table-looking drawing in a code sample is not a table. A
-    ``.. table:: **Table 1** Title`` directive gives its title to the table inside it.
-    What is not read is appended to ``notes`` (when given) as ``(0-based line, slug, message,
-    severity)``: directives that would insert outside content (``include``, ``raw``,
+    Each line is given to ``LINE_RULES`` in order; the first that decides says which line to
+    look at next. Bodies of code/raw/include-like directives and literal blocks (after ``::``)
+    are skipped, so a table-looking drawing in a code sample is not a table. What is not read
+    is reported: directives that would insert outside content (``include``, ``raw``,
     ``csv-table``, ...), and grid or simple tables cut off before their bottom border.
     """
-    if notes is None:
-        notes = []
-    blocks: list[_Block] = []
-    i, n = 0, len(lines)
-    pending_title: tuple[int, str | None] | None = None  # (directive indent, title)
-    last_paragraph = ""
-    while i < n:
-        line = lines[i]
-        stripped = line.strip()
-        indent = len(line) - len(line.lstrip())
-        directive = _DIRECTIVE.match(line)
-        if directive:
-            name = directive.group(2).lower()
-            if name in _OPAQUE_DIRECTIVES:
-                if name in _UNREAD_DIRECTIVES:
-                    notes.append(_not_executed(i, name))
-                i = _skip_body(lines, i, indent)
-                continue
-            if name == "table":
-                pending_title = (indent, strip_table_label(rst_inline_text(directive.group(3))))
-            i += 1
-            continue
-        if stripped.endswith("::") and not stripped.startswith(".."):
-            i = _skip_body(lines, i, indent)
-            continue
-        if _GRID_BORDER.match(stripped) or _SIMPLE_BORDER.match(stripped):
-            grid = stripped.startswith("+")
-            end = _grid_end(lines, i, indent) if grid else _simple_end(lines, i)
-            cut = _unterminated_table(lines, i, end, indent, grid)
-            if cut is not None:
-                notes.append((cut, "unterminated-table", "table lines without a bottom border after them (the "
-                              "page may be cut off): these lines are not read", "error"))
-                if end is None:  # skip the unread rows, so none of their borders starts another table
-                    while i < n and lines[i].strip():
-                        i += 1
-                    continue
-            if end is not None:
-                title = None
-                if pending_title is not None and indent > pending_title[0]:
-                    title = pending_title[1]
-                elif _TABLE_LABEL_LINE.match(last_paragraph):
-                    title = strip_table_label(rst_inline_text(last_paragraph))
-                block_lines = [ln[indent:] if ln[:indent].strip() == "" else ln.strip() for ln in lines[i:end + 1]]
-                blocks.append(_Block("grid" if grid else "simple", i, [ln.rstrip() for ln in block_lines], title))
-                notes.extend(_not_executed(i + offset, match.group(1).lower())
-                             for offset, line in enumerate(block_lines)
-                             for match in _DIRECTIVE_IN_CELL.finditer(line)
-                             if match.group(1).lower() in _UNREAD_DIRECTIVES)
-                pending_title = None
-                last_paragraph = ""
-                i = end + 1
-                continue
-        if stripped:
-            last_paragraph = stripped
+    scan = BlockScan(lines, path)
+    while scan.i < len(lines):
+        scan.look_at(scan.i)
+        scan.i = LINE_RULES.decide(scan)
+    return scan.blocks, scan.problems
+
+
+@dataclass(slots=True)
+class BlockScan:
+    """A scan over a page's lines (markdown-it-py's ``StateBlock``): what is found, and the line looked at."""
+
+    lines: list[str]
+    path: str
+    blocks: list[TableBlock] = field(default_factory=list)
+    problems: list[Issue] = field(default_factory=list)
+    #: The indent of the ``.. table::`` directive seen last, and the title it gives the table inside it.
+    pending_title: tuple[int, str | None] | None = None
+    #: The last line of text outside a table (``**Table 1** Status codes`` titles the table after it).
+    last_paragraph: str = ""
+    i: int = 0
+    stripped: str = ""
+    indent: int = 0
+    directive: re.Match[str] | None = None
+    #: The table measured at a line, kept for the next rule looking at the same line.
+    span: tuple[int, TableSpan | None] | None = None
+
+    def look_at(self, i: int) -> None:
+        line = self.lines[i]
+        self.i, self.stripped, self.indent = i, line.strip(), len(line) - len(line.lstrip())
+        self.directive = _DIRECTIVE.match(line)
+
+    def unterminated(self, line_index: int) -> None:
+        """Report table rows from ``line_index`` on that no bottom border closes."""
+        self.problems.append(UNTERMINATED_TABLE.at(Location(self.path, line_index + 1), "table lines without a "
+                                                   "bottom border after them (the page may be cut off): these "
+                                                   "lines are not read"))
+
+    def not_executed(self, line_index: int, name: str) -> None:
+        """Report a directive that would insert outside content: it is kept as text, never run."""
+        self.problems.append(DIRECTIVE_NOT_EXECUTED.at(
+            Location(self.path, line_index + 1), f"'.. {name}::' directive not executed: pages are untrusted, so "
+            "no file, URL or raw markup is ever inserted, and its content is not read"))
+
+
+def opaque_directive(scan: BlockScan) -> int | None:
+    """``.. code-block:: json`` and the like: the indented body is not document text, skipped whole.
+
+    ``.. include::``, ``.. raw::``, ``.. csv-table::``, ``.. list-table::`` are reported as not executed.
+    """
+    if scan.directive is None or (name := scan.directive.group(2).lower()) not in _OPAQUE_DIRECTIVES:
+        return None
+    if name in _UNREAD_DIRECTIVES:
+        scan.not_executed(scan.i, name)
+    return _skip_body(scan.lines, scan.i, scan.indent)
+
+
+def table_directive(scan: BlockScan) -> int | None:
+    """obs/status_codes.rst: ``.. table:: **Table 1** Status codes`` titles the table indented under it."""
+    if scan.directive is None or scan.directive.group(2).lower() != "table":
+        return None
+    scan.pending_title = (scan.indent, strip_table_label(rst_inline_text(scan.directive.group(3))))
+    return scan.i + 1
+
+
+def other_directive(scan: BlockScan) -> int | None:
+    """``.. note::``, ``.. _label:``-like lines: the line itself is markup; its body is read as text."""
+    return scan.i + 1 if scan.directive is not None else None
+
+
+def literal_block(scan: BlockScan) -> int | None:
+    """``Example request::`` followed by an indented block: a literal, never a table, skipped."""
+    if not scan.stripped.endswith("::") or scan.stripped.startswith(".."):
+        return None
+    return _skip_body(scan.lines, scan.i, scan.indent)
+
+
+def cut_off_table(scan: BlockScan) -> int | None:
+    """A table border with rows after it and no bottom border at all (the page cut off mid-table).
+
+    Reported (``unterminated-table``) and skipped up to the next blank line, so none of its
+    borders starts another table.
+    """
+    span = _table_span(scan)
+    if span is None or span.end is not None or span.cut is None:
+        return None
+    scan.unterminated(span.cut)
+    i = scan.i
+    while i < len(scan.lines) and scan.lines[i].strip():
         i += 1
-    return blocks
+    return i
+
+
+def table_block(scan: BlockScan) -> int | None:
+    """obs/status_codes.rst: a grid (``+---+``) or simple (``=== ===``) table, cut out up to its last border.
+
+    Rows after the last border are reported (``unterminated-table``); so is a directive in a cell
+    that would insert outside content. A border that starts no table (a lone ``+--+``) passes.
+    """
+    span = _table_span(scan)
+    if span is None or span.end is None:
+        return None
+    if span.cut is not None:
+        scan.unterminated(span.cut)
+    i, indent = scan.i, scan.indent
+    block_lines = [ln[indent:] if ln[:indent].strip() == "" else ln.strip() for ln in scan.lines[i:span.end + 1]]
+    scan.blocks.append(TableBlock("grid" if span.grid else "simple", i, [ln.rstrip() for ln in block_lines],
+                                  _block_title(scan)))
+    for offset, line in enumerate(block_lines):
+        for match in _DIRECTIVE_IN_CELL.finditer(line):
+            if match.group(1).lower() in _UNREAD_DIRECTIVES:
+                scan.not_executed(i + offset, match.group(1).lower())
+    scan.pending_title = None
+    scan.last_paragraph = ""
+    return span.end + 1
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpan:
+    """Where the table whose border is the line looked at ends (``None``: no bottom border), and where
+    rows begin that no border closes (``cut``, else ``None``).
+    """
+
+    grid: bool
+    end: int | None
+    cut: int | None
+
+
+def _table_span(scan: BlockScan) -> TableSpan | None:
+    """The table starting at the line looked at, when it is a border; measured once per line."""
+    if scan.span is not None and scan.span[0] == scan.i:
+        return scan.span[1]
+    span = None
+    if _GRID_BORDER.match(scan.stripped) or _SIMPLE_BORDER.match(scan.stripped):
+        grid = scan.stripped.startswith("+")
+        end = _grid_end(scan.lines, scan.i, scan.indent) if grid else _simple_end(scan.lines, scan.i)
+        span = TableSpan(grid, end, _unterminated_table(scan.lines, scan.i, end, scan.indent, grid))
+    scan.span = (scan.i, span)
+    return span
+
+
+def text_line(scan: BlockScan) -> int:
+    """Any other line: text, remembered in case it is a ``**Table 1** Title`` line before a table."""
+    if scan.stripped:
+        scan.last_paragraph = scan.stripped
+    return scan.i + 1
+
+
+#: Tried in order on each line; ``text_line`` decides every line the others pass.
+LINE_RULES: Rules[BlockScan, int] = Rules((
+    opaque_directive, table_directive, other_directive, literal_block, cut_off_table, table_block, text_line,
+))
+
+
+def _block_title(scan: BlockScan) -> str | None:
+    """The title of the table starting at the line looked at: its ``.. table::`` directive's, else the
+    ``**Table 1** Title`` line before it.
+    """
+    if scan.pending_title is not None and scan.indent > scan.pending_title[0]:
+        return scan.pending_title[1]
+    if _TABLE_LABEL_LINE.match(scan.last_paragraph):
+        return strip_table_label(rst_inline_text(scan.last_paragraph))
+    return None
 
 
 _DIRECTIVE_IN_CELL = re.compile(r"\.\.\s+([A-Za-z0-9_:+-]+)::")
-
-
-def _not_executed(line_index: int, name: str) -> tuple[int, str, str, Severity]:
-    """The note for a directive that would insert outside content: it is kept as text, never run."""
-    return (line_index, "directive-not-executed", f"'.. {name}::' directive not executed: pages are untrusted, so "
-            "no file, URL or raw markup is ever inserted, and its content is not read", "warning")
 
 
 def _unterminated_table(lines: list[str], start: int, end: int | None, indent: int, grid: bool) -> int | None:
@@ -238,42 +340,104 @@ def parse_plain_grid(lines: list[str]) -> tuple[Cells, Cells] | None:
 
     docutils measures every character's display width, which makes its grid parser the
     slowest step of a build. The converter's tables have no merged cells (it writes blank
-    cells instead), so a grid whose every border has a ``+`` at each column boundary and
-    whose every content line has a ``|`` there is read here with plain slicing. Anything
-    else (spans, wide or combining characters, a ragged edge) goes to docutils. The
-    reference test checks the result against full docutils on every corpus page.
+    cells instead), so a grid that none of ``PLAIN_GRID_REFUSALS`` turns away is read here
+    with plain slicing. Anything else (spans, wide or combining characters, a ragged edge)
+    goes to docutils. The reference test checks the result against full docutils on every
+    corpus page.
     """
-    top = lines[0]
-    bounds = [i for i, ch in enumerate(top) if ch == "+"]
-    width = len(top)
-    if len(bounds) < 2 or not all(_narrow(line) for line in lines):
+    grid = PlainGrid(lines)
+    if PLAIN_GRID_REFUSALS.first(grid) is not None:
         return None
+    rows: Cells = []
     head_end: int | None = None
-    rows: list[list[tuple[int, int, int, list[str]] | None]] = []
     start = 1
-    for number in range(1, len(lines)):
-        line = lines[number]
-        if len(line) != width:
-            return None
-        if line[0] == "+":
-            if [i for i, ch in enumerate(line) if ch == "+"] != bounds or line.strip("+-=") != "":
-                return None
-            if "=" in line:
-                if head_end is not None or "-" in line:
-                    return None
-                head_end = len(rows) + 1
-            if number == start:
-                return None
-            rows.append([(0, 0, start, _cell_lines(lines[start:number], left + 1, right))
-                         for left, right in pairwise(bounds)])
-            start = number + 1
-        elif any(line[b] != "|" for b in bounds):
-            return None
-    if start != len(lines):
-        return None
+    for number in grid.borders[1:]:
+        if "=" in lines[number]:
+            head_end = len(rows) + 1
+        rows.append([(0, 0, start, _cell_lines(lines[start:number], left + 1, right))
+                     for left, right in pairwise(grid.bounds)])
+        start = number + 1
     if head_end is None:
         return [], rows
     return rows[:head_end], rows[head_end:]
+
+
+@dataclass(frozen=True)
+class PlainGrid:
+    """A grid table's lines, with the column boundaries of its top border and the indexes of its borders."""
+
+    lines: list[str]
+
+    @cached_property
+    def bounds(self) -> list[int]:
+        return [i for i, ch in enumerate(self.lines[0]) if ch == "+"]
+
+    @cached_property
+    def borders(self) -> list[int]:
+        """Indexes of the border lines (``+---+``), the top one included."""
+        return [0, *(number for number in range(1, len(self.lines)) if self.lines[number][:1] == "+")]
+
+
+# --- why a grid is not plain, checked in order: each rule returns its reason, or None -----------
+
+
+def too_few_boundaries(g: PlainGrid) -> str | None:
+    """``+----`` with no second ``+``: no column to read."""
+    return "fewer than two column boundaries" if len(g.bounds) < 2 else None
+
+
+def wide_characters(g: PlainGrid) -> str | None:
+    """``| 中文 |`` or a combining accent: columns are display cells, not characters (docutils pads them)."""
+    return None if all(_narrow(line) for line in g.lines) else "a wide or combining character"
+
+
+def ragged_edge(g: PlainGrid) -> str | None:
+    """A line longer or shorter than the top border: docutils reports it, or reads it its own way."""
+    width = len(g.lines[0])
+    return None if all(len(line) == width for line in g.lines) else "a line is not as wide as the top border"
+
+
+def spanning_border(g: PlainGrid) -> str | None:
+    """``+-----+     |``: a border that stops at a cell spanning rows, or holds other characters."""
+    for number in g.borders[1:]:
+        line = g.lines[number]
+        if [i for i, ch in enumerate(line) if ch == "+"] != g.bounds or line.strip("+-=") != "":
+            return f"border line {number} does not cross every column boundary"
+    return None
+
+
+def spanning_cell(g: PlainGrid) -> str | None:
+    """``| cell spanning two columns |`` where the top border has a ``+`` in between."""
+    borders = set(g.borders)
+    for number in range(1, len(g.lines)):
+        if number not in borders and any(g.lines[number][b] != "|" for b in g.bounds):
+            return f"line {number} has no '|' at a column boundary"
+    return None
+
+
+def misplaced_header_border(g: PlainGrid) -> str | None:
+    """A second ``+===+`` header border, or one mixing ``=`` and ``-``: docutils decides what it means."""
+    heads = [number for number in g.borders[1:] if "=" in g.lines[number]]
+    if len(heads) > 1 or any("-" in g.lines[number] for number in heads):
+        return "more than one header border, or one mixing '=' and '-'"
+    return None
+
+
+def empty_row(g: PlainGrid) -> str | None:
+    """Two borders one after the other: a row of no line."""
+    return "two borders with no row between them" if any(b - a == 1 for a, b in pairwise(g.borders)) else None
+
+
+def open_bottom(g: PlainGrid) -> str | None:
+    """Lines after the last border: the table has no bottom border."""
+    return "no bottom border" if g.borders[-1] != len(g.lines) - 1 else None
+
+
+#: Checked in order (``spanning_cell`` indexes lines by the boundaries, so ``ragged_edge`` comes first).
+PLAIN_GRID_REFUSALS: Rules[PlainGrid, str] = Rules((
+    too_few_boundaries, wide_characters, ragged_edge, spanning_border, spanning_cell, misplaced_header_border,
+    empty_row, open_bottom,
+))
 
 
 def _narrow(line: str) -> bool:
@@ -290,7 +454,7 @@ def _cell_lines(lines: list[str], left: int, right: int) -> list[str]:
     return [text[indent:] for text in cell] if 0 < indent < right else cell
 
 
-def docutils_table_block(block: _Block) -> StringList:
+def docutils_table_block(block: TableBlock) -> StringList:
     """The block's lines prepared as docutils prepares them before calling its table parsers.
 
     As ``isolate_grid_table``/``isolate_simple_table`` do, every wide (East Asian) character
@@ -309,7 +473,7 @@ def docutils_table_block(block: _Block) -> StringList:
     return lines
 
 
-def _read_block(block: _Block, index: int) -> RawTable:
+def _read_block(block: TableBlock, index: int) -> RawTable:
     if block.kind == "grid" and not _GRID_TOP.match(block.lines[0]):
         # docutils does not take such a line for the top of a table (its GridTableParser
         # would fail an assertion on it): a malformed table, reported.

@@ -1,0 +1,97 @@
+"""Every kind of problem the pipeline reports, declared once: slug, severity, one-line description.
+
+Call sites never spell a slug or a severity: they write ``EMPTY_ROW.at(location, message)``,
+and an exception carries its kind (``UnsupportedInput(..., kind=...)``). README's table of
+slugs by severity is checked against ``KINDS`` by a test, both ways; another checks that no
+``Issue`` is built anywhere but here (and where ``issues.json`` is read back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.model import Issue, Location, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemKind:
+    """One kind of problem: its stable slug, its severity, what it means."""
+
+    slug: str
+    severity: Severity
+    description: str
+
+    def at(self, location: Location, message: str) -> Issue:
+        """An ``Issue`` of this kind: ``EMPTY_ROW.at(Location("nat/x.rst", 12, 0, 3), "row has no text")``."""
+        return Issue(self.slug, location, message, self.severity)
+
+
+# --- skip: a row or table deliberately not extracted, with the reason -------------------------
+STATUS_CLASS = ProblemKind("status-class", "skip", "a status cell names a class of codes (2xx), not one code")
+EMPTY_ROW = ProblemKind("empty-row", "skip", "a row with no text in any cell")
+SECTION_DIVIDER = ProblemKind("section-divider", "skip", "one cell spread over the whole row: a heading, not a record")
+NO_STATUS_CODE = ProblemKind("no-status-code", "skip", "a status row with no code and no row above to continue")
+NO_ERROR_CODE = ProblemKind("no-error-code", "skip",
+                            "an error-code row with no code (blank or a placeholder) that continues no row above")
+NOT_AN_ERROR_CODE = ProblemKind("not-an-error-code", "skip", "the error-code cell holds a sentence, not a code")
+TABLE_NOT_EXTRACTED = ProblemKind("table-not-extracted", "skip",
+                                  "a table that holds neither status codes nor error codes")
+
+# --- notice: a fact about the docs --------------------------------------------------------------
+DUPLICATE_ERROR_CODE = ProblemKind("duplicate-error-code", "notice",
+                                   "an error code (with its status) documented more than once in one table")
+
+# --- warning: odd input, handled ----------------------------------------------------------------
+ENCODING_GUESSED = ProblemKind("encoding-guessed", "warning", "a page that is not UTF-8, decoded as cp1252")
+INVALID_STATUS_CODE = ProblemKind("invalid-status-code", "warning",
+                                  "a status code outside 100-599, or a status cell of an error-code table that is "
+                                  "not one")
+NOT_A_STATUS_CODE = ProblemKind("not-a-status-code", "warning", "a status cell that holds no HTTP status code")
+SUSPICIOUS_CHARACTER = ProblemKind("suspicious-character", "warning",
+                                   "an invisible, control or look-alike character in a code cell")
+RAGGED_ROW = ProblemKind("ragged-row", "warning", "a row with more or fewer cells than the header")
+EMPTY_TABLE = ProblemKind("empty-table", "warning", "a table with no data rows")
+DIRECTIVE_NOT_EXECUTED = ProblemKind("directive-not-executed", "warning",
+                                     "an RST directive that would insert outside content; never run, not read")
+ENTITY_NOT_EXPANDED = ProblemKind("entity-not-expanded", "warning", "an HTML entity declaration, never expanded")
+UNCLOSED_TABLE = ProblemKind("unclosed-table", "warning", "a <table> with no </table>")
+UNCLOSED_COMMENT = ProblemKind("unclosed-comment", "warning", "an HTML comment that is never closed")
+REPLACEMENT_CHARACTER = ProblemKind("replacement-character", "warning",
+                                    "a U+FFFD in the text: a character was lost before or while reading the page")
+OUTSIDE_SERVICE_FOLDER = ProblemKind("outside-service-folder", "warning",
+                                     "a file directly in the input root, outside any <service>/ folder")
+NUL_CHARACTER = ProblemKind("nul-character", "warning", "a NUL byte in the text: the row holding it is not read")
+HTML_PARSER_FALLBACK = ProblemKind("html-parser-fallback", "warning",
+                                   "libxml2 gave up on the page, which was read again with Python's html.parser")
+
+# --- error: content that could not be read ------------------------------------------------------
+UNSUPPORTED_INPUT = ProblemKind("unsupported-input", "error",
+                                "a file that is not a page we read: binary, empty, not a docs page, undecodable")
+PARSE_ERROR = ProblemKind("parse-error", "error", "a page whose markup could not be understood")
+MALFORMED_TABLE = ProblemKind("malformed-table", "error", "an RST table whose rows cannot be read")
+UNTERMINATED_TABLE = ProblemKind("unterminated-table", "error", "RST table lines with no bottom border after them")
+TABLE_TOO_LARGE = ProblemKind("table-too-large", "error",
+                              "a table whose rowspan/colspan would expand it beyond the cell limit")
+SYMLINK_SKIPPED = ProblemKind("symlink-skipped", "error", "a symbolic link, never followed")
+NOT_A_FILE = ProblemKind("not-a-file", "error", "neither a regular file nor a folder (a FIFO, a socket, a device)")
+UNREADABLE_DIRECTORY = ProblemKind("unreadable-directory", "error", "a folder that cannot be listed")
+UNUSABLE_FILE_NAME = ProblemKind("unusable-file-name", "error",
+                                 "a file name with control characters or bytes that are not UTF-8")
+INTERNAL_ERROR = ProblemKind("internal-error", "error", "a bug met while reading one page; the page is skipped")
+
+#: Every kind, by slug, in the order of README's table.
+KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
+    STATUS_CLASS, EMPTY_ROW, SECTION_DIVIDER, NO_STATUS_CODE, NO_ERROR_CODE, NOT_AN_ERROR_CODE, TABLE_NOT_EXTRACTED,
+    DUPLICATE_ERROR_CODE,
+    ENCODING_GUESSED, INVALID_STATUS_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW, EMPTY_TABLE,
+    DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
+    OUTSIDE_SERVICE_FOLDER, NUL_CHARACTER, HTML_PARSER_FALLBACK,
+    UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, SYMLINK_SKIPPED,
+    NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
+)}
+
+
+def is_registered(issue: Issue) -> bool:
+    """The issue's slug is a registered kind and its severity is that kind's."""
+    kind = KINDS.get(issue.slug)
+    return kind is not None and kind.severity == issue.severity
