@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 from typing import Any
 
-from pipeline.datasets import RESOURCES, Record
-
-_GETTERS = {r.record_type: attrgetter(*r.column_names) for r in RESOURCES}
+_GETTERS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
 
 
-def record_rows(records: Iterable[Record]) -> Iterator[tuple[Any, ...]]:
-    """Each record as a tuple of values in field order (``dataclasses.astuple`` without its deep copies)."""
+def record_rows(records: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    """Each record (of any dataset) as a tuple of values in field order (``dataclasses.astuple`` without
+    its deep copies)."""
     for record in records:
-        yield _GETTERS[type(record)](record)
+        kind = type(record)
+        getter = _GETTERS.get(kind)
+        if getter is None:
+            getter = _GETTERS[kind] = attrgetter(*(f.name for f in dataclasses.fields(kind)))
+        yield getter(record)
 
 
 #: Between two objects of a records JSON array, in the layout of ``pipeline.exporters.json.dumps``.
