@@ -48,14 +48,14 @@ def code_fingerprint() -> str:
 def environment_fingerprint() -> str:
     """Our code plus the Python and the libraries that parse and encode pages.
 
-    Cache keys use it, so an upgrade of lxml, beautifulsoup4, docutils or pyarrow (whose parse trees, tables
+    Cache keys use it, so an upgrade of lxml, beautifulsoup4, docutils, pyarrow or orjson (whose parse trees, tables
     or batches could differ) never serves a result made by the old one. The manifest keeps
     only ``code_fingerprint``: the committed dataset must not change with the CI's versions.
     """
     from importlib.metadata import PackageNotFoundError, version
 
     parts = [code_fingerprint(), sys.version]
-    for name in ("lxml", "beautifulsoup4", "docutils", "pyarrow"):  # bs4: the deep-HTML fallback
+    for name in ("lxml", "beautifulsoup4", "docutils", "pyarrow", "orjson"):  # bs4: the deep-HTML fallback
         try:
             parts.append(f"{name} {version(name)}")
         except PackageNotFoundError:

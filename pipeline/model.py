@@ -2,7 +2,8 @@
 
 Pages become ``RawTable`` objects (parsers), tables become ``StatusCodeRecord`` /
 ``ErrorCodeRecord`` objects plus ``Issue`` and ``TableReport`` objects (normalizer),
-and only the exporters turn them into dicts.
+and only the exporters turn them into dicts. The record types of the datasets are
+declared with their datasets in ``pipeline.datasets`` and re-exported here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SourceFormat = Literal["html", "rst"]
+# re-exported: the record types of the datasets, declared with them
+from pipeline.datasets import Category as Category
+from pipeline.datasets import ErrorCodeRecord as ErrorCodeRecord
+from pipeline.datasets import SourceFormat as SourceFormat
+from pipeline.datasets import StatusCodeRecord as StatusCodeRecord
+
 TableKind = Literal["status_codes", "error_codes", "other"]
 #: skip: a row or table not extracted, with the reason; notice: a fact about the docs worth knowing
 #: (a duplicated code); warning: odd input that was handled; error: content that could not be read.
@@ -18,7 +24,6 @@ Severity = Literal["skip", "notice", "warning", "error"]
 #: The severities that are problems: what ``--strict`` fails on and stderr lists.
 PROBLEM_SEVERITIES: frozenset[str] = frozenset({"warning", "error"})
 HeaderOrigin = Literal["thead", "th", "first_row", "rst_header", "none"]
-Category = Literal["informational", "success", "redirection", "client_error", "server_error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,47 +102,6 @@ class Issue:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class StatusCodeRecord:
-    """One documented HTTP status code (the ``status_codes`` dataset contract)."""
-
-    service: str
-    source_path: str
-    source_format: SourceFormat
-    page_title: str | None
-    page_id: str | None
-    table_index: int
-    table_title: str | None
-    row_index: int
-    line: int | None
-    status_code: int
-    documented_reason: str | None
-    reason: str
-    description: str | None
-    category: Category
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorCodeRecord:
-    """One documented service error code (the ``error_codes`` dataset contract)."""
-
-    service: str
-    source_path: str
-    source_format: SourceFormat
-    page_title: str | None
-    page_id: str | None
-    table_index: int
-    table_title: str | None
-    row_index: int
-    line: int | None
-    error_code: str
-    status_code: int | None
-    message: str | None
-    description: str | None
-    solution: str | None
-    module: str | None
 
 
 @dataclass(frozen=True, slots=True)

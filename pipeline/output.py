@@ -30,7 +30,8 @@ from typing import Any, BinaryIO
 from pipeline import __version__
 from pipeline.cache import code_fingerprint
 from pipeline.errors import UsageError
-from pipeline.exporters.csv import csv_line, neutralise_row
+from pipeline.exporters.csv import csv_line
+from pipeline.exporters.csv import csv_lines as encode_csv_lines
 from pipeline.exporters.datapackage import content_hash, datapackage
 from pipeline.exporters.fragments import record_tuples, render_page
 from pipeline.exporters.json import dumps, join_items
@@ -122,12 +123,9 @@ class _ResourceStream:
             return 0
         csv_lines = rendered.csv_lines
         if self.csv_safe:  # only the CSV, which spreadsheets open, is neutralised
-            safe_rows = []
-            for row in record_tuples(self.resource, rendered):
-                safe, count = neutralise_row(row)
-                safe_rows.append(safe)
-                self.neutralised += count
-            csv_lines = "".join(csv_line(row) for row in safe_rows).encode("utf-8")
+            text, count = encode_csv_lines(self.resource, record_tuples(self.resource, rendered), safe=True)
+            self.neutralised += count
+            csv_lines = text.encode("utf-8")
         self._write_json(RECORDS_OPEN if self.count == 0 else RECORDS_SEPARATOR)
         self._write_json(rendered.json_objects)
         self._write_csv(csv_lines)

@@ -12,13 +12,14 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from records import TEXT, record_strategy, typed
 
 from pipeline.build import build
-from pipeline.exporters.csv import csv_field, render_csv
+from pipeline.exporters.csv import csv_line, render_csv
 from pipeline.exporters.parquet import read_parquet_rows
-from pipeline.model import Dataset, ErrorCodeRecord, StatusCodeRecord
+from pipeline.model import Dataset, ErrorCodeRecord
 from pipeline.output import render, write_dataset
-from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
+from pipeline.schema import ERROR_CODES, STATUS_CODES
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed"
 
@@ -35,12 +36,6 @@ def written(seed_dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> 
     return out
 
 
-def _typed(resource: Resource, row: dict[str, str]) -> dict[str, object]:
-    """A CSV row typed back by the Table Schema (empty = null)."""
-    kinds = {f.name: f.type for f in resource.fields}
-    return {k: (None if v == "" else int(v) if kinds[k] == "integer" else v) for k, v in row.items()}
-
-
 def test_seed_pages_give_83_records(seed_dataset: Dataset) -> None:
     assert len(seed_dataset.status_codes) == 83
     per_page = {}
@@ -54,7 +49,7 @@ def test_json_csv_parquet_read_back_equal(seed_dataset: Dataset, written: Path) 
         expected = [asdict(r) for r in records]
         assert json.loads((written / f"{resource.name}.json").read_text("utf-8")) == expected
         with open(written / f"{resource.name}.csv", newline="", encoding="utf-8") as handle:
-            assert [_typed(resource, row) for row in csv.DictReader(handle)] == expected
+            assert [typed(resource, row) for row in csv.DictReader(handle)] == expected
         assert read_parquet_rows(written / f"{resource.name}.parquet") == expected
 
 
@@ -121,18 +116,10 @@ def test_write_refuses_foreign_directory(seed_dataset: Dataset, tmp_path: Path) 
 # --- property tests ---------------------------------------------------------------------------
 
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
-_opt = st.none() | _text.filter(bool)
 
 
-@st.composite
-def error_records(draw: st.DrawFn) -> ErrorCodeRecord:
-    return ErrorCodeRecord(
-        service=draw(_text.filter(bool)), source_path=draw(_text.filter(bool)), source_format="html",
-        page_title=draw(_opt), page_id=draw(_opt), table_index=draw(st.integers(0, 50)),
-        table_title=draw(_opt), row_index=draw(st.integers(0, 5000)), line=draw(st.none() | st.integers(1, 10**6)),
-        error_code=draw(_text.filter(bool)), status_code=draw(st.none() | st.integers(100, 599)),
-        message=draw(_opt), description=draw(_opt), solution=draw(_opt), module=draw(_opt),
-    )
+def error_records() -> st.SearchStrategy[ErrorCodeRecord]:
+    return record_strategy(ERROR_CODES, _text.filter(bool) | TEXT)  # type: ignore[no-any-return]
 
 
 @settings(max_examples=300, deadline=None)
@@ -140,41 +127,30 @@ def error_records(draw: st.DrawFn) -> ErrorCodeRecord:
 def test_csv_round_trips_any_text(records: list[ErrorCodeRecord]) -> None:
     text, _ = render_csv(ERROR_CODES, records)
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert [_typed(ERROR_CODES, r) for r in rows] == [
-        {k: (None if v == "" else v) for k, v in asdict(r).items()} for r in records]
+    assert [typed(ERROR_CODES, r) for r in rows] == [asdict(r) for r in records]
 
 
 @settings(max_examples=100, deadline=None)
 @given(records=st.lists(error_records(), max_size=5))
-def test_parquet_and_json_round_trip(records: list[ErrorCodeRecord], tmp_path_factory: pytest.TempPathFactory) -> None:
-    from pipeline.exporters.json import records_to_dicts
-    from pipeline.exporters.parquet import write_parquet
+def test_parquet_and_json_round_trip(records: list[ErrorCodeRecord]) -> None:
+    from pipeline.exporters import FORMATS
 
-    path = tmp_path_factory.mktemp("pq") / "e.parquet"
-    write_parquet(path, ERROR_CODES, records)
     expected = [asdict(r) for r in records]
-    assert read_parquet_rows(path) == expected
-    assert json.loads(json.dumps(records_to_dicts(ERROR_CODES, records))) == expected
+    assert read_parquet_rows(io.BytesIO(FORMATS["parquet"].export(ERROR_CODES, records))) == expected  # type: ignore[arg-type]
+    assert json.loads(FORMATS["json"].export(ERROR_CODES, records)) == expected
 
 
-def test_csv_field_quotes_bare_carriage_return() -> None:
-    assert csv_field("a\rb") == '"a\rb"'
-    assert csv_field('say "hi"') == '"say ""hi"""'
-    assert csv_field(None) == ""
-    assert csv_field(7) == "7"
-
-
-def test_status_record_fields_match_schema() -> None:
-    assert tuple(StatusCodeRecord.__dataclass_fields__) == STATUS_CODES.column_names
+def test_csv_line_quotes_bare_carriage_return() -> None:
+    assert csv_line(["a\rb", 'say "hi"', None, 7, "x,y", "a\nb"]) == '"a\rb","say ""hi""",,7,"x,y","a\nb"\r\n'
 
 
 @settings(max_examples=200, deadline=None)
 @given(records=st.lists(error_records(), max_size=6))
-def test_fast_json_layout_equals_json_dumps(records: list[ErrorCodeRecord]) -> None:
-    from pipeline.exporters.json import dumps, records_to_dicts
-    from pipeline.exporters.rows import json_array, record_rows
+def test_orjson_records_equal_json_dumps(records: list[ErrorCodeRecord]) -> None:
+    from pipeline.exporters.json import export
 
-    assert json_array(ERROR_CODES.column_names, record_rows(records)) == dumps(records_to_dicts(ERROR_CODES, records))
+    expected = json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=2) + "\n"
+    assert export(ERROR_CODES, records) == expected.encode("utf-8")
 
 
 def test_rendered_pages_write_what_json_csv_and_arrow_give_for_the_records() -> None:
@@ -199,18 +175,33 @@ def test_rendered_pages_write_what_json_csv_and_arrow_give_for_the_records() -> 
             assert files[name] == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
-def test_parquet_equals_the_records_as_one_arrow_table(tmp_path: Path) -> None:
+def test_the_streamed_files_are_what_the_pure_exporters_give(tmp_path: Path) -> None:
+    """The build writes page by page; each records file equals its format's exporter run on all records."""
     import pyarrow.parquet as pq
 
-    from pipeline.exporters.parquet import arrow_table
-    from pipeline.exporters.rows import record_rows
-    from pipeline.output import write_dataset
+    from pipeline.exporters import FORMATS
 
     dataset = build(Path(__file__).resolve().parent / "fixtures" / "pages")
     write_dataset(dataset, tmp_path / "out")
+    write_dataset(dataset, tmp_path / "safe", csv_safe=True)
     for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
+        for fmt in ("json", "csv"):
+            assert (tmp_path / "out" / FORMATS[fmt].file_name(resource)).read_bytes() == \
+                FORMATS[fmt].export(resource, records), (resource.name, fmt)
+        assert (tmp_path / "safe" / f"{resource.name}.csv").read_bytes() == \
+            FORMATS["csv-safe"].export(resource, records)
         written = pq.read_table(tmp_path / "out" / f"{resource.name}.parquet")
-        assert written.equals(arrow_table(resource, list(record_rows(records))))
+        assert written.equals(pq.read_table(io.BytesIO(FORMATS["parquet"].export(resource, records))))
+        assert written.schema.equals(pq.read_schema(io.BytesIO(FORMATS["parquet"].export(resource, records))),
+                                     check_metadata=True)
+
+
+def test_an_unknown_format_lists_the_known_ones() -> None:
+    from pipeline.exporters import exporter
+
+    with pytest.raises(KeyError, match="json, csv, csv-safe, parquet"):
+        exporter("xlsx")
+    assert exporter("csv").extension == "csv"
 
 
 _json_scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | _text

@@ -23,10 +23,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from records import record_strategy, typed
 
 from pipeline.errors import PipelineError
+from pipeline.exporters import FORMATS
 from pipeline.exporters.csv import FORMULA_PREFIXES
-from pipeline.exporters.parquet import read_parquet_rows, write_parquet
+from pipeline.exporters.parquet import read_parquet_rows
 from pipeline.model import Dataset, ErrorCodeRecord, PageResult, StatusCodeRecord
 from pipeline.normalize import normalize_page
 from pipeline.output import render
@@ -34,7 +36,7 @@ from pipeline.parsers import parse_page
 from pipeline.parsers.html import parse_html
 from pipeline.parsers.rst import parse_rst
 from pipeline.parsers.rst_reference import reference_tables
-from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
+from pipeline.schema import ERROR_CODES, STATUS_CODES
 from pipeline.sources import PageText, SourceFile, decode_page
 from pipeline.text import collapse_whitespace
 
@@ -235,34 +237,12 @@ def test_any_bytes_raise_only_our_errors(data: bytes) -> None:
 
 # --- records: JSON, CSV and Parquet read back equal ------------------------------------------
 
-_ANY = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
-_TRICKY = st.sampled_from(["\r", "\n", "\r\n", '"', ",", " ", "=", "+", "-", "@", "\t", "'", "\u2028", "\ufeff"])
-_STR = st.lists(_ANY | _TRICKY, min_size=1, max_size=4).map("".join).filter(bool)
-_OPT = st.none() | _STR
-_LINE = st.none() | st.integers(1, 10**6)
-
-
 def status_records() -> st.SearchStrategy[StatusCodeRecord]:
-    return st.builds(StatusCodeRecord, service=_STR, source_path=_STR, source_format=st.sampled_from(["html", "rst"]),
-                     page_title=_OPT, page_id=_OPT, table_index=st.integers(0, 500), table_title=_OPT,
-                     row_index=st.integers(0, 10**5), line=_LINE, status_code=st.integers(100, 599),
-                     documented_reason=_OPT, reason=_STR, description=_OPT,
-                     category=st.sampled_from(["informational", "success", "redirection", "client_error",
-                                               "server_error"]))
+    return record_strategy(STATUS_CODES)  # type: ignore[no-any-return]
 
 
 def error_records() -> st.SearchStrategy[ErrorCodeRecord]:
-    return st.builds(ErrorCodeRecord, service=_STR, source_path=_STR, source_format=st.sampled_from(["html", "rst"]),
-                     page_title=_OPT, page_id=_OPT, table_index=st.integers(0, 500), table_title=_OPT,
-                     row_index=st.integers(0, 10**5), line=_LINE, error_code=_STR,
-                     status_code=st.none() | st.integers(100, 599), message=_OPT, description=_OPT, solution=_OPT,
-                     module=_OPT)
-
-
-def typed(resource: Resource, row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row typed back by the Table Schema (empty = null)."""
-    kinds = {f.name: f.type for f in resource.fields}
-    return {k: (None if v == "" else int(v) if kinds[k] == "integer" else v) for k, v in row.items()}
+    return record_strategy(ERROR_CODES)  # type: ignore[no-any-return]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -279,9 +259,7 @@ def test_records_read_back_equal_from_json_csv_and_parquet(status: list[StatusCo
         assert text == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"  # the one formatting
         rows = list(csv.DictReader(io.StringIO(files[f"{resource.name}.csv"], newline="")))
         assert [typed(resource, row) for row in rows] == expected
-        buffer = io.BytesIO()
-        write_parquet(buffer, resource, records)  # type: ignore[arg-type]
-        buffer.seek(0)
+        buffer = io.BytesIO(FORMATS["parquet"].export(resource, records))
         assert read_parquet_rows(buffer) == expected  # type: ignore[arg-type]
     formulas = sum(isinstance(v, str) and v.startswith(FORMULA_PREFIXES)
                    for r in (*dataset.status_codes, *dataset.error_codes) for v in asdict(r).values())

@@ -19,11 +19,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pipeline.build import build, default_jobs
+from pipeline.datasets import ERROR_CODES, STATUS_CODES, ErrorCodeRecord, Field, Resource, StatusCodeRecord
+from pipeline.datasets.types import is_json_value
 from pipeline.errors import PipelineError, UsageError
-from pipeline.model import ErrorCodeRecord, Issue, Location, StatusCodeRecord
+from pipeline.model import Issue, Location
 from pipeline.output import MANIFEST
 from pipeline.problems import OUTSIDE_SERVICE_FOLDER
-from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
 
 SideKind = Literal["dataset", "docs"]
 
@@ -103,8 +104,8 @@ def is_dataset_dir(path: Path) -> bool:
 def load_dataset_dir(path: Path, label: str | None = None) -> Side:
     """Read ``status_codes.json`` and ``error_codes.json`` of a built dataset back into records."""
     label = label if label is not None else str(path)
-    status = [StatusCodeRecord(**row) for row in _read_records(path, STATUS_CODES, label)]
-    errors = [ErrorCodeRecord(**row) for row in _read_records(path, ERROR_CODES, label)]
+    status = [STATUS_CODES.from_dict(row) for row in _read_records(path, STATUS_CODES, label)]
+    errors = [ERROR_CODES.from_dict(row) for row in _read_records(path, ERROR_CODES, label)]
     return Side(label, "dataset", tuple(status), tuple(errors), read_unreadable(path, label))
 
 
@@ -194,16 +195,27 @@ def record_problem(resource: Resource, row: object) -> str | None:
             [f"unknown {', '.join(unknown)}"] if unknown else [])
         return f"not a {resource.name} record ({'; '.join(parts)}); was it written by another version?"
     for field in resource.fields:
-        value = row[field.name]
-        if value is None:
-            if field.required:
-                return f"{field.name} is null but required"
-            continue
-        wanted = int if field.type == "integer" else str
-        if isinstance(value, bool) or not isinstance(value, wanted):
-            return f"{field.name} must be {field.type}, not {type(value).__name__} ({value!r})"
-        if field.enum and value not in field.enum:
-            return f"{field.name} is {value!r}, not one of {', '.join(field.enum)}"
+        problem = value_problem(field, row[field.name])
+        if problem:
+            return problem
+    return None
+
+
+def value_problem(field: Field, value: object) -> str | None:
+    """Why ``value`` (read from JSON) is not a value of ``field``, or None when it is."""
+    if value is None:
+        return f"{field.name} is null but required" if field.required else None
+    kind = f"list of {field.storage.json}" if field.is_list else field.storage.json
+    items: list[object] = [value]
+    if field.is_list:
+        if not isinstance(value, list):
+            return f"{field.name} must be a {kind}, not {type(value).__name__} ({value!r})"
+        items = value
+    for item in items:
+        if not is_json_value(field.type, item):
+            return f"{field.name} must be {kind}, not {type(item).__name__} ({item!r})"
+        if field.enum and item not in field.enum:
+            return f"{field.name} is {item!r}, not one of {', '.join(field.enum)}"
     return None
 
 

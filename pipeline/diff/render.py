@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pipeline.datasets import Record, StatusCodeRecord, resource_of
 from pipeline.diff.compare import Change, DatasetDiff, Identity, RecordDiff, SideFacts
 from pipeline.exporters.fragments import issue_dict
 from pipeline.exporters.json import dumps
 from pipeline.exporters.rows import record_rows
-from pipeline.model import ErrorCodeRecord, Location, StatusCodeRecord
+from pipeline.model import Location
 from pipeline.text import escape_controls
 
-Record = StatusCodeRecord | ErrorCodeRecord
 Kind = Literal["added", "removed", "changed"]
 
 
@@ -80,7 +80,7 @@ def word_diff(before: str | None, after: str | None, exact: bool = False, marks:
 # -- what each dataset shows of a record ---------------------------------------------------
 
 def title(record: Record) -> str:
-    """``202 Accepted`` for a status code, ``VPC.0101 (HTTP 400)`` for an error code."""
+    """``202 Accepted`` for a status code, ``VPC.0101 (HTTP 400)`` for an error code (its ``headline`` fields)."""
     if isinstance(record, StatusCodeRecord):
         return f"{record.status_code} {record.documented_reason or record.reason}"
     status = f"HTTP {record.status_code}" if record.status_code is not None else "no HTTP status"
@@ -93,10 +93,18 @@ def where(record: Record) -> str:
 
 
 def detail_fields(record: Record) -> tuple[str, ...]:
-    """The fields shown under an added or removed record (the title already shows the rest)."""
-    if isinstance(record, StatusCodeRecord):
-        return ("description",)
-    return ("message", "description", "solution", "module")
+    """The fields shown under an added or removed record: its compared fields the title does not show."""
+    resource = resource_of(record)
+    return tuple(name for name in resource.names("compared") if name not in resource.headline)
+
+
+def text_of(record: Record, name: str) -> str | None:
+    """A field's value as text, as its CSV cell writes it (``true`` for a boolean); None for null."""
+    value = getattr(record, name)
+    if value is None:
+        return None
+    text = resource_of(record).field(name).cell_text
+    return text(value) if text is not None else str(value)
 
 
 def _sort_key(identity: Identity, record: Record) -> tuple[Any, ...]:
@@ -273,22 +281,18 @@ def render_text(diff: DatasetDiff, color: bool = False) -> str:  # noqa: C901 (l
                 if entry.change is not None:
                     lines += [f"        ({safe(note)})" for note in moved(entry.change)]
                     for field in entry.change.fields:
-                        text = word_diff(_text(getattr(entry.change.before, field)),
-                                         _text(getattr(entry.change.after, field)), diff.exact, marks)
+                        text = word_diff(text_of(entry.change.before, field), text_of(entry.change.after, field),
+                                         diff.exact, marks)
                         lines.append(f"        {field}: {text}")
                 else:
                     for field in detail_fields(entry.record):
-                        value = getattr(entry.record, field)
+                        value = text_of(entry.record, field)
                         if value is not None:
                             lines.append(f"        {field}: {safe(value)}")
     if sections or notes:
         lines.append("")
     lines.append(summary_line(diff))
     return "\n".join(lines) + "\n"
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 # -- markdown --------------------------------------------------------------------------------
@@ -319,13 +323,13 @@ def render_markdown(diff: DatasetDiff) -> str:
             lines += [f"**{name.capitalize()}**", "", "| | record | what | where |", "|---|---|---|---|"]
             for entry in found:
                 if entry.change is not None:
-                    details = [f"**{field}:** " + word_diff(_text(getattr(entry.change.before, field)),
-                                                             _text(getattr(entry.change.after, field)),
+                    details = [f"**{field}:** " + word_diff(text_of(entry.change.before, field),
+                                                             text_of(entry.change.after, field),
                                                              diff.exact, HTML, md_escape)
                                for field in entry.change.fields]
                 else:
-                    details = [f"**{field}:** {md_escape(str(getattr(entry.record, field)))}"
-                               for field in detail_fields(entry.record) if getattr(entry.record, field) is not None]
+                    details = [f"**{field}:** {md_escape(value)}" for field in detail_fields(entry.record)
+                               if (value := text_of(entry.record, field)) is not None]
                 lines.append(f"| {entry.kind} | {md_escape(title(entry.record))} | {'<br>'.join(details)} "
                              f"| {md_escape(where(entry.record))} |")
             lines.append("")

@@ -8,24 +8,15 @@ stream per dataset and the page's items of ``tables.json`` and ``issues.json``;
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
-from pipeline.exporters.csv import csv_line
-from pipeline.exporters.json import array_items
+from pipeline.datasets import ERROR_CODES, STATUS_CODES, Record, Resource
+from pipeline.exporters.csv import csv_lines
+from pipeline.exporters.json import array_items, objects
 from pipeline.exporters.parquet import from_ipc, table_rows, to_ipc
-from pipeline.exporters.rows import JSON_SEPARATOR, json_objects, record_rows
-from pipeline.model import (
-    ErrorCodeRecord,
-    Issue,
-    Location,
-    PageResult,
-    RenderedPage,
-    RenderedRecords,
-    StatusCodeRecord,
-    TableReport,
-)
-from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource
+from pipeline.exporters.rows import record_rows
+from pipeline.model import Issue, Location, PageResult, RenderedPage, RenderedRecords, TableReport
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
@@ -76,21 +67,21 @@ def render_page(result: PageResult) -> RenderedPage:
     )
 
 
-def render_records(resource: Resource, records: Iterable[StatusCodeRecord | ErrorCodeRecord]) -> RenderedRecords:
+def render_records(resource: Resource, records: Sequence[Record]) -> RenderedRecords:
     """A page's records of one dataset in the form of each export file."""
     rows = list(record_rows(records))
     return RenderedRecords(
         count=len(rows),
-        json_objects=JSON_SEPARATOR.join(json_objects(resource.column_names, rows)).encode("utf-8"),
-        csv_lines="".join(csv_line(row) for row in rows).encode("utf-8"),
+        json_objects=objects(records),
+        csv_lines=csv_lines(resource, rows)[0].encode("utf-8"),
         arrow=to_ipc(resource, rows),
     )
 
 
 def page_result(page: RenderedPage) -> PageResult:
     """The normalizer result a rendered page was made from (records read back from its Arrow stream)."""
-    status = tuple(StatusCodeRecord(*row) for row in record_tuples(STATUS_CODES, page.status_codes))
-    errors = tuple(ErrorCodeRecord(*row) for row in record_tuples(ERROR_CODES, page.error_codes))
+    status = tuple(map(STATUS_CODES.from_row, record_tuples(STATUS_CODES, page.status_codes)))
+    errors = tuple(map(ERROR_CODES.from_row, record_tuples(ERROR_CODES, page.error_codes)))
     return PageResult(page.source_path, page.sha256, status, errors, page.tables, page.issues)
 
 

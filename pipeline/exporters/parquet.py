@@ -1,4 +1,4 @@
-"""Arrow and Parquet via pyarrow, with an explicit schema (integers as int32/int16, nullable strings).
+"""Arrow and Parquet via pyarrow, with the schema the dataset's declaration gives (``Storage.arrow``).
 
 A page's records travel as an Arrow IPC stream (``to_ipc``): made where the page is parsed,
 kept in the cache, and turned into the Parquet export's row groups without going back
@@ -11,9 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.datasets import Record, Resource
 from pipeline.exporters.rows import record_rows
-from pipeline.model import ErrorCodeRecord, StatusCodeRecord
-from pipeline.schema import Resource
+
+#: Rows per Parquet row group: fixed, so the same records always give the same file layout.
+ROW_GROUP = 65536
+#: How every Parquet file is written (the streaming writer of ``pipeline.output`` too).
+WRITE_OPTIONS: dict[str, Any] = {"compression": "zstd", "write_statistics": False, "write_page_checksum": True}
 
 
 def arrow_schema(resource: Resource) -> Any:
@@ -32,9 +36,9 @@ def _make_schema(resource: Resource) -> Any:
 
     columns = []
     for f in resource.fields:
-        kind = pa.int32() if f.type == "integer" else pa.string()
-        if f.name == "status_code":
-            kind = pa.int16()
+        kind = getattr(pa, f.storage.arrow)()
+        if f.is_list:
+            kind = pa.list_(kind)
         columns.append(pa.field(f.name, kind, nullable=not f.required, metadata={"description": f.description}))
     return pa.schema(columns, metadata={"resource": resource.name})
 
@@ -87,13 +91,15 @@ def table_rows(table: Any) -> list[tuple[Any, ...]]:
     return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
 
-def write_parquet(path: Path, resource: Resource,
-                  records: Sequence[StatusCodeRecord] | Sequence[ErrorCodeRecord]) -> None:
-    """A whole Parquet file in one go (the build streams instead; see ``pipeline.output``)."""
+def export(resource: Resource, records: Sequence[Record]) -> bytes:
+    """The Parquet file of ``resource`` in one go (the build streams instead; see ``pipeline.output``)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(arrow_table(resource, list(record_rows(records))), path, compression="zstd",
-                   write_statistics=False)
+    sink = pa.BufferOutputStream()
+    pq.write_table(arrow_table(resource, list(record_rows(records))), sink, row_group_size=ROW_GROUP,
+                   **WRITE_OPTIONS)
+    return bytes(sink.getvalue())
 
 
 def read_parquet_rows(path: Path) -> list[dict[str, Any]]:

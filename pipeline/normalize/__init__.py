@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from pipeline.datasets import ERROR_CODES, STATUS_CODES
 from pipeline.model import (
     ErrorCodeRecord,
     Issue,
@@ -58,7 +59,8 @@ def normalize_page(page: Page, sha256: str) -> PageResult:
             records=records, rows_emitted=outcome.emitted, rows_merged=outcome.merged,
             rows_skipped=outcome.skipped,
         ))
-    status.sort(key=lambda r: (r.table_index, r.row_index, r.status_code))
+    status.sort(key=STATUS_CODES.sort_key)  # each dataset's declared order (sorts are stable)
+    errors.sort(key=ERROR_CODES.sort_key)
     issues.extend(duplicate_error_codes(errors))
     return PageResult(page.source_path, sha256, tuple(status), tuple(errors), tuple(reports), tuple(issues))
 

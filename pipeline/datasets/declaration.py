@@ -1,0 +1,135 @@
+"""How a dataset is declared: its record dataclass (fields annotated, each with a ``column``) and a ``Resource``.
+
+The record class says each field's name, order, type and nullability (its annotation,
+checked by mypy) and, through ``column``, its description and whether the diff compares
+it. The ``Resource`` adds what belongs to the dataset: its name, title, the diff's key,
+the Table Schema primary key and the sort order. ``Resource.fields`` is everything
+together, as data: what every schema, exporter and the diff derive from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, Literal, get_type_hints
+
+from pipeline.datasets.types import STORAGE, FieldType, Storage, field_type, list_text
+
+#: A field's part in a record's identity (see ``pipeline.diff.compare``): the diff's key,
+#: compared (a difference is a change), or location (where it was found; never a change).
+Role = Literal["key", "compared", "location"]
+
+_COLUMN = "pipeline.column"
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    description: str
+    compared: bool
+
+
+def column(description: str, *, compared: bool = False) -> Mapping[str, Any]:
+    """The metadata of a record field: ``x: str = field(metadata=column("What x is."))``."""
+    return {_COLUMN: _Column(description, compared)}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a dataset, as every schema and exporter sees it."""
+
+    name: str
+    type: FieldType
+    required: bool
+    description: str
+    enum: tuple[str, ...] = ()
+    role: Role = "location"
+    is_list: bool = False  # a list of ``type`` values
+
+    @property
+    def storage(self) -> Storage:
+        return STORAGE[self.type]
+
+    @property
+    def cell_text(self) -> Callable[[Any], str] | None:
+        """The CSV text of a non-null value, where it is not ``str(value)``."""
+        return list_text if self.is_list else self.storage.text
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One dataset, declared once.
+
+    ``key``: the fields that say what a record *is* (the diff matches records by them);
+    ``primary_key``: the Table Schema's (empty where the docs themselves repeat records);
+    ``order``: the sort order of the records in every file; ``prefer``: compared fields that
+    pair repeated keys before their place does (``pipeline.diff.compare.pair_group``);
+    ``headline``: the fields the diff's one-line title of a record shows (not repeated
+    under it).
+    """
+
+    name: str
+    record_type: type[Any]
+    title: str
+    key: tuple[str, ...]
+    primary_key: tuple[str, ...]
+    order: tuple[str, ...]
+    prefer: tuple[str, ...] = ()
+    headline: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = dataclasses.field(init=False)
+    _lists: tuple[int, ...] = dataclasses.field(init=False, repr=False)  # positions of list fields
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", record_fields(self.record_type, self.key))
+        object.__setattr__(self, "_lists", tuple(i for i, f in enumerate(self.fields) if f.is_list))
+        names = set(self.column_names)
+        compared = {f.name for f in self.fields if f.role == "compared"}
+        for what, chosen in (("key", self.key), ("primary_key", self.primary_key), ("order", self.order),
+                             ("headline", self.headline)):
+            if not set(chosen) <= names:
+                raise ValueError(f"{self.name}: {what} names unknown fields {sorted(set(chosen) - names)}")
+        if not set(self.prefer) <= compared:
+            raise ValueError(f"{self.name}: prefer must name compared fields")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def names(self, role: Role) -> tuple[str, ...]:
+        """The fields of one role, in field order."""
+        return tuple(f.name for f in self.fields if f.role == role)
+
+    @property
+    def sort_key(self) -> Callable[[Any], Any]:
+        """The key that sorts records in ``order``."""
+        return attrgetter(*self.order)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def from_row(self, row: Sequence[Any]) -> Any:
+        """The record of its values in field order, read back (Arrow, JSON): lists become tuples."""
+        if self._lists:
+            row = [tuple(v) if i in self._lists and v is not None else v for i, v in enumerate(row)]
+        return self.record_type(*row)
+
+    def from_dict(self, values: Mapping[str, Any]) -> Any:
+        """The record of an object of its JSON file."""
+        return self.from_row([values[name] for name in self.column_names])
+
+
+def record_fields(record_type: type[Any], key: tuple[str, ...] = ()) -> tuple[Field, ...]:
+    """The ``Field`` of every field of a record dataclass, from its annotations and ``column`` metadata."""
+    hints = get_type_hints(record_type, include_extras=True)
+    found = []
+    for f in dataclasses.fields(record_type):
+        about = f.metadata.get(_COLUMN)
+        if not isinstance(about, _Column):
+            raise TypeError(f"{record_type.__name__}.{f.name} has no column(...) metadata")
+        info = field_type(hints[f.name])
+        if f.name in key and about.compared:
+            raise ValueError(f"{record_type.__name__}.{f.name} is a key field: it cannot also be compared")
+        role: Role = "key" if f.name in key else "compared" if about.compared else "location"
+        found.append(Field(f.name, info.type, info.required, about.description, info.enum, role, info.is_list))
+    return tuple(found)
