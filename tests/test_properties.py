@@ -249,10 +249,10 @@ def error_records() -> st.SearchStrategy[ErrorCodeRecord]:
 @given(st.lists(status_records(), max_size=6), st.lists(error_records(), max_size=6))
 def test_records_read_back_equal_from_json_csv_and_parquet(status: list[StatusCodeRecord],
                                                             errors: list[ErrorCodeRecord]) -> None:
-    dataset = Dataset((PageResult("svc/page", "0" * 64, tuple(status), tuple(errors)),))
+    dataset = Dataset((PageResult.of("svc/page", "0" * 64, [*status, *errors]),))
     files = render(dataset).files
     safe = render(dataset, csv_safe=True)
-    for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
+    for resource, records in ((STATUS_CODES, status), (ERROR_CODES, errors)):
         expected = [asdict(r) for r in records]
         text = files[f"{resource.name}.json"]
         assert json.loads(text) == expected
@@ -262,7 +262,7 @@ def test_records_read_back_equal_from_json_csv_and_parquet(status: list[StatusCo
         buffer = io.BytesIO(FORMATS["parquet"].export(resource, records))
         assert read_parquet_rows(buffer) == expected  # type: ignore[arg-type]
     formulas = sum(isinstance(v, str) and v.startswith(FORMULA_PREFIXES)
-                   for r in (*dataset.status_codes, *dataset.error_codes) for v in asdict(r).values())
+                   for r in (*status, *errors) for v in asdict(r).values())
     assert safe.csv_neutralised == formulas
 
 

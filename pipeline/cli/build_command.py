@@ -14,16 +14,16 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pipeline.build import StatsCounter, default_jobs, require_pages, stream_results
-from pipeline.cache import DEFAULT_CACHE_DIR
+from pipeline.build import default_jobs, require_pages, stream_results
 from pipeline.cli.progress import ProgressReporter
-from pipeline.digests import Discovery, input_digests
+from pipeline.datasets import RESOURCES
 from pipeline.errors import UsageError
-from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
-from pipeline.output import inputs_are_current, write_into, write_results
-from pipeline.previous import PreviousDataset
+from pipeline.incremental.plan import BuildRequest, Mode, plan_build
+from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
+from pipeline.model import PROBLEM_SEVERITIES, Issue, PageResult
+from pipeline.output import write_into, write_results
 from pipeline.rules import Rules
 from pipeline.sources import MAX_PAGE_BYTES, discover
 from pipeline.text import escape_controls
@@ -47,8 +47,8 @@ def add_parser(subparsers: Any) -> None:
                         help="write nothing; exit 1 if --out differs from what INPUT would produce, 0 if current")
     parser.add_argument("-j", "--jobs", type=int, default=default_jobs(),
                         help="pages parsed in parallel (default: the number of cores)")
-    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR,
-                        help=f"per-page result cache (default: {DEFAULT_CACHE_DIR})")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_STORE_DIR,
+                        help=f"per-page result cache (default: {DEFAULT_STORE_DIR})")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--force", action="store_true",
                         help="read and hash every page (trust no stat index) and rewrite --out even when it is current")
@@ -65,25 +65,24 @@ class Tally:
 
     pages: int = 0
     tables: int = 0
-    status_codes: int = 0
-    error_codes: int = 0
+    records: Counter[str] = field(default_factory=Counter)  # by dataset name
     skips: int = 0
     notices: int = 0
     problems: list[str] = field(default_factory=list)
     #: The problems of severity ``error``: what ``-q`` still prints.
     errors: list[str] = field(default_factory=list)
 
-    def watch(self, results: Iterable[RenderedPage]) -> Iterator[RenderedPage]:
+    def watch(self, results: Iterable[PageResult]) -> Iterator[PageResult]:
         for result in results:
             self.add(result)
             yield result
 
-    def add(self, page: RenderedPage) -> None:
+    def add(self, page: PageResult) -> None:
         self.pages += bool(page.source_path)
         self.add_issues(page.issues)
         self.tables += len(page.tables)
-        self.status_codes += page.status_codes.count
-        self.error_codes += page.error_codes.count
+        for resource in RESOURCES:
+            self.records[resource.name] += len(page.records_of(resource))
 
     def add_issues(self, issues: Iterable[Issue]) -> None:
         for issue in issues:
@@ -97,54 +96,46 @@ class Tally:
 
 def summary(tally: Tally, out: Path | None) -> str:
     target = f" -> {out}" if out is not None else ""
-    return (f"pipeline: {tally.pages} pages, {tally.tables} tables, {tally.status_codes} status codes, "
-            f"{tally.error_codes} error codes, {len(tally.problems)} problems, {tally.skips} skips, "
-            f"{tally.notices} notices{target}")
+    records = "".join(f"{tally.records[r.name]} {r.name.replace('_', ' ')}, " for r in RESOURCES)
+    return (f"pipeline: {tally.pages} pages, {tally.tables} tables, {records}{len(tally.problems)} problems, "
+            f"{tally.skips} skips, {tally.notices} notices{target}")
+
+
+def request_of(args: argparse.Namespace) -> BuildRequest:
+    """The build the arguments ask for."""
+    return BuildRequest(args.input, args.out, check=args.check, force=args.force, csv_safe=args.csv_safe,
+                        store_dir=None if args.no_cache else args.cache_dir)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    """Check the arguments, decide what to do (``plan_build``), do it, and report on stderr."""
+    """Check the arguments, plan (``pipeline.incremental.plan``), carry the plan out, and report on stderr."""
     problem = ARGUMENT_RULES.first(args)
     if problem is not None:
         raise problem
-    source: Path = args.input
-    cache_dir = None if args.no_cache else args.cache_dir
-    discovered = discover(source, args.max_page_bytes)
-    require_pages(source, discovered)
-    digests = page_digests(args, discovered, cache_dir)
-    plan = plan_build(BuildInputs(args, discovered, digests))
-    if plan.mode == "up-to-date":
-        assert digests is not None
-        return report_up_to_date(args, len(digests))
-    stats = StatsCounter()
-    previous = PreviousDataset.open(args.out, args.csv_safe) if plan.reuse_previous else None
-    results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir,
-                                    stats, digests, discovered, previous)
+    discovered = discover(args.input, args.max_page_bytes)
+    require_pages(args.input, discovered)
+    plan = plan_build(request_of(args), discovered)
+    if plan.mode is Mode.UP_TO_DATE:
+        assert plan.digests is not None
+        return report_up_to_date(args, len(plan.digests))
+    outcomes: Counter[Outcome] = Counter()
+    sources, found = discovered
+    results = stream_results(sources, jobs=args.jobs, store=plan.store, digests=plan.digests,
+                             progress=None if args.quiet else ProgressReporter(), outcomes=outcomes)
     try:
         tally = Tally()
         tally.add_issues(found)
-        if plan.mode == "check":
+        if plan.mode is Mode.CHECK:
             return check(tally.watch(results), found, args)
         written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink)
     finally:
-        results.close()  # stop the look-ahead threads before the files they read are closed
-        if previous is not None:
-            previous.close()
-    report_written(args, tally, stats, written.csv_neutralised, cache_dir)
+        results.close()  # stop the pool and the look-ahead threads
+    report_written(args, tally, outcomes, written.csv_neutralised, plan.store is not None)
     return 1 if args.strict and tally.problems else 0
 
 
-def page_digests(args: argparse.Namespace, discovered: Discovery, cache_dir: Path | None) -> dict[str, str] | None:
-    """Every page's sha256, where the up-to-date check or the cache needs them; with neither, ``None``
-    (the build reads each page once instead of twice).
-    """
-    if cache_dir is None and (args.check or args.force):
-        return None
-    return input_digests(args.input, discovered, cache_dir, trust_index=not args.force)
-
-
-def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, neutralised: int,
-                   cache_dir: Path | None) -> None:
+def report_written(args: argparse.Namespace, tally: Tally, outcomes: Counter[Outcome], neutralised: int,
+                   stored: bool) -> None:
     """The problems, then one line per fact worth telling, then the summary; with ``-q`` the errors alone."""
     if args.quiet:
         print_problems(tally.errors, args.out)  # -q silences everything but errors
@@ -152,11 +143,11 @@ def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, 
     print_problems(tally.problems, args.out)
     if args.csv_safe:
         print(f"pipeline: --csv-safe neutralised {neutralised} CSV cells", file=sys.stderr)
-    if stats.reused:
-        print(f"pipeline: {stats.reused} unchanged pages copied from the previous dataset", file=sys.stderr)
-    if cache_dir is not None and stats.pages:
-        print(f"pipeline: cache {stats.hits} hits, {stats.misses} misses"
-              + (f" ({stats.corrupt} corrupt entries rebuilt)" if stats.corrupt else ""), file=sys.stderr)
+    if stored and outcomes.total():
+        misses = outcomes[Outcome.PARSED] + outcomes[Outcome.REPAIRED]
+        repaired = outcomes[Outcome.REPAIRED]
+        print(f"pipeline: cache {outcomes[Outcome.HIT]} hits, {misses} misses"
+              + (f" ({repaired} corrupt entries rebuilt)" if repaired else ""), file=sys.stderr)
     print(summary(tally, args.out), file=sys.stderr)
 
 
@@ -195,77 +186,6 @@ ARGUMENT_RULES: Rules[argparse.Namespace, UsageError] = Rules((
 ))
 
 
-# --- what the build does, decided in order: each rule returns the plan with its reason, or None ----
-
-BuildMode = Literal["up-to-date", "check", "write"]
-
-
-@dataclass(frozen=True, slots=True)
-class BuildInputs:
-    """What the plan is decided from: the options, what discovery found, the pages' digests (if read)."""
-
-    args: argparse.Namespace
-    discovered: Discovery
-    digests: dict[str, str] | None
-
-
-@dataclass(frozen=True, slots=True)
-class BuildPlan:
-    """``up-to-date``: --out is current, nothing is parsed; ``check``: compare a fresh build with --out;
-    ``write``: build and replace --out. ``reuse_previous``: copy unchanged pages out of the dataset replaced.
-    """
-
-    mode: BuildMode
-    reason: str
-    reuse_previous: bool = False
-
-
-def check_requested(b: BuildInputs) -> BuildPlan | None:
-    """``--check``: always a fresh build, compared with --out (never copied out of it)."""
-    return BuildPlan("check", "--check compares a fresh build with --out") if b.args.check else None
-
-
-def force_requested(b: BuildInputs) -> BuildPlan | None:
-    """``--force``: trust nothing, neither --out being current nor its pages."""
-    return BuildPlan("write", "--force rebuilds every page") if b.args.force else None
-
-
-def discovery_problem(b: BuildInputs) -> BuildPlan | None:
-    """A symbolic link or an unreadable folder is in no page digest: --out is never taken as current."""
-    if not b.discovered[1]:
-        return None
-    return BuildPlan("write", "discovery found problems, which no page digest records", reuses_previous(b))
-
-
-def inputs_current(b: BuildInputs) -> BuildPlan | None:
-    """Every page's digest is the one --out was built from, with the same options: nothing to do."""
-    if b.digests is None or not inputs_are_current(b.digests, b.args.out, b.args.csv_safe):
-        return None
-    return BuildPlan("up-to-date", "every page is as --out was built from")
-
-
-def inputs_changed(b: BuildInputs) -> BuildPlan:
-    """Anything else: build and replace --out, copying unchanged pages from it where possible."""
-    return BuildPlan("write", "pages changed since --out was built", reuses_previous(b))
-
-
-def reuses_previous(b: BuildInputs) -> bool:
-    """Unchanged pages are copied from the dataset being replaced; never for --check (it compares against
-    that dataset), --force (trust nothing) or --csv-safe (its count needs the rows), nor without digests.
-    """
-    return b.digests is not None and not (b.args.check or b.args.force or b.args.csv_safe)
-
-
-BUILD_PLAN_RULES: Rules[BuildInputs, BuildPlan] = Rules((
-    check_requested, force_requested, discovery_problem, inputs_current, inputs_changed,
-))
-
-
-def plan_build(inputs: BuildInputs) -> BuildPlan:
-    """What ``pipeline build`` does with these inputs (see ``BUILD_PLAN_RULES``)."""
-    return BUILD_PLAN_RULES.decide(inputs)
-
-
 #: Problems listed on stderr; the rest are counted and left to issues.json.
 PROBLEMS_SHOWN = 20
 
@@ -293,7 +213,7 @@ def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     return 1 if args.strict and found else 0
 
 
-def check(results: Iterable[RenderedPage], found: list[Issue], args: argparse.Namespace) -> int:
+def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace) -> int:
     """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs."""
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
         fresh = Path(tmp)
@@ -319,7 +239,7 @@ def rebuild_command(args: argparse.Namespace) -> str:
         words.append("--csv-safe")
     if args.no_cache:
         words.append("--no-cache")
-    elif args.cache_dir != DEFAULT_CACHE_DIR:
+    elif args.cache_dir != DEFAULT_STORE_DIR:
         words += ["--cache-dir", str(args.cache_dir)]
     return " ".join(shlex.quote(word) for word in words)
 
@@ -349,7 +269,7 @@ def stale_files(fresh: Path, out: Path) -> list[str]:
 def record_changes(fresh: Path, out: Path) -> str:
     """A one-line summary of how the records would change (CSV rows compared as multisets)."""
     parts = []
-    for name in ("status_codes", "error_codes"):
+    for name in (r.name for r in RESOURCES):
         new, old = _row_digests(fresh / f"{name}.csv"), _row_digests(out / f"{name}.csv")
         parts.append(f"{name}: {sum(old.values())} -> {sum(new.values())} records "
                      f"({(new - old).total()} new or changed, {(old - new).total()} gone or changed)")
