@@ -7,6 +7,7 @@ dataset is the same whatever the number of jobs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import Counter, deque
@@ -100,36 +101,49 @@ def _failed(source: SourceFile, exc: PipelineError, digest: str) -> PageResult:
 
 @dataclass(frozen=True, slots=True)
 class Served:
-    """A page's store entry (``pipeline.incremental.store``), how it was obtained, and the digest it must hold."""
+    """A page's result as its store entry (``pipeline.incremental.store``), how it was obtained, the digest
+    the entry must hold, and the result itself where it was made in this process (then ``entry`` may be empty).
+    """
 
     entry: bytes
     outcome: Outcome
     sha256: str
+    result: PageResult | None = None
 
 
-def parse_entry(task: PageTask) -> Served:
-    """Worker: the page's entry, from the store or parsed (and stored).
+def parse_entry(task: PageTask, local: bool = False) -> Served:
+    """The page's entry, from the store or parsed (and stored).
 
-    A parsed page travels back as the very entry that is stored, so the main process reads a
-    fresh page and a stored one the same way (``decoded``), and nothing is pickled.
+    In a worker (``local`` false) a parsed page travels back as the very entry that is stored,
+    so the main process reads a fresh page and a stored one the same way (``decoded``) and
+    nothing is pickled; in this process (``local``) the result is handed over as it is.
     """
     source, store = task
     try:
         data = read_bytes(source)
     except PipelineError as exc:
-        return Served(encode_entry(_failed(source, exc, "")), Outcome.PARSED, "")
+        return _served(_failed(source, exc, ""), Outcome.PARSED, local)
     digest = hashlib.sha256(data).hexdigest()
     outcome = Outcome.PARSED
     if store is not None:
         entry = store.read(source.source_path, digest)
+        found = decode_entry(entry, source.source_path, digest) if entry is not None else None
+        if entry is not None and found is not None:
+            return Served(entry, Outcome.HIT, digest, found if local else None)
         if entry is not None:
-            if decode_entry(entry, source.source_path, digest) is not None:
-                return Served(entry, Outcome.HIT, digest)
             outcome = Outcome.REPAIRED
-    entry = encode_entry(process_bytes(source, data, digest))
+    result = process_bytes(source, data, digest)
+    served = _served(result, outcome, local and store is None)
     if store is not None:
-        store.put(entry, source.source_path, digest)
-    return Served(entry, outcome, digest)
+        store.put(served.entry, source.source_path, digest)
+    return served if not local else Served(served.entry, outcome, digest, result)
+
+
+def _served(result: PageResult, outcome: Outcome, local: bool) -> Served:
+    """``result`` as it leaves ``parse_entry``: itself in this process, else its entry."""
+    if local:
+        return Served(b"", outcome, result.sha256, result)
+    return Served(encode_entry(result), outcome, result.sha256)
 
 
 def stored(task: PageTask, digest: str | None) -> Served | None:
@@ -147,13 +161,14 @@ def stored(task: PageTask, digest: str | None) -> Served | None:
 
 def decoded(task: PageTask, served: Served) -> tuple[PageResult, Outcome]:
     """The page's result from its entry; an entry found corrupt here is rebuilt (``parse_entry``) in this process."""
+    if served.result is not None:
+        return served.result, served.outcome
     result = decode_entry(served.entry, task[0].source_path, served.sha256)
-    if result is None:
-        served = parse_entry(task)  # a stored entry that does not check: parsed again and rewritten
-        result = decode_entry(served.entry, task[0].source_path, served.sha256)
-        if result is None:
-            raise AssertionError(f"{task[0].source_path}: a fresh entry does not decode")
-    return result, served.outcome
+    if result is not None:
+        return result, served.outcome
+    rebuilt = parse_entry(task, local=True)  # a stored entry that does not check: parsed again and rewritten
+    assert rebuilt.result is not None  # made in this process
+    return rebuilt.result, rebuilt.outcome
 
 
 def default_jobs() -> int:
@@ -186,7 +201,10 @@ def stream_results(sources: Sequence[SourceFile], *, jobs: int = 1, store: PageS
     def lookup(task: PageTask) -> Served | None:
         return stored(task, known.get(task[0].source_path))
 
-    served = in_order(tasks, jobs, lookup if store is not None and known else None, parse_entry, decoded)
+    if len(tasks) < MIN_PAGES_FOR_POOL:
+        jobs = 1
+    work = parse_entry if jobs > 1 else functools.partial(parse_entry, local=True)
+    served = in_order(tasks, jobs, lookup if store is not None and known else None, work, decoded)
     try:
         for done, (result, outcome) in enumerate(served, 1):
             if outcomes is not None:
@@ -213,7 +231,7 @@ def in_order(tasks: Sequence[Task], jobs: int, lookup: Callable[[Task], Done | N
     the pool are all bounded, so memory does not grow with the number of tasks, whatever mix
     of looked-up and worked ones they are.
     """
-    if jobs <= 1 or len(tasks) < MIN_PAGES_FOR_POOL:
+    if jobs <= 1:
         for task, found in zip(tasks, _ahead(tasks, lookup), strict=True):
             yield complete(task, found if found is not None else work(task))
         return

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pipeline.datasets import RESOURCES, Record, Resource, resource_of
+
 # re-exported: the record types of the datasets, declared with them
 from pipeline.datasets import Category as Category
 from pipeline.datasets import ErrorCodeRecord as ErrorCodeRecord
-from pipeline.datasets import Record, Resource, resource_of
 from pipeline.datasets import SourceFormat as SourceFormat
 from pipeline.datasets import StatusCodeRecord as StatusCodeRecord
 
@@ -133,8 +134,9 @@ RecordsByDataset = Mapping[str, tuple[Record, ...]]
 class PageResult:
     """Everything the normalizer made of one page: its records of each dataset, tables and issues.
 
-    ``records`` is keyed by the dataset's name (``pipeline.datasets.RESOURCES``); a dataset
-    the page has no records of may be absent. ``records_of`` reads it.
+    ``records`` is keyed by the dataset's name (``pipeline.datasets.RESOURCES``); it is made to
+    hold every declared dataset, in declared order (a dataset given no records has none), so
+    two results with the same records are equal however they were made. ``records_of`` reads it.
     """
 
     source_path: str
@@ -142,6 +144,12 @@ class PageResult:
     records: RecordsByDataset = field(default_factory=dict)
     tables: tuple[TableReport, ...] = ()
     issues: tuple[Issue, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = set(self.records) - {r.name for r in RESOURCES}
+        if unknown:
+            raise ValueError(f"records of undeclared datasets: {', '.join(sorted(unknown))}")
+        object.__setattr__(self, "records", {r.name: tuple(self.records.get(r.name, ())) for r in RESOURCES})
 
     def records_of(self, resource: Resource) -> tuple[Record, ...]:
         return self.records.get(resource.name, ())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import filecmp
+import gc
 import hashlib
 import json
 import shlex
@@ -112,6 +114,23 @@ def run_build(args: argparse.Namespace) -> int:
     problem = ARGUMENT_RULES.first(args)
     if problem is not None:
         raise problem
+    with frozen_heap():
+        return carry_out(args)
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """What is alive now (the imported modules) is not garbage: frozen, it is not walked again by each of
+    the many full collections a build that creates a million records triggers (~10 % of a rebuild's CPU)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def carry_out(args: argparse.Namespace) -> int:
+    """Discover, plan, build (or do nothing), report; the arguments are checked."""
     discovered = discover(args.input, args.max_page_bytes)
     require_pages(args.input, discovered)
     plan = plan_build(request_of(args), discovered)
@@ -129,7 +148,7 @@ def run_build(args: argparse.Namespace) -> int:
             return check(tally.watch(results), found, args)
         written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink)
     finally:
-        results.close()  # stop the pool and the look-ahead threads
+        results.close()  # stop the pool now
     report_written(args, tally, outcomes, written.csv_neutralised, plan.store is not None)
     return 1 if args.strict and tally.problems else 0
 

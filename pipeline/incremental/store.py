@@ -88,7 +88,7 @@ def encode_entry(result: PageResult) -> bytes:
     payload = orjson.dumps({
         "source_path": result.source_path,
         "sha256": result.sha256,
-        "records": {r.name: list(record_rows(result.records_of(r))) for r in RESOURCES if result.records_of(r)},
+        "records": {name: list(record_rows(records)) for name, records in result.records.items() if records},
         "tables": list(record_rows(result.tables)),
         "issues": [[i.slug, i.location.path, i.location.line, i.location.table_index, i.location.row_index,
                     i.message, i.severity] for i in result.issues],
@@ -125,10 +125,8 @@ def _table(source_path: str, table_index: int, line: int | None, title: str | No
 
 def _result(entry: dict[str, Any]) -> PageResult:
     """The ``PageResult`` of a decoded payload; a wrong shape raises (``TypeError``: a row of the wrong length)."""
-    records = {}
-    for name, rows in entry["records"].items():
-        resource = _RESOURCES[name]  # KeyError: a dataset this code does not declare
-        records[name] = tuple(resource.from_row(row) for row in rows)
+    records = {name: tuple(map(_RESOURCES[name].from_row, rows))  # KeyError: a dataset this code does not declare
+               for name, rows in entry["records"].items()}
     tables = tuple(_table(*row) for row in entry["tables"])
     issues = tuple(Issue(slug, Location(path, line, table, row), message, severity)
                    for slug, path, line, table, row, message, severity in entry["issues"])
