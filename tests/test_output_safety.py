@@ -320,6 +320,16 @@ def test_a_full_disk_is_one_line_and_keeps_the_dataset(dataset: Path, name: str,
     assert message.endswith("nothing was replaced")
 
 
+def test_a_full_disk_under_parquet_leaves_the_interpreter_sound(dataset: Path) -> None:
+    """pyarrow writing through a Python file that fails left CPython 3.11's recursion count off by 11: a
+    later ``ast.parse`` of a deeply nested module failed with SystemError (test_problems.py did, after
+    this module). The Parquet file is now made in pyarrow's memory and copied to the file by us."""
+    import ast
+
+    _refused(dataset, FileOps(open=_disk_full_after("error_codes.parquet", 100)), "No space left on device")
+    ast.parse((Path(__file__).resolve().parent.parent / "pipeline" / "parsers" / "rst.py").read_text("utf-8"))
+
+
 # --- 19. what the user should run, and what INPUT should be ---------------------------------------
 
 

@@ -58,7 +58,13 @@ def arrow_table(resource: Resource, rows: Sequence[tuple[Any, ...]]) -> Any:
 
 
 class ParquetEncoder(Encoder):
-    """Rows buffered ``CHUNK`` at a time as Arrow columns, written a row group at a time."""
+    """Rows buffered ``CHUNK`` at a time as Arrow columns, written a row group at a time.
+
+    pyarrow writes the file into its own memory (a few MB compressed), copied to the sink by
+    ``close``: pyarrow never calls back into Python to write, so a failing sink (a full disk)
+    raises here as a plain ``OSError``, not through pyarrow's error path (which, on CPython
+    3.11, leaves the interpreter's recursion count off).
+    """
 
     def __init__(self, resource: Resource, sink: BinaryIO) -> None:
         super().__init__(resource, sink)
@@ -66,6 +72,7 @@ class ParquetEncoder(Encoder):
         self.tables: list[Any] = []  # Arrow tables of CHUNK rows, waiting for a full row group
         self.buffered = 0
         self.writer: Any = None
+        self.file: Any = None  # the pyarrow buffer the file is written to
 
     def write(self, records: Sequence[Record]) -> None:
         self.rows.extend(record_rows(records))
@@ -85,7 +92,8 @@ class ParquetEncoder(Encoder):
 
         schema = arrow_schema(self.resource)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.sink, schema, **WRITE_OPTIONS)
+            self.file = pa.BufferOutputStream()
+            self.writer = pq.ParquetWriter(self.file, schema, **WRITE_OPTIONS)
         self.writer.write_table(pa.concat_tables(self.tables) if self.tables else schema.empty_table(),
                                 row_group_size=ROW_GROUP)
         self.tables, self.buffered = [], 0
@@ -97,6 +105,7 @@ class ParquetEncoder(Encoder):
         if self.tables or self.writer is None:  # a dataset of no records is a file of its schema
             self._flush()
         self.writer.close()
+        self.sink.write(memoryview(self.file.getvalue()))
 
 
 def export(resource: Resource, records: Sequence[Record]) -> bytes:
