@@ -377,7 +377,8 @@ def remove_abandoned_staging(out: Path, ops: FileOps = FileOps()) -> None:
 
     A candidate's name must be ``staging_prefix(out)`` or ``old_prefix(out)`` followed by a pid
     (and, for staging, a random part), compared as text, never as a pattern; it must be a real
-    folder holding our marker or our dataset, and its owner must be gone.
+    folder holding our marker or our dataset (or nothing but a half-written marker), and its owner
+    must be gone.
     """
     try:
         entries = list(os.scandir(out.parent))
@@ -389,7 +390,8 @@ def remove_abandoned_staging(out: Path, ops: FileOps = FileOps()) -> None:
             continue
         path = Path(entry.path)
         marked = _marker(path)
-        if not (marked is not None or dataset_problem(path) is None) or not _abandoned(path, pid, marked):
+        ours = marked is not None or dataset_problem(path) is None or _killed_while_marking(path)
+        if not ours or not _abandoned(path, pid, marked):
             continue
         if entry.name.startswith(old_prefix(out)) and not os.path.lexists(out) and marked is None:
             ops.rename(path, out)  # killed between the two renames of a swap: the previous dataset comes back
@@ -412,6 +414,15 @@ def _marker(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return marker if isinstance(marker, dict) else None
+
+
+def _killed_while_marking(path: Path) -> bool:
+    """Nothing in it but, perhaps, our marker half written: a build killed between making the staging
+    folder and marking it (``_mark_staging``). Nothing can be lost by removing it."""
+    try:
+        return set(os.listdir(path)) <= {STAGING_MARKER}
+    except OSError:
+        return False
 
 
 def _abandoned(path: Path, pid: int, marker: dict[str, Any] | None) -> bool:

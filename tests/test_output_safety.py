@@ -221,6 +221,23 @@ def test_staging_clean_up_takes_the_out_name_literally_and_wants_our_marker(tmp_
     assert not ours.exists()
 
 
+def test_staging_of_a_build_killed_while_marking_it_is_removed(tmp_path: Path) -> None:
+    """A build killed between making its staging folder and writing its marker (an fsync, slow on a busy
+    disk) left the folder empty or with a half-written marker, and no later build removed it."""
+    pid = _dead_pid()
+    empty, half, other = (tmp_path / f".out.tmp-{pid}-{name}" for name in ("empty", "half", "other"))
+    for folder in (empty, half, other):
+        folder.mkdir()
+    (half / STAGING_MARKER).write_bytes(b'{"pid": 12')
+    (other / STAGING_MARKER).write_bytes(b'{"pid": 12')
+    (other / "notes.txt").write_text("not ours to delete", "utf-8")
+    alive = tmp_path / f".out.tmp-{os.getppid()}-alive"  # an owner still running: its build goes on
+    alive.mkdir()
+    remove_abandoned_staging(tmp_path / "out")
+    assert not empty.exists() and not half.exists()
+    assert (other / "notes.txt").is_file() and alive.is_dir()
+
+
 # --- 4. symlinks, mount points, read-only parents, full disks -------------------------------------
 
 
