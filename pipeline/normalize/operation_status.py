@@ -10,6 +10,7 @@ lines into simple records the normalizer turns into status-code records.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,39 +66,54 @@ def is_status_section(section: Section) -> bool:
     return section.level > 0 and bool(_STATUS_SECTION.search(section.title))
 
 
+class StatusSections:
+    """Says which tables and lines of a page belong to its operations' status sections.
+
+    Built once per page (``StatusSections(outline, ops)``), then asked per table: the URI
+    sections are found once, so a page of many tables and headings costs linear time.
+    """
+
+    def __init__(self, outline: Outline, ops: Sequence[Operation]) -> None:
+        self.outline = outline
+        self.ops = tuple(ops)
+        self._uri_lines = [s.line for s in outline.sections if is_uri_section(s)]
+
+    def scope(self, line: int | None, table_title: str | None = None) -> StatusScope | None:
+        """Whether the table (or text) at ``line`` belongs to the status section of the page's operations.
+
+        ``None`` on a page without operations, or for a table elsewhere on the page (a parameter
+        table, a response-body table). Rules, in order: the table lies in a status section or a
+        section nested under one; or its title names status codes (``**Table 2** Status code``
+        under another heading).
+        """
+        if not self.ops or line is None:
+            return None
+        section = self.outline.section_at(line)
+        for candidate in (section, *reversed(self.outline.parents(section))):
+            if is_status_section(candidate):
+                return StatusScope(candidate.title, candidate.line, self.operations_of(candidate.line),
+                                   "in the status section")
+        if table_title and _STATUS_TABLE_TITLE.search(table_title):
+            return StatusScope(section.title, section.line, self.operations_of(line),
+                               "table title names status codes")
+        return None
+
+    def operations_of(self, line: int) -> tuple[int, ...]:
+        """The operations a status section starting at ``line`` documents: those of the last URI section before it.
+
+        Every page of the shared trees prints all its operations in one URI section, so this is all
+        of them; a page documenting operations one after the other (``URI`` ... ``Status Codes``,
+        ``URI`` ... ``Status Codes``) gives each status section the operations printed above it.
+        """
+        last = self._uri_lines[max(0, bisect_right(self._uri_lines, line) - 1)] if self._uri_lines else 0
+        mine = tuple(op.operation_index for op in self.ops if last <= op.line <= line)
+        return mine or tuple(op.operation_index for op in self.ops)
+
+
 def status_scope(outline: Outline, ops: Sequence[Operation], line: int | None,
                  table_title: str | None = None) -> StatusScope | None:
-    """Whether the table (or text) at ``line`` belongs to the status section of the page's operations.
-
-    ``None`` on a page without operations, or for a table elsewhere on the page (a parameter
-    table, a response-body table). Rules, in order: the table lies in a status section or a
-    section nested under one; or its title names status codes (``**Table 2** Status code``
-    under another heading).
-    """
-    if not ops or line is None:
-        return None
-    section = outline.section_at(line)
-    for candidate in (section, *reversed(outline.parents(section))):
-        if is_status_section(candidate):
-            return StatusScope(candidate.title, candidate.line, _operations_of(outline, ops, candidate),
-                               "in the status section")
-    if table_title and _STATUS_TABLE_TITLE.search(table_title):
-        return StatusScope(section.title, section.line, _operations_of(outline, ops, section),
-                           "table title names status codes")
-    return None
-
-
-def _operations_of(outline: Outline, ops: Sequence[Operation], section: Section) -> tuple[int, ...]:
-    """The operations a status section documents: those of the last URI section before it.
-
-    Every page of the shared trees prints all its operations in one URI section, so this is all
-    of them; a page documenting operations one after the other (``URI`` ... ``Status Codes``,
-    ``URI`` ... ``Status Codes``) gives each status section the operations printed above it.
-    """
-    before = [s.line for s in outline.sections if is_uri_section(s) and s.line <= section.line]
-    last = max(before, default=0)
-    mine = tuple(op.operation_index for op in ops if last <= op.line <= section.line)
-    return mine or tuple(op.operation_index for op in ops)
+    """``StatusSections(outline, ops).scope(line, table_title)``, for one table."""
+    return StatusSections(outline, ops).scope(line, table_title)
 
 
 def status_lines(outline: Outline, ops: Sequence[Operation]) -> tuple[StatusLine, ...]:
@@ -110,8 +126,9 @@ def status_lines(outline: Outline, ops: Sequence[Operation]) -> tuple[StatusLine
     if not ops:
         return ()
     found: list[StatusLine] = []
+    sections = StatusSections(outline, ops)
     for section in outline.sections:
-        scope = status_scope(outline, ops, section.line) if section.level > 0 else None
+        scope = sections.scope(section.line) if section.level > 0 else None
         if scope is None:
             continue
         for block in section.blocks:

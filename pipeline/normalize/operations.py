@@ -83,9 +83,12 @@ def is_uri_section(section: Section) -> bool:
 def uri_sections(outline: Outline) -> list[Section]:
     """The sections titled ``URI`` (and the sections nested under them)."""
     found: list[Section] = []
+    end = 0  # the index after the last section already taken
     for section in outline.sections:
-        if is_uri_section(section) and section not in found:
-            found.extend(outline.subtree(section))
+        if section.index >= end and is_uri_section(section):
+            subtree = outline.subtree(section)
+            found.extend(subtree)
+            end = section.index + len(subtree)
     return found
 
 

@@ -14,6 +14,7 @@ class OutlineBuilder:
         self._sections: list[Section] = []
         self._title, self._level, self._line = "", 0, 0
         self._blocks: list[Block] = []
+        self._open: list[int] = []  # indexes of the sections enclosing the next heading, outermost first
 
     def heading(self, title: str, level: int, line: int) -> None:
         """Close the current section and open one under this heading."""
@@ -28,10 +29,16 @@ class OutlineBuilder:
             self._blocks.append(Block(kind, line, tuple(lines), text))
 
     def _close(self) -> None:
-        self._sections.append(Section(self._title, self._level, self._line, tuple(self._blocks)))
+        index = len(self._sections)
+        while self._open and self._sections[self._open[-1]].level >= self._level:
+            self._open.pop()
+        parent = self._open[-1] if self._open and self._level > 0 else None
+        self._sections.append(Section(self._title, self._level, self._line, tuple(self._blocks), index, parent))
+        if self._level > 0:
+            self._open.append(index)
         self._blocks = []
 
     def finish(self) -> Outline:
         """The outline of everything added."""
         self._close()
-        return Outline(self._format, tuple(self._sections))
+        return Outline(self._format, tuple(self._sections), tuple(s.line for s in self._sections))

@@ -41,6 +41,9 @@ class Section:
     level: int
     line: int
     blocks: tuple[Block, ...]
+    #: Its position in ``Outline.sections``, and that of the section enclosing it (``None`` at the top).
+    index: int = 0
+    parent: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ class Outline:
 
     format: str
     sections: tuple[Section, ...]
+    #: The heading line of each section (what ``section_at`` searches).
+    starts: tuple[int, ...] = ()
 
     @property
     def title(self) -> str | None:
@@ -65,25 +70,21 @@ class Outline:
         """
         if line is None:
             return self.sections[0]
-        starts = [s.line for s in self.sections]
-        return self.sections[max(0, bisect_right(starts, line) - 1)]
+        return self.sections[max(0, bisect_right(self.starts, line) - 1)]
 
     def parents(self, section: Section) -> tuple[Section, ...]:
         """The sections enclosing ``section``, outermost first (each of a lower level, before it)."""
-        index = self.sections.index(section)
         found: list[Section] = []
-        level = section.level
-        for candidate in reversed(self.sections[:index]):
-            if 0 < candidate.level < level:
-                found.append(candidate)
-                level = candidate.level
+        parent = section.parent
+        while parent is not None:
+            found.append(self.sections[parent])
+            parent = self.sections[parent].parent
         return tuple(reversed(found))
 
     def subtree(self, section: Section) -> tuple[Section, ...]:
         """``section`` and the sections nested under it (until the next heading of its level or higher)."""
-        index = self.sections.index(section)
         found = [section]
-        for candidate in self.sections[index + 1:]:
+        for candidate in self.sections[section.index + 1:]:
             if section.level > 0 and candidate.level <= section.level:
                 break
             found.append(candidate)
