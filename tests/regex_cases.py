@@ -47,7 +47,7 @@ def _ascii(text: str) -> bytes:
 
 
 H, R, S, N = "pipeline.parsers.html", "pipeline.parsers.rst", "pipeline.sources", "pipeline.normalize"
-O = "pipeline.outline"
+OUT = "pipeline.outline"
 CASES: tuple[Case, ...] = (
     # sources: decoding and sniffing
     Case(S, "_META_CHARSET", "all", ("<meta", "<meta charset", "charset=", "<meta a"), prepare=_ascii),
@@ -111,22 +111,22 @@ CASES: tuple[Case, ...] = (
     Case("pipeline.diff.load", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
          inline=r"git version (\d{1,9})\.(\d{1,9})"),
     # page outline (issue 14): RST and markdown+HTML pages read line by line
-    Case(f"{O}.rst", "_ADORNMENT", "fullmatch", ("==", "--", "= ", "=-")),
-    Case(f"{O}.rst", "_DIRECTIVE", "fullmatch", (".. ", ".. a", ".. a:", ".. a::", ".. a:b", "..a::")),
-    Case(f"{O}.rst", "_ITEM", "match", ("-", "1", "(1", "(a", "#.", "a.")),
-    Case(f"{O}.rst", "_FIELD", "match", (":a", ": ", ":a b")),
-    Case(f"{O}.markdown", "_FENCE", "match", ("``", "```", "~~")),
-    Case(f"{O}.markdown", "_HEADING", "fullmatch", ("#", "# ", "#######")),
-    Case(f"{O}.markdown", "_ITEM", "match", ("-", "1", "1.")),
-    Case(f"{O}.markdown", "_HTML_START", "match", ("<", "<a", "</", "<!")),
-    Case(f"{O}.markdown", "_TABLE_TAG", "all", ("<table", "</tabl", "<")),
-    Case(f"{O}.markdown", "_DOCUMENT_START", "match", ("<", "<html", "<!doctyp")),
-    Case(f"{O}.markdown", "_ESCAPE", "all", ("\\",)),
-    Case(f"{O}.markdown", "_IMAGE", "all", ("![", "![a", "![a](", "!", "](")),
-    Case(f"{O}.markdown", "_LINK", "all", ("[", "[a", "[a](", "](", "[a]")),
-    Case(f"{O}.markdown", "_INLINE_TAG", "all", ("<", "<a")),
-    Case(f"{O}.markdown", "_PLACEHOLDER", "all", ("\ue000",)),
-    Case(f"{O}.markdown", "_ENTITY", "all", ("&", "&#1", "&#x", "&nbsp")),
+    Case(f"{OUT}.rst", "_ADORNMENT", "fullmatch", ("==", "--", "= ", "=-")),
+    Case(f"{OUT}.rst", "_DIRECTIVE", "fullmatch", (".. ", ".. a", ".. a:", ".. a::", ".. a:b", "..a::")),
+    Case(f"{OUT}.rst", "_ITEM", "match", ("-", "1", "(1", "(a", "#.", "a.")),
+    Case(f"{OUT}.rst", "_FIELD", "match", (":a", ": ", ":a b")),
+    Case(f"{OUT}.markdown", "_FENCE", "match", ("``", "```", "~~")),
+    Case(f"{OUT}.markdown", "_HEADING", "fullmatch", ("#", "# ", "#######")),
+    Case(f"{OUT}.markdown", "_ITEM", "match", ("-", "1", "1.")),
+    Case(f"{OUT}.markdown", "_HTML_START", "match", ("<", "<a", "</", "<!")),
+    Case(f"{OUT}.markdown", "_TABLE_TAG", "all", ("<table", "</tabl", "<")),
+    Case(f"{OUT}.markdown", "_DOCUMENT_START", "match", ("<", "<html", "<!doctyp")),
+    Case(f"{OUT}.markdown", "_ESCAPE", "all", ("\\",)),
+    Case(f"{OUT}.markdown", "_IMAGE", "all", ("![", "![a", "![a](", "!", "](")),
+    Case(f"{OUT}.markdown", "_LINK", "all", ("[", "[a", "[a](", "](", "[a]")),
+    Case(f"{OUT}.markdown", "_INLINE_TAG", "all", ("<", "<a")),
+    Case(f"{OUT}.markdown", "_PLACEHOLDER", "all", ("\ue000",)),
+    Case(f"{OUT}.markdown", "_ENTITY", "all", ("&", "&#1", "&#x", "&nbsp")),
     # operations, their status sections, page roles (issue 14)
     Case(f"{N}.uri", "_REQUEST_LINE", "fullmatch", ("GET", "GET ", "GET /", "Usage:", "URI format: GET", "GETx")),
     Case(f"{N}.uri", "_METHOD_ONLY", "fullmatch", ("GET", "Method:", "Method: GE")),

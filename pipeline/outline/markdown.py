@@ -172,6 +172,37 @@ def _chunk_end(lines: list[str], i: int) -> int:
     return j
 
 
+def _without_tables(chunk: str) -> str:
+    """The chunk with each outermost ``<table>...</table>`` replaced by its line breaks.
+
+    Tables are not text, and most of a markdown page's HTML is tables: libxml2 then reads only
+    what is left, and every line keeps its number.
+    """
+    if "<table" not in chunk.lower():
+        return chunk
+    parts: list[str] = []
+    depth, kept = 0, 0
+    for match in _TABLE_TAG.finditer(chunk):
+        if match.group(1):
+            depth -= 1
+            if depth == 0:
+                end = chunk.find(">", match.end())
+                end = len(chunk) if end < 0 else end + 1
+                parts.append("\n" * chunk.count("\n", kept, end))
+                kept = end
+            depth = max(depth, 0)
+        else:
+            if depth == 0:
+                parts.append(chunk[kept:match.start()])
+                kept = match.start()
+            depth += 1
+    if depth:  # a table never closed: the rest of the chunk is table
+        parts.append("\n" * chunk.count("\n", kept))
+    else:
+        parts.append(chunk[kept:])
+    return "".join(parts)
+
+
 def _parser() -> etree.HTMLParser:
     return etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
                             huge_tree=True)
@@ -179,7 +210,7 @@ def _parser() -> etree.HTMLParser:
 
 def _html_chunk(lines: list[str], start: int, end: int, builder: OutlineBuilder) -> None:
     """Add the headings and blocks of the HTML in ``lines[start:end]``."""
-    chunk = "\n".join(lines[start:end])
+    chunk = _without_tables("\n".join(lines[start:end]))
     if "<" not in chunk:
         return
     try:
