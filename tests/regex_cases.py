@@ -47,6 +47,7 @@ def _ascii(text: str) -> bytes:
 
 
 H, R, S, N = "pipeline.parsers.html", "pipeline.parsers.rst", "pipeline.sources", "pipeline.normalize"
+OUT = "pipeline.outline"
 CASES: tuple[Case, ...] = (
     # sources: decoding and sniffing
     Case(S, "_META_CHARSET", "all", ("<meta", "<meta charset", "charset=", "<meta a"), prepare=_ascii),
@@ -108,6 +109,40 @@ CASES: tuple[Case, ...] = (
     Case("pipeline.diff.render", "_MD_SPECIAL", "all", ("\\",)),
     Case("pipeline.diff.load", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
          inline=r"git version (\d{1,9})\.(\d{1,9})"),
+    # page outline (issue 14): RST and markdown+HTML pages read line by line
+    Case(f"{OUT}.rst", "_ADORNMENT", "fullmatch", ("==", "--", "= ", "=-")),
+    Case(f"{OUT}.rst", "_DIRECTIVE", "fullmatch", (".. ", ".. a", ".. a:", ".. a::", ".. a:b", "..a::")),
+    Case(f"{OUT}.rst", "_ITEM", "match", ("-", "1", "(1", "(a", "#.", "a.")),
+    Case(f"{OUT}.rst", "_FIELD", "match", (":a", ": ", ":a b")),
+    Case(f"{OUT}.markdown", "_FENCE", "match", ("``", "```", "~~")),
+    Case(f"{OUT}.markdown", "_HEADING", "fullmatch", ("#", "# ", "#######")),
+    Case(f"{OUT}.markdown", "_ITEM", "match", ("-", "1", "1.")),
+    Case(f"{OUT}.markdown", "_HTML_START", "match", ("<", "<a", "</", "<!")),
+    Case(f"{OUT}.markdown", "_TABLE_TAG", "all", ("<table", "</tabl", "<")),
+    Case(f"{OUT}.markdown", "_DOCUMENT_START", "match", ("<", "<html", "<!doctyp")),
+    Case(f"{OUT}.markdown", "_ESCAPE", "all", ("\\",)),
+    Case(f"{OUT}.markdown", "_IMAGE", "all", ("![", "![a", "![a](", "!", "](")),
+    Case(f"{OUT}.markdown", "_LINK", "all", ("[", "[a", "[a](", "](", "[a]")),
+    Case(f"{OUT}.markdown", "_INLINE_TAG", "all", ("<", "<a")),
+    Case(f"{OUT}.markdown", "_PLACEHOLDER", "all", ("\ue000",)),
+    Case(f"{OUT}.markdown", "_ENTITY", "all", ("&", "&#1", "&#x", "&nbsp")),
+    # operations, their status sections, page roles (issue 14)
+    Case(f"{N}.uri", "_REQUEST_LINE", "fullmatch", ("GET", "GET ", "GET /", "Usage:", "URI format: GET", "GETx")),
+    Case(f"{N}.uri", "_METHOD_ONLY", "fullmatch", ("GET", "Method:", "Method: GE")),
+    Case(f"{N}.uri", "_METHOD_LABEL", "fullmatch", ("Method:", "method: get", "Method: ")),
+    Case(f"{N}.uri", "_PATH_LABEL", "fullmatch", ("PATH:", "Path: ", "URI:")),
+    Case(f"{N}.uri", "_SPACED_PLACEHOLDER", "all", ("{ ", "{a ", "{", "{a")),
+    Case(f"{N}.uri", "_SCHEME_HOST", "match", ("http://", "https://a", "http")),
+    Case(f"{N}.uri", "_HOST_PLACEHOLDER", "match", ("{", "{a", "{endpoint", "{aendpoint}")),
+    Case(f"{N}.operations", "_URI_SECTION", "all", ("URI", "URIs")),
+    Case(f"{N}.operations", "_SUMMARY_SECTION", "fullmatch", ("API ", "Function", "Function ")),
+    Case(f"{N}.operations", "_DEPRECATED_TITLE", "all", ("deprecat", "discard")),
+    Case(f"{N}.operations", "_DEPRECATED_TEXT", "all", ("this ", "this API", "this API is", "the API no longer")),
+    Case(f"{N}.operation_status", "_STATUS_SECTION", "all", ("status ", "status code", "returned ", "return ")),
+    Case(f"{N}.operation_status", "_STATUS_TABLE_TITLE", "all", ("status ", "returned ", "return code")),
+    Case(f"{N}.operation_status", "_STATUS_LABEL", "match", ("Normal", "Normal ", "Returned ", "Status code:")),
+    Case(f"{N}.page_roles", "_ERROR_TITLE", "all", ("error ", "error code", "fault")),
+    Case(f"{N}.page_roles", "_STATUS_TITLE", "all", ("status ", "returned ", "response ")),
     # output: staging folder names next to --out (file names, not page text, but a user's names all the same)
     Case("pipeline.output", "_STAGING_REST", "fullmatch", ("1", "1-", "1-a")),
     Case("pipeline.output", "_OLD_REST", "fullmatch", ("1",)),
