@@ -19,7 +19,7 @@ from pipeline.normalize.status_rows import STATUS_ROW_RULES, Codes, Skip, Status
 from pipeline.parsers import rst
 from pipeline.parsers.grid import expand_spans, merge_header_rows
 from pipeline.rules import Rules
-from pipeline.sources import discover
+from pipeline.sources import Discovery, discover
 
 
 def row(*texts: str | Cell, line: int = 1) -> RawRow:
@@ -206,7 +206,7 @@ def test_argument_rules(tmp_path: Path) -> None:
     page = tmp_path / "status-codes.md"
     page.write_text("x", "utf-8")
     a_file = build_command.input_is_a_file(build_args(page))
-    assert a_file is not None and str(a_file).startswith(f"{page}: is a file; INPUT must be a folder")
+    assert a_file is not None and str(a_file).startswith(f"{page}: is a file; ROOT must be a folder")
     missing = build_command.input_is_missing(build_args(tmp_path / "raw-docs"))
     assert missing is not None and "does not exist" in str(missing)
     jobs = build_command.too_few_jobs(build_args(tmp_path, "-j", "0"))
@@ -215,7 +215,7 @@ def test_argument_rules(tmp_path: Path) -> None:
 
 def plan(tmp_path: Path, *argv: str, digests: dict[str, str] | None = None,
          found: list[Issue] | None = None) -> build_command.BuildPlan:
-    inputs = build_command.BuildInputs(build_args(tmp_path, *argv), ([], found or []), digests)
+    inputs = build_command.BuildInputs(build_args(tmp_path, *argv), Discovery([], found or []), digests)
     return build_command.plan_build(inputs)
 
 
