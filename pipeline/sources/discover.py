@@ -22,6 +22,7 @@ from pipeline.problems import NOT_A_FILE, SYMLINK_SKIPPED, UNREADABLE_DIRECTORY,
 from pipeline.rules import Rules
 from pipeline.sources.kinds import (
     BUILD_FOLDERS,
+    NO_EXTENSION,
     SPHINX_BUILD_MARKER,
     file_kind,
     is_documentation,
@@ -117,7 +118,7 @@ def not_documentation(e: Entry) -> Verdict | None:
     """
     if e.is_folder() or is_documentation(e.name):
         return None
-    if e.dirent.is_symlink() and file_kind(e.name) == "no extension":
+    if e.dirent.is_symlink() and file_kind(e.name) == NO_EXTENSION:
         return None  # maybe a folder of pages: ``symbolic_link`` reports it
     return SkipFile(NOT_DOCUMENTATION, file_kind(e.name))
 
