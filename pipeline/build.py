@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,11 +19,11 @@ from pipeline.cache import PageCache
 from pipeline.digests import Discovery
 from pipeline.errors import PipelineError, UnsupportedInput, UsageError
 from pipeline.exporters.fragments import page_result, render_page
-from pipeline.model import Dataset, Issue, Location, Page, PageResult, RenderedPage, page_order
+from pipeline.model import Census, Dataset, Issue, Location, Page, PageResult, RenderedPage, page_order
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
 from pipeline.previous import PreviousDataset
-from pipeline.problems import INTERNAL_ERROR, OUTSIDE_SERVICE_FOLDER, REPLACEMENT_CHARACTER
+from pipeline.problems import INTERNAL_ERROR, REPLACEMENT_CHARACTER
 from pipeline.sources import SourceFile, decode_page, discover, read_bytes
 
 Progress = Callable[[int, int], None]
@@ -139,18 +139,20 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def build(root: Path, progress: Progress | None = None, jobs: int = 1,
+def build(root: Path | Sequence[Path], progress: Progress | None = None, jobs: int = 1,
           cache_dir: Path | None = None) -> Dataset:
-    """Build the dataset of every page under ``root``, in memory (see ``stream_results``)."""
+    """Build the dataset of every page under ``root`` (or roots), in memory (see ``stream_results``)."""
     return build_with_stats(root, progress, jobs, cache_dir)[0]
 
 
-def build_with_stats(root: Path, progress: Progress | None = None, jobs: int = 1,
+def build_with_stats(root: Path | Sequence[Path], progress: Progress | None = None, jobs: int = 1,
                      cache_dir: Path | None = None) -> tuple[Dataset, BuildStats]:
     """The whole dataset in memory, and how the cache served it."""
     stats = StatsCounter()
-    results, found = stream_results(root, progress, jobs, cache_dir, stats)
-    return finish((page_result(page) for page in results), found), stats.frozen(cache_dir is not None)
+    discovered = discover(root)
+    results, found = stream_results(root, progress, jobs, cache_dir, stats, discovered=discovered)
+    dataset = finish((page_result(page) for page in results), found, discovered.census)
+    return dataset, stats.frozen(cache_dir is not None)
 
 
 @dataclass(slots=True)
@@ -175,8 +177,8 @@ class StatsCounter:
         return BuildStats(self.pages, self.hits, self.misses if cached else 0, self.corrupt)
 
 
-def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, cache_dir: Path | None = None,
-                   stats: StatsCounter | None = None,
+def stream_results(root: Path | Sequence[Path], progress: Progress | None = None, jobs: int = 1,
+                   cache_dir: Path | None = None, stats: StatsCounter | None = None,
                    digests: dict[str, str] | None = None, discovered: Discovery | None = None,
                    previous: PreviousDataset | None = None) -> tuple[Generator[RenderedPage, None, None], list[Issue]]:
     """Every page under ``root`` rendered, lazily, in output order; and the discovery problems.
@@ -188,7 +190,7 @@ def stream_results(root: Path, progress: Progress | None = None, jobs: int = 1, 
     when the caller already has it; ``previous`` serves the pages that have not changed since
     the dataset being replaced was built.
     """
-    sources, found = discovered or discover(root)
+    sources, found, _ = discovered or discover(root)
     sources = sorted(sources, key=lambda s: page_order(s.source_path))
     tasks = [(s, str(cache_dir) if cache_dir is not None else None) for s in sources]
 
@@ -279,17 +281,21 @@ def _known(task: tuple[SourceFile, str | None], digest: str | None,
     return _cached_only(task, digest)
 
 
-def require_pages(root: Path, discovered: Discovery) -> None:
-    """Raise ``UsageError`` saying what to pass instead when ``root`` holds no page in a service folder.
+def require_pages(root: Path | Sequence[Path], discovered: Discovery) -> None:
+    """Raise ``UsageError`` saying what to pass instead when the roots hold no page in a service folder.
 
     A build of no pages would replace a dataset with empty files; the usual causes are an empty
     or mistyped folder, and one service's folder (``raw_docs/vpcep``) given instead of its parent.
     """
-    sources, issues = discovered
+    sources, issues, census = discovered
     if sources:
         return
     layout = "INPUT must hold one sub-folder per service, with the pages inside (INPUT/<service>/<page>)"
-    if any(issue.slug == OUTSIDE_SERVICE_FOLDER.slug for issue in issues):
+    roots = [root] if isinstance(root, Path) else list(root)
+    if len(roots) != 1:
+        raise UsageError(f"no pages found in the service folders of {', '.join(map(str, roots))}; {layout}")
+    root = roots[0]
+    if census.outside_service_folder:
         parent = root.absolute().parent
         raise UsageError(f"no pages found: its pages lie directly in the root, outside any <service>/ folder; "
                          f"pass the parent folder ({parent}) or put them in {root}/<service>/", str(root))
@@ -300,13 +306,16 @@ def require_pages(root: Path, discovered: Discovery) -> None:
     if empty:
         raise UsageError(f"no pages found: the folder is empty; {layout}", str(root))
     first = f" (first problem: {issues[0]})" if issues else ""
-    raise UsageError(f"no pages found in its service folders{first}; {layout}", str(root))
+    skipped = (f" ({census.skipped:,} files skipped: a page is a .rst, .md, .html or .htm file)"
+               if census.skipped and not issues else "")
+    raise UsageError(f"no pages found in its service folders{first}{skipped}; {layout}", str(root))
 
 
-def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = ()) -> Dataset:
+def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = (),
+           census: Census | None = None) -> Dataset:
     """Assemble page results into a dataset in output order; problems of no single page come last."""
     pages = sorted(results, key=lambda r: page_order(r.source_path))
     extra = tuple(discovery_issues)
     if extra:
         pages.append(PageResult("", "", issues=extra))
-    return Dataset(tuple(pages))
+    return Dataset(tuple(pages), census)

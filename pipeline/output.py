@@ -37,7 +37,7 @@ from pipeline.exporters.fragments import record_tuples, render_page
 from pipeline.exporters.json import dumps, join_items
 from pipeline.exporters.parquet import arrow_schema, from_ipc
 from pipeline.exporters.rows import JSON_SEPARATOR
-from pipeline.model import Dataset, Issue, PageResult, RenderedPage, RenderedRecords, page_order
+from pipeline.model import Census, Dataset, Issue, PageResult, RenderedPage, RenderedRecords, page_order
 from pipeline.platform import exchange, process_gone, sync_folder
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource, json_schema
 
@@ -207,6 +207,8 @@ class DatasetWriter:
         self.issue_count = 0
         self.inputs: list[dict[str, Any]] = []
         self.last: tuple[str, str] | None = None
+        #: What discovery skipped, for the manifest (``None``: not known, written as null).
+        self.census: Census | None = None
 
     def add(self, page: RenderedPage) -> None:
         if page.source_path:
@@ -260,6 +262,7 @@ class DatasetWriter:
             "checksums": dict(sorted(checksums.items())),
             "counts": {"pages": len(self.inputs), "status_codes": status.count, "error_codes": errors.count,
                        "tables": self.table_count, "issues": self.issue_count},
+            "discovery": census_json(self.census),
             "inputs": self.inputs,
         }
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
@@ -269,6 +272,16 @@ class DatasetWriter:
 #: The files a page's manifest ``spans`` measure its pieces of, in order.
 SPAN_FILES = ("status_codes.json", "status_codes.csv", "error_codes.json", "error_codes.csv", "tables.json",
               "issues.json")
+
+
+def census_json(census: Census | None) -> dict[str, Any] | None:
+    """The manifest's ``discovery``: files met, pages read, files skipped by reason and kind, folders not entered."""
+    if census is None:
+        return None
+    return {"files": census.files, "pages": census.pages,
+            "skipped": {"not_documentation": dict(census.not_documentation), "hidden": census.hidden,
+                        "excluded": census.excluded, "outside_service_folder": census.outside_service_folder},
+            "folders_not_entered": dict(census.folders)}
 
 
 def generator_of(csv_safe: bool) -> dict[str, Any]:
@@ -283,6 +296,7 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
         directory = Path(tmp)
         (directory / "schemas").mkdir()
         writer = DatasetWriter(directory, csv_safe)
+        writer.census = dataset.census
         for page in dataset.pages:
             writer.add(render_page(page))
         summary = writer.close()
@@ -292,7 +306,8 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
     return Rendered(files, summary.csv_neutralised)
 
 
-def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = False) -> bool:
+def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = False,
+                       census: Census | None = None) -> bool:
     """True when ``out`` was written by this code, with these options, from pages with these digests.
 
     ``digests`` maps each page's source path to the sha256 of its bytes. Everything in the
@@ -302,6 +317,8 @@ def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = Fals
     previous = _read_manifest(out)
     if previous is None or previous.get("generator") != generator_of(csv_safe):
         return False
+    if census is not None and previous.get("discovery") != census_json(census):
+        return False  # a file skipped came or went: the manifest's count is stale
     inputs = previous.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != len(digests):
         return False
@@ -328,12 +345,13 @@ DATA_FILES = (*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in
 
 def write_dataset(dataset: Dataset, out: Path, csv_safe: bool = False, allow_shrink: bool = False) -> WriteSummary:
     """Write an in-memory dataset to ``out`` atomically (all files or none)."""
-    return write_results((render_page(page) for page in dataset.pages), out, csv_safe, allow_shrink=allow_shrink)
+    return write_results((render_page(page) for page in dataset.pages), out, csv_safe, allow_shrink=allow_shrink,
+                         census=dataset.census)
 
 
 def write_results(results: Iterable[RenderedPage], out: Path, csv_safe: bool = False,
                   extra_issues: Iterable[Issue] = (), *, allow_shrink: bool = False,
-                  ops: FileOps = FileOps()) -> WriteSummary:
+                  ops: FileOps = FileOps(), census: Census | None = None) -> WriteSummary:
     """Stream rendered pages (in output order) into a staging directory beside ``out``, then swap it in.
 
     ``out`` may be a symbolic link: the dataset is written where it points and the link is kept.
@@ -350,7 +368,7 @@ def write_results(results: Iterable[RenderedPage], out: Path, csv_safe: bool = F
         remove_abandoned_staging(target, ops)
         staging = Path(ops.mkdtemp(f"{staging_prefix(target)}{os.getpid()}-", target.parent))
         _mark_staging(staging, ops)
-        summary = write_into(staging, results, csv_safe, extra_issues, ops.open)
+        summary = write_into(staging, results, csv_safe, extra_issues, ops.open, census)
         if previous is not None and not allow_shrink:
             check_shrink(target, previous, summary)
         _swap_in(staging, target, ops)
@@ -391,10 +409,12 @@ def check_shrink(out: Path, previous: int, summary: WriteSummary) -> None:
 
 
 def write_into(directory: Path, results: Iterable[RenderedPage], csv_safe: bool = False,
-               extra_issues: Iterable[Issue] = (), opener: Opener = open_for_writing) -> WriteSummary:
+               extra_issues: Iterable[Issue] = (), opener: Opener = open_for_writing,
+               census: Census | None = None) -> WriteSummary:
     """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks)."""
     (directory / "schemas").mkdir(exist_ok=True)
     writer = DatasetWriter(directory, csv_safe, opener)
+    writer.census = census
     try:
         for result in results:
             writer.add(result)

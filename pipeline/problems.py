@@ -40,6 +40,7 @@ TABLE_NOT_EXTRACTED = ProblemKind("table-not-extracted", "skip",
 # --- notice: a fact about the docs --------------------------------------------------------------
 DUPLICATE_ERROR_CODE = ProblemKind("duplicate-error-code", "notice",
                                    "an error code (with its status) documented more than once in one table")
+EMPTY_PAGE = ProblemKind("empty-page", "notice", "a documentation file with no text (a placeholder README)")
 
 # --- warning: odd input, handled ----------------------------------------------------------------
 ENCODING_GUESSED = ProblemKind("encoding-guessed", "warning", "a page that is not UTF-8, decoded as cp1252")
@@ -58,8 +59,6 @@ UNCLOSED_TABLE = ProblemKind("unclosed-table", "warning", "a <table> with no </t
 UNCLOSED_COMMENT = ProblemKind("unclosed-comment", "warning", "an HTML comment that is never closed")
 REPLACEMENT_CHARACTER = ProblemKind("replacement-character", "warning",
                                     "a U+FFFD in the text: a character was lost before or while reading the page")
-OUTSIDE_SERVICE_FOLDER = ProblemKind("outside-service-folder", "warning",
-                                     "a file directly in the input root, outside any <service>/ folder")
 NUL_CHARACTER = ProblemKind("nul-character", "warning", "a NUL byte in the text: the row holding it is not read")
 HTML_PARSER_FALLBACK = ProblemKind("html-parser-fallback", "warning",
                                    "libxml2 gave up on the page, which was read again with Python's html.parser")
@@ -82,10 +81,10 @@ INTERNAL_ERROR = ProblemKind("internal-error", "error", "a bug met while reading
 #: Every kind, by slug, in the order of README's table.
 KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     STATUS_CLASS, EMPTY_ROW, SECTION_DIVIDER, NO_STATUS_CODE, NO_ERROR_CODE, NOT_AN_ERROR_CODE, TABLE_NOT_EXTRACTED,
-    DUPLICATE_ERROR_CODE,
+    DUPLICATE_ERROR_CODE, EMPTY_PAGE,
     ENCODING_GUESSED, INVALID_STATUS_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW, EMPTY_TABLE,
     DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
-    OUTSIDE_SERVICE_FOLDER, NUL_CHARACTER, HTML_PARSER_FALLBACK,
+    NUL_CHARACTER, HTML_PARSER_FALLBACK,
     UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, SYMLINK_SKIPPED,
     NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
 )}

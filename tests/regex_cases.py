@@ -46,13 +46,14 @@ def _ascii(text: str) -> bytes:
     return text.encode("utf-8")
 
 
-H, R, S, N = "pipeline.parsers.html", "pipeline.parsers.rst", "pipeline.sources", "pipeline.normalize"
+H, R, N = "pipeline.parsers.html", "pipeline.parsers.rst", "pipeline.normalize"
+D, S = "pipeline.sources.decode", "pipeline.sources.sniff"
 OUT = "pipeline.outline"
 CASES: tuple[Case, ...] = (
     # sources: decoding and sniffing
-    Case(S, "_META_CHARSET", "all", ("<meta", "<meta charset", "charset=", "<meta a"), prepare=_ascii),
-    Case(S, "_C1_CONTROL", "all", ("\x80",)),
-    Case(S, "_CONTROL", "all", ("\x01",)),
+    Case(D, "_META_CHARSET", "all", ("<meta", "<meta charset", "charset=", "<meta a"), prepare=_ascii),
+    Case(D, "_C1_CONTROL", "all", ("\x80",)),
+    Case(D, "_CONTROL", "all", ("\x01",)),
     Case(S, "_HTML_MARKUP", "all", ("<tabl", "<h7", "<")),
     Case(S, "_RST_MARKUP", "all", (".. _x", ".. x:", "====", "= =", ":original_name", ".. ")),
     # HTML parser

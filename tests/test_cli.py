@@ -33,12 +33,12 @@ def test_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_quiet_still_prints_errors_but_not_warnings(make_docs, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_docs({"svc/junk.bin": b"\x00\x01\x02binary\x00",
+    root = make_docs({"svc/junk.md": b"\x00\x01\x02binary\x00",
                       "svc/status.md": "# Codes\n\n<table><tr><th>Status Code</th><th>Description</th></tr>"
                       "<tr><td>200</td><td>OK</td></tr><tr><td>4O4</td><td>x</td></tr></table>\n"})
     assert main(["build", str(root), "--out", str(tmp_path / "out"), "-q", "--no-cache"]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1 and err[0].startswith("svc/junk.bin: ")  # the error; no warning, no summary
+    assert len(err) == 1 and err[0].startswith("svc/junk.md: ")  # the error; no warning, no summary
     # Nothing changed since: the up-to-date path keeps the same promise.
     assert main(["build", str(root), "--out", str(tmp_path / "out"), "-q", "--no-cache"]) == 0
     assert capsys.readouterr().err.splitlines() == err
@@ -51,14 +51,14 @@ def test_missing_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_strict_fails_on_problems(make_docs, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
-    root = make_docs({"svc/junk.bin": b"\x00\x01\x02binary\x00",
+    root = make_docs({"svc/junk.md": b"\x00\x01\x02binary\x00",
                       "svc/ok.md": (SEED / "nat/status-codes.md").read_text()})
     assert main(["build", str(root), "--out", str(tmp_path / "o")]) == 0
     assert main(["build", str(root), "--out", str(tmp_path / "o"), "--strict"]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"^svc/junk\.bin: binary data", err, re.MULTILINE)
+    assert re.search(r"^svc/junk\.md: binary data", err, re.MULTILINE)
     issues = json.loads((tmp_path / "o" / "issues.json").read_text("utf-8"))
-    assert issues[0]["path"] == "svc/junk.bin" and issues[0]["severity"] == "error"
+    assert issues[0]["path"] == "svc/junk.md" and issues[0]["severity"] == "error"
 
 
 def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""``pipeline build [INPUT] [--out DIR]``: regenerate the dataset from a docs folder."""
+"""``pipeline build [ROOT...] [--out DIR]``: regenerate the dataset from folders of service folders."""
 
 from __future__ import annotations
 
@@ -21,22 +21,31 @@ from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
 from pipeline.digests import Discovery, input_digests
 from pipeline.errors import UsageError
-from pipeline.model import PROBLEM_SEVERITIES, Issue, RenderedPage
+from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
 from pipeline.previous import PreviousDataset
 from pipeline.rules import Rules
-from pipeline.sources import MAX_PAGE_BYTES, discover
+from pipeline.sources import CONFIG_NAME, MAX_PAGE_BYTES, describe_census, discover, resolve_inputs
 from pipeline.text import escape_controls
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "build", help="build the dataset from a docs folder",
-        description="Parse every page under INPUT/<service>/ and write the dataset to --out "
-                    "(JSON, CSV, Parquet, datapackage.json, tables.json, issues.json, manifest.json).",
+        "build", help="build the dataset from docs folders",
+        description="Parse every documentation page (.rst, .md, .html, .htm) under ROOT/<service>/ and write the "
+                    "dataset to --out (JSON, CSV, Parquet, datapackage.json, tables.json, issues.json, "
+                    "manifest.json). Other files (images, conf.py, build output, hidden folders) are counted, "
+                    "not read.",
     )
-    parser.add_argument("input", nargs="?", default="raw_docs", type=Path,
-                        help="docs folder with one sub-folder per service (default: raw_docs)")
+    parser.add_argument("roots", nargs="*", type=Path, metavar="ROOT",
+                        help=f"folder with one sub-folder per service (default: the roots of {CONFIG_NAME}, "
+                             "else raw_docs)")
+    parser.add_argument("--include", action="append", default=[], metavar="PATTERN",
+                        help="read only files matching this gitignore-style pattern (relative to the root; repeatable)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+                        help="skip files and folders matching this gitignore-style pattern (repeatable)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help=f"roots, patterns and service aliases (default: ./{CONFIG_NAME} if present)")
     parser.add_argument("--out", default="output", type=Path, help="output directory (default: output)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr but errors")
     parser.add_argument("--strict", action="store_true",
@@ -72,6 +81,8 @@ class Tally:
     problems: list[str] = field(default_factory=list)
     #: The problems of severity ``error``: what ``-q`` still prints.
     errors: list[str] = field(default_factory=list)
+    #: What discovery skipped, for the line about files.
+    census: Census | None = None
 
     def watch(self, results: Iterable[RenderedPage]) -> Iterator[RenderedPage]:
         for result in results:
@@ -104,12 +115,14 @@ def summary(tally: Tally, out: Path | None) -> str:
 
 def run_build(args: argparse.Namespace) -> int:
     """Check the arguments, decide what to do (``plan_build``), do it, and report on stderr."""
+    inputs = resolve_inputs(args.roots, args.include, args.exclude, args.config, args.max_page_bytes)
+    args.roots = list(inputs.roots)
     problem = ARGUMENT_RULES.first(args)
     if problem is not None:
         raise problem
-    source: Path = args.input
+    source: list[Path] = args.roots
     cache_dir = None if args.no_cache else args.cache_dir
-    discovered = discover(source, args.max_page_bytes)
+    discovered = discover(source, selection=inputs.selection)
     require_pages(source, discovered)
     digests = page_digests(args, discovered, cache_dir)
     plan = plan_build(BuildInputs(args, discovered, digests))
@@ -121,11 +134,12 @@ def run_build(args: argparse.Namespace) -> int:
     results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir,
                                     stats, digests, discovered, previous)
     try:
-        tally = Tally()
+        tally = Tally(census=discovered.census)
         tally.add_issues(found)
         if plan.mode == "check":
-            return check(tally.watch(results), found, args)
-        written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink)
+            return check(tally.watch(results), found, args, discovered.census)
+        written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink,
+                                census=discovered.census)
     finally:
         results.close()  # stop the look-ahead threads before the files they read are closed
         if previous is not None:
@@ -140,7 +154,7 @@ def page_digests(args: argparse.Namespace, discovered: Discovery, cache_dir: Pat
     """
     if cache_dir is None and (args.check or args.force):
         return None
-    return input_digests(args.input, discovered, cache_dir, trust_index=not args.force)
+    return input_digests(args.roots, discovered, cache_dir, trust_index=not args.force)
 
 
 def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, neutralised: int,
@@ -154,6 +168,8 @@ def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, 
         print(f"pipeline: --csv-safe neutralised {neutralised} CSV cells", file=sys.stderr)
     if stats.reused:
         print(f"pipeline: {stats.reused} unchanged pages copied from the previous dataset", file=sys.stderr)
+    if tally.census is not None:
+        print(describe_census(tally.census), file=sys.stderr)
     if cache_dir is not None and stats.pages:
         print(f"pipeline: cache {stats.hits} hits, {stats.misses} misses"
               + (f" ({stats.corrupt} corrupt entries rebuilt)" if stats.corrupt else ""), file=sys.stderr)
@@ -164,18 +180,20 @@ def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, 
 
 
 def input_is_a_file(args: argparse.Namespace) -> UsageError | None:
-    """``pipeline build raw_docs/nat/status-codes.md``: INPUT must be the folder of service folders."""
-    if not args.input.is_file():
+    """``pipeline build raw_docs/nat/status-codes.md``: a ROOT must be a folder of service folders."""
+    root = next((root for root in args.roots if root.is_file()), None)
+    if root is None:
         return None
-    return UsageError("is a file; INPUT must be a folder holding one sub-folder per service "
-                      "(INPUT/<service>/<page>), such as raw_docs", str(args.input))
+    return UsageError("is a file; ROOT must be a folder holding one sub-folder per service "
+                      "(ROOT/<service>/<page>), such as raw_docs", str(root))
 
 
 def input_is_missing(args: argparse.Namespace) -> UsageError | None:
     """``pipeline build raw-docs`` (a typo): no such folder."""
-    if args.input.is_dir():
+    root = next((root for root in args.roots if not root.is_dir()), None)
+    if root is None:
         return None
-    return UsageError(f"input folder {args.input} does not exist or is not a directory")
+    return UsageError(f"input folder {root} does not exist or is not a directory")
 
 
 def too_few_jobs(args: argparse.Namespace) -> UsageError | None:
@@ -239,7 +257,7 @@ def discovery_problem(b: BuildInputs) -> BuildPlan | None:
 
 def inputs_current(b: BuildInputs) -> BuildPlan | None:
     """Every page's digest is the one --out was built from, with the same options: nothing to do."""
-    if b.digests is None or not inputs_are_current(b.digests, b.args.out, b.args.csv_safe):
+    if b.digests is None or not inputs_are_current(b.digests, b.args.out, b.args.csv_safe, b.discovered.census):
         return None
     return BuildPlan("up-to-date", "every page is as --out was built from")
 
@@ -293,11 +311,12 @@ def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     return 1 if args.strict and found else 0
 
 
-def check(results: Iterable[RenderedPage], found: list[Issue], args: argparse.Namespace) -> int:
+def check(results: Iterable[RenderedPage], found: list[Issue], args: argparse.Namespace,
+          census: Census | None = None) -> int:
     """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs."""
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
         fresh = Path(tmp)
-        write_into(fresh, results, args.csv_safe, found)
+        write_into(fresh, results, args.csv_safe, found, census=census)
         stale = stale_files(fresh, args.out)
         changes = record_changes(fresh, args.out) if stale else ""
     if not stale:
@@ -313,8 +332,13 @@ def check(results: Iterable[RenderedPage], found: list[Issue], args: argparse.Na
 
 
 def rebuild_command(args: argparse.Namespace) -> str:
-    """The command that rewrites what ``--check`` found stale: the user's INPUT, --out and options, shell-quoted."""
-    words = ["pipeline", "build", str(args.input), "--out", str(args.out)]
+    """The command that rewrites what ``--check`` found stale: the roots, --out and options, shell-quoted."""
+    words = ["pipeline", "build", *map(str, args.roots), "--out", str(args.out)]
+    if args.config is not None:
+        words += ["--config", str(args.config)]
+    for option in ("include", "exclude"):
+        for pattern in getattr(args, option):
+            words.append(f"--{option}={pattern}")  # one word: a pattern may start with '-'
     if args.csv_safe:
         words.append("--csv-safe")
     if args.no_cache:
