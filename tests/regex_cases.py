@@ -92,7 +92,6 @@ CASES: tuple[Case, ...] = (
     Case(R, "rst_inline_text", "all", ("\x001", "\x00"), inline=r"\x00(\d+)\x00"),
     # text, exporters, normalizer, diff
     Case("pipeline.text", "_WHITESPACE", "all", (" ",)),
-    Case("pipeline.exporters.csv", "_NEEDS_QUOTES", "all", (" ", ",")),
     Case(f"{N}.columns", "_ERROR_CODE_TOKEN", "match", ("a", "aB", "A_", "1.", "Aa")),
     Case(f"{N}.columns", "_PLAIN_STATUS", "match", ("1",)),
     Case(f"{N}.columns", "header_key", "all", ("(optional", "("), inline=r"\(optional\)"),
