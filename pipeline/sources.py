@@ -163,11 +163,6 @@ def read_bytes(source: SourceFile) -> bytes:
         os.close(fd)
 
 
-def read_page(source: SourceFile) -> PageText:
-    """Read, decode and sniff one page; raise ``UnsupportedInput`` when that is impossible."""
-    return decode_page(source, read_bytes(source))
-
-
 def decode_page(source: SourceFile, data: bytes, sha256: str | None = None) -> PageText:
     """Decode bytes to text and sniff the format (see ``decode`` and ``sniff_format``)."""
     digest = sha256 or hashlib.sha256(data).hexdigest()
