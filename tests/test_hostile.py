@@ -299,7 +299,7 @@ def http_server() -> Any:
     """A local HTTP server that records every request (none may come)."""
     _Recorder.hits = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # shutdown() waits a poll
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
