@@ -88,9 +88,3 @@ KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, SYMLINK_SKIPPED,
     NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
 )}
-
-
-def is_registered(issue: Issue) -> bool:
-    """The issue's slug is a registered kind and its severity is that kind's."""
-    kind = KINDS.get(issue.slug)
-    return kind is not None and kind.severity == issue.severity

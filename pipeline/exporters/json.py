@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 
 from pipeline.datasets import Record, Resource
-from pipeline.exporters.rows import record_rows
 
 _OPTIONS = orjson.OPT_INDENT_2
 
@@ -64,9 +63,3 @@ def join_items(pieces: Iterable[bytes]) -> bytes:
     """The UTF-8 text of a top-level array from ``array_items`` pieces (empty pieces ignored)."""
     body = ITEM_SEPARATOR.encode().join(piece for piece in pieces if piece)
     return ITEMS_OPEN.encode() + body + ITEMS_CLOSE.encode() if body else b"[]\n"
-
-
-def records_to_dicts(resource: Resource, records: Sequence[Record]) -> list[dict[str, Any]]:
-    """The records as dicts, keys in field order (lists of scalars stay tuples)."""
-    names = resource.column_names
-    return [dict(zip(names, row, strict=True)) for row in record_rows(records)]
