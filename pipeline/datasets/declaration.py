@@ -28,11 +28,16 @@ _COLUMN = "pipeline.column"
 class _Column:
     description: str
     compared: bool
+    name: str | None = None
 
 
-def column(description: str, *, compared: bool = False) -> Mapping[str, Any]:
-    """The metadata of a record field: ``x: str = field(metadata=column("What x is."))``."""
-    return {_COLUMN: _Column(description, compared)}
+def column(description: str, *, compared: bool = False, name: str | None = None) -> Mapping[str, Any]:
+    """The metadata of a record field: ``x: str = field(metadata=column("What x is."))``.
+
+    ``name``: the column's name where it cannot be the attribute's: ``in_`` is the column ``in``
+    (a Python keyword). The record class then also answers ``getattr(record, "in")``.
+    """
+    return {_COLUMN: _Column(description, compared, name)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +133,11 @@ def record_fields(record_type: type[Any], key: tuple[str, ...] = ()) -> tuple[Fi
         if not isinstance(about, _Column):
             raise TypeError(f"{record_type.__name__}.{f.name} has no column(...) metadata")
         info = field_type(hints[f.name])
-        if f.name in key and about.compared:
-            raise ValueError(f"{record_type.__name__}.{f.name} is a key field: it cannot also be compared")
-        role: Role = "key" if f.name in key else "compared" if about.compared else "location"
-        found.append(Field(f.name, info.type, info.required, about.description, info.enum, role, info.is_list))
+        name = about.name or f.name
+        if name != f.name and not isinstance(getattr(record_type, name, None), property):
+            setattr(record_type, name, property(attrgetter(f.name), doc=f"The ``{name}`` column (``{f.name}``)."))
+        if name in key and about.compared:
+            raise ValueError(f"{record_type.__name__}.{name} is a key field: it cannot also be compared")
+        role: Role = "key" if name in key else "compared" if about.compared else "location"
+        found.append(Field(name, info.type, info.required, about.description, info.enum, role, info.is_list))
     return tuple(found)
