@@ -211,23 +211,26 @@ def template_names(op: Operation) -> tuple[frozenset[str], frozenset[str]]:
 BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
-def uri_location(name: str, op: Operation) -> tuple[ParameterIn, str]:
+def uri_location(name: str, op: Operation, body_table: bool = False) -> tuple[ParameterIn, str]:
     """A parameter of a URI table: the operation's URI template says where it goes.
 
     A placeholder of the path is a ``path`` parameter, a name of the query template a ``query``
-    one. A name neither lists is a ``query`` parameter of an operation without a body (``marker``
-    and ``limit`` under ``GET /v1/{project_id}/bandwidths``) and a ``body`` parameter of one with
-    a body (md/doc/source/elb/api-reference/adding-a-listener-classic.md lists ``name`` and
-    ``protocol`` with ``project_id`` under ``POST /v1.0/{project_id}/elbaas/listeners``).
+    one. A name neither lists is a ``query`` parameter, except on an operation with a body
+    whose page has no body table (``body_table``): there the URI table lists the body too
+    (md/doc/source/elb/api-reference/adding-a-listener-classic.md lists ``name`` and ``protocol``
+    with ``project_id`` under ``POST /v1.0/{project_id}/elbaas/listeners``, and its ``Request``
+    section no table), while rst/virtual-private-network/api-ref/source/api_reference_enterprise_edition_vpn/
+    api/vpn_tag/querying_the_resource_instance_list.rst lists ``limit`` and ``offset`` of a POST
+    in its URI section and the body in a table of its own.
     """
     path, query = template_names(op)
     if name in path:
         return "path", "a placeholder of the path"
     if name in query:
         return "query", "a name of the query template"
-    if op.method in BODILESS_METHODS:
-        return "query", f"in neither template, and a {op.method} request has no body"
-    return "body", f"in neither template, and a {op.method} request has a body"
+    if op.method in BODILESS_METHODS or body_table:
+        return "query", "in neither template"
+    return "body", f"in neither template, on a {op.method} operation whose page has no body table"
 
 
 def request_location(name: str, op: Operation) -> tuple[ParameterIn, str]:

@@ -220,6 +220,7 @@ def parameters_of_page(page: Page, text: str, outline: Outline, ops: Sequence[Op
     nesting = reader.nesting()
     placements = _Placements(reader, nesting)
     issues = _table_issues(reader, nesting)
+    body_table = any(t.place is not None and t.place.where == "body" for t in reader.tables if not t.example)
     records: list[ParameterRecord] = []
     tallies: dict[tuple[int, SectionName], _Tally] = {}
     for table in reader.tables:
@@ -227,7 +228,7 @@ def parameters_of_page(page: Page, text: str, outline: Outline, ops: Sequence[Op
             op = ops[op_index]
             index = table.table.index
             records.extend(_table_records(page, op, table, placements.of(index), nesting.parents.get(index, ()),
-                                          _skip_reason(table, nesting), tallies))
+                                          _skip_reason(table, nesting), body_table, tallies))
     sections = tuple(_section_record(page, op, name, tallies.get((op.operation_index, name), _Tally()))
                      for op in ops for name in SECTIONS)
     records.sort(key=PARAMETERS.sort_key)  # the dataset's declared order (the sort is stable)
@@ -281,17 +282,17 @@ class _Placements:
                 yield Placement(above.where, above.status_code, path, above.root or row.name)
 
 
-def _where(placement: Placement, name: str, op: Operation) -> ParameterIn:
+def _where(placement: Placement, name: str, op: Operation, body_table: bool) -> ParameterIn:
     """Where a row goes for one operation: a URI table's and a bodiless request's rows follow the URI template."""
     if placement.where == "uri":
-        return uri_location(placement.root or name, op)[0]
+        return uri_location(placement.root or name, op, body_table)[0]
     if placement.where == "body":
         return request_location(placement.root or name, op)[0]
     return placement.where
 
 
 def _table_records(page: Page, op: Operation, table: ParameterTable, placements: tuple[Placement, ...],
-                   parents: tuple[Parent, ...], skip: str | None,
+                   parents: tuple[Parent, ...], skip: str | None, body_table: bool,
                    tallies: dict[tuple[int, SectionName], _Tally]) -> Iterator[ParameterRecord]:
     """The records of one table for one operation; every row counted in its section's tally."""
     raw = table.table
@@ -306,7 +307,7 @@ def _table_records(page: Page, op: Operation, table: ParameterTable, placements:
             targets = own or (Placement("body", None, None, None),)
         counted: set[SectionName] = set()
         for placement in targets:
-            where = _where(placement, row.name, op)
+            where = _where(placement, row.name, op, body_table)
             section = SECTION_OF[where]
             tally = tallies.setdefault((op.operation_index, section), _Tally())
             if section not in counted:
