@@ -124,6 +124,18 @@ class Resource:
         return self.from_row([values[name] for name in self.column_names])
 
 
+#: The column names of each record type one of whose columns is not its attribute's name (``in_`` is ``in``).
+_RENAMED: dict[type[Any], tuple[str, ...]] = {}
+
+
+def renamed_columns(record_type: type[Any]) -> tuple[str, ...] | None:
+    """The column names of a record type where one differs from its attribute (``None`` for the others).
+
+    Writers that encode a record's attributes by name (orjson does) use these names instead.
+    """
+    return _RENAMED.get(record_type)
+
+
 def record_fields(record_type: type[Any], key: tuple[str, ...] = ()) -> tuple[Field, ...]:
     """The ``Field`` of every field of a record dataclass, from its annotations and ``column`` metadata."""
     hints = get_type_hints(record_type, include_extras=True)
@@ -140,4 +152,7 @@ def record_fields(record_type: type[Any], key: tuple[str, ...] = ()) -> tuple[Fi
             raise ValueError(f"{record_type.__name__}.{name} is a key field: it cannot also be compared")
         role: Role = "key" if name in key else "compared" if about.compared else "location"
         found.append(Field(name, info.type, info.required, about.description, info.enum, role, info.is_list))
+    names = tuple(f.name for f in found)
+    if names != tuple(f.name for f in dataclasses.fields(record_type)):
+        _RENAMED[record_type] = names
     return tuple(found)

@@ -116,7 +116,7 @@ def object_type_name(type_text: str) -> str | None:
     ('ListenerRef', 'UpdatePoolOption')
     >>> object_type_name("List<resource_tag>"), object_type_name("Tags structure array")
     ('resource_tag', 'Tags')
-    >>> object_type_name("Array of strings") is None, object_type_name("String") is None
+    >>> object_type_name("Array of strings") is None, object_type_name("String(255)") is None
     (True, True)
     """
     text = collapse_whitespace(type_text)
@@ -126,7 +126,9 @@ def object_type_name(type_text: str) -> str | None:
             text = match.group(1).strip()
             break
     text = _without_object_suffix(text) or text
-    if not text or " " in text or text.lower().rstrip("s") in SCHEMA_TYPES or text.lower() in SCHEMA_TYPES:
+    word = _TYPE_WORD.match(text)
+    if not text or " " in text or (word and word.group(0).lower().rstrip("s") in SCHEMA_TYPES and (
+            word.end() == len(text) or not text[word.end()].isalnum())):
         return None
     return text
 
