@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 
 from pipeline.datasets import Record, Resource
+from pipeline.datasets.declaration import renamed_columns
+from pipeline.exporters.rows import record_rows
 
 _OPTIONS = orjson.OPT_INDENT_2
 
@@ -26,7 +28,15 @@ def dumps(value: Any) -> str:
 
 def export(resource: Resource, records: Sequence[Record]) -> bytes:
     """The JSON file of ``resource``: its records as an array of objects."""
-    return orjson.dumps(list(records), option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(_encodable(records), option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+
+
+def _encodable(records: Sequence[Record]) -> list[Any]:
+    """The records as orjson is given them: the dataclasses themselves, or dicts where a column is renamed."""
+    names = renamed_columns(type(records[0])) if records else None
+    if names is None:
+        return list(records)
+    return [dict(zip(names, row, strict=True)) for row in record_rows(records)]
 
 
 #: How a records file wraps its objects (``objects``): ``OPEN`` + objects + ``CLOSE``, ``[]`` when there are none.
@@ -40,7 +50,7 @@ def objects(records: Sequence[Record]) -> bytes:
     """
     if not records:
         return b""
-    return orjson.dumps(list(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1]
+    return orjson.dumps(_encodable(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1]
 
 
 #: Before, between and after the items of a top-level array in the layout of ``dumps``.
