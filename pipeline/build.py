@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from pipeline.errors import PipelineError, UnsupportedInput, UsageError
-from pipeline.incremental.stat_index import Discovery
 from pipeline.incremental.store import Outcome, PageStore, decode_entry, encode_entry
-from pipeline.model import Dataset, Issue, Location, Page, PageResult, page_order
+from pipeline.model import Census, Dataset, Issue, Location, Page, PageResult, page_order
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
-from pipeline.problems import INTERNAL_ERROR, OUTSIDE_SERVICE_FOLDER, REPLACEMENT_CHARACTER
-from pipeline.sources import SourceFile, decode_page, discover, read_bytes
+from pipeline.problems import INTERNAL_ERROR, REPLACEMENT_CHARACTER
+from pipeline.sources import Discovery, SourceFile, decode_page, discover, read_bytes
 
 Progress = Callable[[int, int], None]
 #: A page to build, and the store that may hold its result.
@@ -175,12 +174,12 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def build(root: Path, *, jobs: int = 1, store: PageStore | None = None, progress: Progress | None = None,
-          outcomes: Counter[Outcome] | None = None) -> Dataset:
-    """Build the dataset of every page under ``root``, in memory (see ``stream_results``)."""
-    sources, found = discover(root)
+def build(root: Path | Sequence[Path], *, jobs: int = 1, store: PageStore | None = None,
+          progress: Progress | None = None, outcomes: Counter[Outcome] | None = None) -> Dataset:
+    """Build the dataset of every page under ``root`` (or roots), in memory (see ``stream_results``)."""
+    sources, found, census = discover(root)
     results = stream_results(sources, jobs=jobs, store=store, progress=progress, outcomes=outcomes)
-    return finish(results, found)
+    return finish(results, found, census)
 
 
 def stream_results(sources: Sequence[SourceFile], *, jobs: int = 1, store: PageStore | None = None,
@@ -265,17 +264,21 @@ def _ahead(tasks: Sequence[Task], lookup: Callable[[Task], Done | None] | None) 
         yield lookup(task) if lookup is not None else None
 
 
-def require_pages(root: Path, discovered: Discovery) -> None:
-    """Raise ``UsageError`` saying what to pass instead when ``root`` holds no page in a service folder.
+def require_pages(root: Path | Sequence[Path], discovered: Discovery) -> None:
+    """Raise ``UsageError`` saying what to pass instead when the roots hold no page in a service folder.
 
     A build of no pages would replace a dataset with empty files; the usual causes are an empty
     or mistyped folder, and one service's folder (``raw_docs/vpcep``) given instead of its parent.
     """
-    sources, issues = discovered
+    sources, issues, census = discovered
     if sources:
         return
     layout = "INPUT must hold one sub-folder per service, with the pages inside (INPUT/<service>/<page>)"
-    if any(issue.slug == OUTSIDE_SERVICE_FOLDER.slug for issue in issues):
+    roots = [root] if isinstance(root, Path) else list(root)
+    if len(roots) != 1:
+        raise UsageError(f"no pages found in the service folders of {', '.join(map(str, roots))}; {layout}")
+    root = roots[0]
+    if census.outside_service_folder:
         parent = root.absolute().parent
         raise UsageError(f"no pages found: its pages lie directly in the root, outside any <service>/ folder; "
                          f"pass the parent folder ({parent}) or put them in {root}/<service>/", str(root))
@@ -286,13 +289,16 @@ def require_pages(root: Path, discovered: Discovery) -> None:
     if empty:
         raise UsageError(f"no pages found: the folder is empty; {layout}", str(root))
     first = f" (first problem: {issues[0]})" if issues else ""
-    raise UsageError(f"no pages found in its service folders{first}; {layout}", str(root))
+    skipped = (f" ({census.skipped:,} files skipped: a page is a .rst, .md, .html or .htm file)"
+               if census.skipped and not issues else "")
+    raise UsageError(f"no pages found in its service folders{first}{skipped}; {layout}", str(root))
 
 
-def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = ()) -> Dataset:
+def finish(results: Iterable[PageResult], discovery_issues: Iterable[Issue] = (),
+           census: Census | None = None) -> Dataset:
     """Assemble page results into a dataset in output order; problems of no single page come last."""
     pages = sorted(results, key=lambda r: page_order(r.source_path))
     extra = tuple(discovery_issues)
     if extra:
         pages.append(PageResult("", "", issues=extra))
-    return Dataset(tuple(pages))
+    return Dataset(tuple(pages), census)

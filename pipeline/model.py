@@ -173,15 +173,45 @@ def page_order(source_path: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Census:
+    """What discovery met besides the pages it hands on: the files skipped, by reason and kind.
+
+    ``files`` counts every file (not folder) in the folders walked: the ``pages`` to read,
+    the skipped ones, and those reported as problems (a symbolic link, a FIFO).
+    """
+
+    files: int = 0
+    pages: int = 0
+    #: Files that are not documentation, by kind (``png``, ``py``, ``no extension``): (kind, count), most first.
+    not_documentation: tuple[tuple[str, int], ...] = ()
+    #: Dot files (``.gitignore``, ``.zuul.yaml``).
+    hidden: int = 0
+    #: Files left out by ``--include`` / ``--exclude``.
+    excluded: int = 0
+    #: Documentation files lying in a root itself, outside any service folder (``doc/source/index.rst``).
+    outside_service_folder: int = 0
+    #: Folders not entered, by reason (``hidden``, ``build output``, ``excluded``): (reason, count).
+    folders: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def skipped(self) -> int:
+        """Files skipped on purpose: neither read nor reported."""
+        return (sum(n for _, n in self.not_documentation) + self.hidden + self.excluded
+                + self.outside_service_folder)
+
+
+@dataclass(frozen=True, slots=True)
 class Dataset:
     """The whole build: the result of every page in output order (see ``page_order``).
 
     A result with an empty ``source_path`` holds the problems of no single page (discovery:
-    a symbolic link, a file outside any service folder); it comes last. Within a page,
+    a symbolic link, an unreadable folder); it comes last. Within a page,
     records are already in output order (table, row, then status code).
     """
 
     pages: tuple[PageResult, ...] = field(default_factory=tuple)
+    #: What discovery skipped (``None`` for a dataset not built from folders).
+    census: Census | None = None
 
     def records_of(self, resource: Resource) -> list[Record]:
         """Every record of one dataset, in output order."""

@@ -36,7 +36,7 @@ from pipeline.exporters.datapackage import content_hash, datapackage
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
 from pipeline.incremental.fingerprint import code_fingerprint
-from pipeline.model import Dataset, Issue, PageResult, TableReport, page_order
+from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
 from pipeline.platform import exchange, process_gone, sync_folder
 from pipeline.schema import json_schema
 
@@ -143,6 +143,8 @@ class DatasetWriter:
         self.issues: list[Issue] = []
         self.inputs: list[dict[str, Any]] = []
         self.last: tuple[str, str] | None = None
+        #: What discovery skipped, for the manifest (``None``: not known, written as null).
+        self.census: Census | None = None
 
     def _open(self, fmt: Format, resource: Resource) -> _File:
         name = fmt.file_name(resource)
@@ -206,6 +208,7 @@ class DatasetWriter:
             "checksums": dict(sorted(checksums.items())),
             "counts": {"pages": len(self.inputs), **self.counts, "tables": len(self.tables),
                        "issues": len(self.issues)},
+            "discovery": census_json(self.census),
             "inputs": self.inputs,
         }
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
@@ -217,6 +220,16 @@ class DatasetWriter:
 TEXT_EXTENSIONS = ("json", "csv")
 #: The records' JSON files: what ``dataset_sha256`` hashes (``files`` in the manifest).
 RECORD_JSON_FILES = frozenset(FORMATS["json"].file_name(r) for r in RESOURCES)
+
+
+def census_json(census: Census | None) -> dict[str, Any] | None:
+    """The manifest's ``discovery``: files met, pages read, files skipped by reason and kind, folders not entered."""
+    if census is None:
+        return None
+    return {"files": census.files, "pages": census.pages,
+            "skipped": {"not_documentation": dict(census.not_documentation), "hidden": census.hidden,
+                        "excluded": census.excluded, "outside_service_folder": census.outside_service_folder},
+            "folders_not_entered": dict(census.folders)}
 
 
 def generator_of(csv_safe: bool) -> dict[str, Any]:
@@ -247,6 +260,7 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
         return _MemoryFile(files, path.relative_to(root).as_posix())
 
     writer = DatasetWriter(root, csv_safe, opener)
+    writer.census = dataset.census
     for page in dataset.pages:
         writer.add(page)
     summary = writer.close()
@@ -270,7 +284,7 @@ DATA_FILES = (*(fmt.file_name(r) for r in RESOURCES for fmt in dataset_formats(F
 
 def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = False,
                   extra_issues: Iterable[Issue] = (), *, allow_shrink: bool = False,
-                  ops: FileOps = FileOps()) -> WriteSummary:
+                  ops: FileOps = FileOps(), census: Census | None = None) -> WriteSummary:
     """Stream page results (in output order) into a staging directory beside ``out``, then swap it in.
 
     ``out`` may be a symbolic link: the dataset is written where it points and the link is kept.
@@ -287,7 +301,7 @@ def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = Fal
         remove_abandoned_staging(target, ops)
         staging = Path(ops.mkdtemp(f"{staging_prefix(target)}{os.getpid()}-", target.parent))
         _mark_staging(staging, ops)
-        summary = write_into(staging, results, csv_safe, extra_issues, ops.open)
+        summary = write_into(staging, results, csv_safe, extra_issues, ops.open, census)
         if previous is not None and not allow_shrink:
             check_shrink(target, previous, summary)
         _swap_in(staging, target, ops)
@@ -328,10 +342,12 @@ def check_shrink(out: Path, previous: int, summary: WriteSummary) -> None:
 
 
 def write_into(directory: Path, results: Iterable[PageResult], csv_safe: bool = False,
-               extra_issues: Iterable[Issue] = (), opener: Opener = open_for_writing) -> WriteSummary:
+               extra_issues: Iterable[Issue] = (), opener: Opener = open_for_writing,
+               census: Census | None = None) -> WriteSummary:
     """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks)."""
     (directory / "schemas").mkdir(exist_ok=True)
     writer = DatasetWriter(directory, csv_safe, opener)
+    writer.census = census
     try:
         for result in results:
             writer.add(result)

@@ -36,10 +36,21 @@ NO_ERROR_CODE = ProblemKind("no-error-code", "skip",
 NOT_AN_ERROR_CODE = ProblemKind("not-an-error-code", "skip", "the error-code cell holds a sentence, not a code")
 TABLE_NOT_EXTRACTED = ProblemKind("table-not-extracted", "skip",
                                   "a table that holds neither status codes nor error codes")
+NOT_A_PARAMETER = ProblemKind("not-a-parameter", "skip",
+                              "a parameter-table row naming no parameter (an empty name, a divider, 'None')")
+EXAMPLE_PARAMETERS = ProblemKind("example-parameters", "skip",
+                                 "a parameter table in an example section: the example's, not the operation's")
+PARAMETER_TABLE_UNPLACED = ProblemKind("parameter-table-unplaced", "skip",
+                                       "a parameter table that no caption, text or section places in the path, "
+                                       "query, headers, body or response")
+PARAMETER_PARENT_NOT_FOUND = ProblemKind("parameter-parent-not-found", "skip",
+                                         "a nested parameter table whose parent field no row of the page names: "
+                                         "its rows are not read")
 
 # --- notice: a fact about the docs --------------------------------------------------------------
 DUPLICATE_ERROR_CODE = ProblemKind("duplicate-error-code", "notice",
                                    "an error code (with its status) documented more than once in one table")
+EMPTY_PAGE = ProblemKind("empty-page", "notice", "a documentation file with no text (a placeholder README)")
 
 # --- warning: odd input, handled ----------------------------------------------------------------
 ENCODING_GUESSED = ProblemKind("encoding-guessed", "warning", "a page that is not UTF-8, decoded as cp1252")
@@ -58,9 +69,9 @@ UNCLOSED_TABLE = ProblemKind("unclosed-table", "warning", "a <table> with no </t
 UNCLOSED_COMMENT = ProblemKind("unclosed-comment", "warning", "an HTML comment that is never closed")
 REPLACEMENT_CHARACTER = ProblemKind("replacement-character", "warning",
                                     "a U+FFFD in the text: a character was lost before or while reading the page")
-OUTSIDE_SERVICE_FOLDER = ProblemKind("outside-service-folder", "warning",
-                                     "a file directly in the input root, outside any <service>/ folder")
 NUL_CHARACTER = ProblemKind("nul-character", "warning", "a NUL byte in the text: the row holding it is not read")
+UNRESOLVED_TABLE_REFERENCE = ProblemKind("unresolved-table-reference", "warning",
+                                        "a parameter row cites a table number ('see Table 5') the page does not have")
 HTML_PARSER_FALLBACK = ProblemKind("html-parser-fallback", "warning",
                                    "libxml2 gave up on the page, which was read again with Python's html.parser")
 
@@ -82,16 +93,11 @@ INTERNAL_ERROR = ProblemKind("internal-error", "error", "a bug met while reading
 #: Every kind, by slug, in the order of README's table.
 KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     STATUS_CLASS, EMPTY_ROW, SECTION_DIVIDER, NO_STATUS_CODE, NO_ERROR_CODE, NOT_AN_ERROR_CODE, TABLE_NOT_EXTRACTED,
-    DUPLICATE_ERROR_CODE,
+    NOT_A_PARAMETER, EXAMPLE_PARAMETERS, PARAMETER_TABLE_UNPLACED, PARAMETER_PARENT_NOT_FOUND,
+    DUPLICATE_ERROR_CODE, EMPTY_PAGE,
     ENCODING_GUESSED, INVALID_STATUS_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW, EMPTY_TABLE,
     DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
-    OUTSIDE_SERVICE_FOLDER, NUL_CHARACTER, HTML_PARSER_FALLBACK,
+    NUL_CHARACTER, UNRESOLVED_TABLE_REFERENCE, HTML_PARSER_FALLBACK,
     UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, SYMLINK_SKIPPED,
     NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
 )}
-
-
-def is_registered(issue: Issue) -> bool:
-    """The issue's slug is a registered kind and its severity is that kind's."""
-    kind = KINDS.get(issue.slug)
-    return kind is not None and kind.severity == issue.severity

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,12 +35,12 @@ def test_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_quiet_still_prints_errors_but_not_warnings(make_docs, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_docs({"svc/junk.bin": b"\x00\x01\x02binary\x00",
+    root = make_docs({"svc/junk.md": b"\x00\x01\x02binary\x00",
                       "svc/status.md": "# Codes\n\n<table><tr><th>Status Code</th><th>Description</th></tr>"
                       "<tr><td>200</td><td>OK</td></tr><tr><td>4O4</td><td>x</td></tr></table>\n"})
     assert main(["build", str(root), "--out", str(tmp_path / "out"), "-q", "--no-cache"]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1 and err[0].startswith("svc/junk.bin: ")  # the error; no warning, no summary
+    assert len(err) == 1 and err[0].startswith("svc/junk.md: ")  # the error; no warning, no summary
     # Nothing changed since: the up-to-date path keeps the same promise.
     assert main(["build", str(root), "--out", str(tmp_path / "out"), "-q", "--no-cache"]) == 0
     assert capsys.readouterr().err.splitlines() == err
@@ -51,14 +53,14 @@ def test_missing_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_strict_fails_on_problems(make_docs, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
-    root = make_docs({"svc/junk.bin": b"\x00\x01\x02binary\x00",
+    root = make_docs({"svc/junk.md": b"\x00\x01\x02binary\x00",
                       "svc/ok.md": (SEED / "nat/status-codes.md").read_text()})
     assert main(["build", str(root), "--out", str(tmp_path / "o")]) == 0
     assert main(["build", str(root), "--out", str(tmp_path / "o"), "--strict"]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"^svc/junk\.bin: binary data", err, re.MULTILINE)
+    assert re.search(r"^svc/junk\.md: binary data", err, re.MULTILINE)
     issues = json.loads((tmp_path / "o" / "issues.json").read_text("utf-8"))
-    assert issues[0]["path"] == "svc/junk.bin" and issues[0]["severity"] == "error"
+    assert issues[0]["path"] == "svc/junk.md" and issues[0]["severity"] == "error"
 
 
 def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,6 +90,37 @@ def test_readme_documents_every_subcommand() -> None:
     assert len(COMMANDS) == len(subcommands())
     for command in subcommands():
         assert f"pipeline {command}" in readme, command
+
+
+def options(parser: argparse.ArgumentParser, command: str = "pipeline") -> Iterator[tuple[str, argparse.Action]]:
+    """Every option of ``parser`` and of its subcommands' parsers, with the command it belongs to."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from options(sub, f"{command} {name}")
+        elif action.option_strings:
+            yield command, action
+
+
+def test_readme_documents_every_option_of_every_command() -> None:
+    """Each option string (``-q`` and ``--quiet`` alike) appears in README as a word of its own, and an
+    option with choices is shown with exactly its choices (``--color auto|always|never``)."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    undocumented, wrong_choices = [], []
+    found = list(options(make_parser()))
+    for command, action in found:
+        for flag in action.option_strings:
+            if not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", readme):
+                undocumented.append(f"{command} {flag}")
+        if action.choices is not None:
+            shown = {choice for match in re.finditer(rf"{re.escape(action.option_strings[-1])} ([\w-]+(?:\|[\w-]+)+)",
+                                                      readme) for choice in match.group(1).split("|")}
+            if shown != {str(c) for c in action.choices}:
+                wrong_choices.append(f"{command} {action.option_strings[-1]}: README {sorted(shown)}, "
+                                     f"parser {sorted(map(str, action.choices))}")
+    assert {command for command, _ in found} == {"pipeline", *(f"pipeline {c}" for c in subcommands())}
+    assert undocumented == [], "options missing from README.md"
+    assert wrong_choices == []
 
 
 def test_python_dash_m(tmp_path: Path) -> None:

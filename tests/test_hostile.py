@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from records import read_parquet_rows
 
 from pipeline.cli import main
-from pipeline.exporters.parquet import read_parquet_rows
 from pipeline.model import ErrorCodeRecord, PageResult, StatusCodeRecord
 from pipeline.output import write_results
 
@@ -78,13 +78,17 @@ def run_cli(*argv: str) -> tuple[int, str]:
 
 def build(tmp_path: Path, pages: dict[str, str | bytes], *options: str, clean: bool = True,
           prepare: Any = None) -> Built:
-    """Build ``pages`` (plus the clean page) twice, plain and ``--strict``, single process, no cache."""
+    """Build ``pages`` (plus the clean page) twice, plain and ``--strict``, single process.
+
+    The plain build reads every page (its cache, ``tmp_path/cache``, starts empty); the ``--strict``
+    build, which only decides the exit code, gets the same page results back from that cache.
+    """
     root = tmp_path / "docs"
     write_pages(root, {**({CLEAN_PAGE: CLEAN_TEXT} if clean else {}), **pages})
     if prepare is not None:
         prepare(root)
     out = tmp_path / "out"
-    common = ("--no-cache", "-j", "1", *options)
+    common = ("--cache-dir", str(tmp_path / "cache"), "-j", "1", *options)
     code, err = run_cli("build", str(root), "--out", str(out), *common)
     strict_code, _ = run_cli("build", str(root), "--out", str(tmp_path / "out-strict"), "--strict", *common)
     load = lambda name: json.loads((out / name).read_text("utf-8"))  # noqa: E731
@@ -254,8 +258,7 @@ raw_enabled: true
 def test_reference_reader_ignores_a_docutils_conf_in_the_working_directory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from docutils.core import publish_doctree
-
-    from pipeline.parsers.rst_reference import docutils_settings, reference_tables
+    from rst_reference import docutils_settings, reference_tables
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "secret.txt").write_text(f"{SECRET}\n", "utf-8")
@@ -296,7 +299,7 @@ def http_server() -> Any:
     """A local HTTP server that records every request (none may come)."""
     _Recorder.hits = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # shutdown() waits a poll
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -366,7 +369,8 @@ def test_table_nested_300_deep_is_read_whole(tag: str, tmp_path: Path,
     assert [(r["status_code"], r["description"]) for r in records] == [(int(c), d) for c, _, d in FIVE_ROWS]
 
 
-@pytest.mark.parametrize(("tag", "depth"), [("div", 3000), ("span", 100_000), ("table", 1000)])
+@pytest.mark.parametrize(("tag", "depth"), [("div", 3000), pytest.param("span", 100_000, marks=pytest.mark.slow),
+                                           pytest.param("table", 1000, marks=pytest.mark.slow)])
 def test_nesting_beyond_the_parser_limit_is_reported_not_shortened(
         tag: str, depth: int, tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
     built = build(tmp_path, {"svc/deeper.html": nested(depth, tag)})
@@ -379,6 +383,7 @@ def test_nesting_beyond_the_parser_limit_is_reported_not_shortened(
         assert "depth" in issue["message"].lower()
 
 
+@pytest.mark.slow
 def test_ten_megabyte_cell_is_read_whole(tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
     cell = "".join(random.Random(7).choices("abcdefghij ", k=10 * 2**20)).replace("  ", " a").strip()
     built = build(tmp_path, {"svc/big.html": html_page([("200", "OK", cell), ("201", "Created", "After.")])})
@@ -476,7 +481,7 @@ ENCODINGS: dict[str, tuple[bytes, str | None]] = {
 @pytest.mark.parametrize("name", sorted(ENCODINGS))
 def test_encodings(name: str, tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
     data, slug = ENCODINGS[name]
-    path = f"svc/{name}"
+    path = f"svc/{name}.md"  # a documentation name: only such files are read
     built = build(tmp_path, {path: data})
     check_contained(built, clean_alone, problem=slug is not None)
     if slug is None:
@@ -513,12 +518,6 @@ MALFORMED: dict[str, tuple[bytes | str, str, int | None]] = {
     "png": (b"\x89PNG\r\n\x1a\n" + bytes(64) + b"IHDR", "unsupported-input", None),
     "elf": (b"\x7fELF\x02\x01\x01" + bytes(200), "unsupported-input", None),
     "controls": ("<html>" + "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f" * 3 + "</html>", "unsupported-input", None),
-    "empty": (b"", "unsupported-input", None),
-    "whitespace-only": (b" \n\t\n  ", "unsupported-input", None),
-    "plain-text": ("just some words\nabout nothing in particular\n", "unsupported-input", 1),
-    "json": ('{"status": 200, "reason": "OK"}\n', "unsupported-input", 1),
-    "csv": ("code,reason\n200,OK\n", "unsupported-input", 1),
-    "python": ("import os\nprint(os.getcwd())\n", "unsupported-input", 1),
     "html-cut-mid-table": (HTML_CUT[:HTML_CUT.index("row 3")], "unclosed-table", line_of(HTML_CUT, "<table>")),
     "html-cut-mid-tag": (HTML_CUT[:HTML_CUT.index("row 2") - 6], "unclosed-table", line_of(HTML_CUT, "<table>")),
     "html-unclosed-comment": (HTML_CUT.replace("<tr><td>203", "<!-- <tr><td>203"), "unclosed-comment",
@@ -551,7 +550,7 @@ MALFORMED: dict[str, tuple[bytes | str, str, int | None]] = {
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 def test_malformed_input_is_reported(name: str, tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
     content, slug, line = MALFORMED[name]
-    path = f"svc/{name}"
+    path = f"svc/{name}.md"  # a documentation name: the content decides HTML or RST
     built = build(tmp_path, {path: content})
     check_contained(built, clean_alone)
     check_reported(built, path, slug, line)
@@ -569,7 +568,7 @@ def test_rst_wide_characters_are_measured_as_docutils_does(tmp_path: Path,
         "| 201  | Created  | 已创建 ok    |",
         "+------+----------+--------------+",
     ]) + "\n"
-    from pipeline.parsers.rst_reference import reference_tables
+    from rst_reference import reference_tables
 
     assert reference_tables(page)[0][1:] == [["200", "OK", "成功了"], ["201", "Created", "已创建 ok"]]
     built = build(tmp_path, {"svc/wide.rst": page})
@@ -582,9 +581,9 @@ def test_rst_page_that_is_only_a_simple_table_is_read(tmp_path: Path,
                                                       clean_alone: tuple[list[str], list[str]]) -> None:
     """No title, no directive: the simple table's border is what tells it is RST."""
     page = SIMPLE.split("\n\n", 1)[1]
-    built = build(tmp_path, {"svc/simple.txt": page})
+    built = build(tmp_path, {"svc/simple.md": page})  # .md declares HTML: the content says RST, and wins
     check_contained(built, clean_alone, problem=False)
-    assert [r["status_code"] for r in built.records("svc/simple.txt")] == [200, 201]
+    assert [r["status_code"] for r in built.records("svc/simple.md")] == [200, 201]
 
 
 # --- 6. the file system -----------------------------------------------------------------------
@@ -617,7 +616,7 @@ def test_fifo_is_reported_and_does_not_block(tmp_path: Path, clean_alone: tuple[
 
 def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      clean_alone: tuple[list[str], list[str]]) -> None:
-    import pipeline.sources
+    import pipeline.sources.read
 
     locked = tmp_path / "docs" / "svc" / "locked.md"
     if os.geteuid() == 0:  # root reads any file: make the open fail as it would for a user
@@ -628,7 +627,7 @@ def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
                 raise PermissionError(13, "Permission denied", str(path))
             return real_open(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(pipeline.sources.os, "open", deny)
+        monkeypatch.setattr(pipeline.sources.read.os, "open", deny)
     built = build(tmp_path, {"svc/locked.md": html_page([("200", "OK", "Fine.")])},
                   prepare=lambda root: (root / "svc" / "locked.md").chmod(0))
     check_contained(built, clean_alone)
@@ -703,7 +702,7 @@ def test_nothing_is_written_outside_out(tmp_path: Path, monkeypatch: pytest.Monk
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
-    hostile: dict[str, str | bytes] = {"svc/a.rst": rst_page(".. include:: /etc/passwd"), "svc/b.bin": b"\x00\x01",
+    hostile: dict[str, str | bytes] = {"svc/a.rst": rst_page(".. include:: /etc/passwd"), "svc/b.md": b"\x00\x01",
                                        "svc/c.html": HTML_CUT[:200]}
     write_pages(tmp_path / "docs", {CLEAN_PAGE: CLEAN_TEXT, **hostile})
 
@@ -768,6 +767,7 @@ def test_csv_round_trips_cr_lf_quotes_and_commas(tmp_path: Path) -> None:
 
 # --- 8. size ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_two_thousand_pages_build_in_bounded_memory(tmp_path: Path) -> None:
     """A CI-sized run (the 10,000-page and 50 MB-page figures are measured by hand)."""
     root = tmp_path / "docs"
@@ -799,11 +799,11 @@ def test_fifo_bound_over_a_page_is_refused_by_its_descriptor_without_blocking(tm
     from guards import hang_guard
 
     from pipeline.errors import UnsupportedInput
-    from pipeline.sources import SourceFile, read_page
+    from pipeline.sources import SourceFile, read_bytes
 
     os.mkfifo(tmp_path / "page.md")
-    with hang_guard("read_page on a FIFO"), pytest.raises(UnsupportedInput) as raised:
-        read_page(SourceFile("svc", "svc/page.md", tmp_path / "page.md"))
+    with hang_guard("read_bytes on a FIFO"), pytest.raises(UnsupportedInput) as raised:
+        read_bytes(SourceFile("svc", "svc/page.md", tmp_path / "page.md"))
     assert str(raised.value) == "svc/page.md: not a regular file (a FIFO); not read"
 
 
@@ -856,10 +856,33 @@ def test_binary_files_are_still_refused(tmp_path: Path, clean_alone: tuple[list[
     png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
            b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
     utf16 = html_page([("200", "OK", "Fine.")]).encode("utf-16-le")  # no byte-order mark: a NUL every other byte
-    built = build(tmp_path, {"svc/logo.png": png, "svc/wide.html": utf16})
+    built = build(tmp_path, {"svc/logo.png": png, "svc/logo.md": png, "svc/wide.html": utf16})
     check_contained(built, clean_alone)
-    for path in ("svc/logo.png", "svc/wide.html"):
+    for path in ("svc/logo.md", "svc/wide.html"):  # named as pages: refused as binary, reported
         assert check_reported(built, path, "unsupported-input")["message"] == "binary data, not a text page"
+    assert built.issues_of("svc/logo.png") == []  # an image by its name: counted, never opened
+
+
+def test_empty_page_is_a_notice_not_a_problem(tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
+    """A placeholder README.rst (published repositories hold several) has nothing to read; --strict passes."""
+    built = build(tmp_path, {"svc/README.rst": b"", "svc/blank.md": b" \n\t\n  "})
+    check_contained(built, clean_alone, problem=False)
+    for path in ("svc/README.rst", "svc/blank.md"):
+        assert [(i["slug"], i["severity"]) for i in built.issues_of(path)] == [("empty-page", "notice")]
+        assert path not in built.err
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("CONTRIBUTING.rst", "Contributing\n\nRead the guide first.\n"),
+    ("notes.md", "just some words\nabout nothing in particular\n"),
+    ("data.html", '{"status": 200, "reason": "OK"}\n'),
+])
+def test_a_page_of_plain_text_is_read_as_its_extension_says(name: str, content: str, tmp_path: Path,
+                                                             clean_alone: tuple[list[str], list[str]]) -> None:
+    """No markup either way: the extension decides the format; a page without tables is no problem."""
+    built = build(tmp_path, {f"svc/{name}": content})
+    check_contained(built, clean_alone, problem=False)
+    assert built.issues_of(f"svc/{name}") == [] and built.records(f"svc/{name}") == []
 
 
 def test_tables_inside_template_are_not_document_content(tmp_path: Path,

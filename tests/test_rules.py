@@ -30,7 +30,7 @@ from pipeline.parsers import rst
 from pipeline.parsers.grid import expand_spans, merge_header_rows
 from pipeline.rules import Rules
 from pipeline.schema import STATUS_CODES
-from pipeline.sources import discover
+from pipeline.sources import Discovery, discover
 
 
 def row(*texts: str | Cell, line: int = 1) -> RawRow:
@@ -217,16 +217,34 @@ def test_argument_rules(tmp_path: Path) -> None:
     page = tmp_path / "status-codes.md"
     page.write_text("x", "utf-8")
     a_file = build_command.input_is_a_file(build_args(page))
-    assert a_file is not None and str(a_file).startswith(f"{page}: is a file; INPUT must be a folder")
+    assert a_file is not None and str(a_file).startswith(f"{page}: is a file; ROOT must be a folder")
     missing = build_command.input_is_missing(build_args(tmp_path / "raw-docs"))
     assert missing is not None and "does not exist" in str(missing)
     jobs = build_command.too_few_jobs(build_args(tmp_path, "-j", "0"))
     assert jobs is not None and str(jobs) == "--jobs must be at least 1, not 0"
 
 
+def test_entry_rules_order(tmp_path: Path) -> None:
+    """What discovery does with each entry: hidden first (a hidden page is skipped), names before links."""
+    from pipeline.sources import ENTRY_RULES
+
+    assert ENTRY_RULES.names == (
+        "hidden_entry", "not_documentation", "bad_name", "symbolic_link", "build_folder", "excluded", "folder",
+        "special_file", "outside_service_folder", "page")
+    for rel in (".hidden/page.md", "svc/.page.md", "svc/logo.png", "svc/_build/page.md", "index.rst", "svc/page.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("<table></table>", "utf-8")
+    found = discover(tmp_path)
+    assert [s.source_path for s in found.sources] == ["svc/page.md"] and found.issues == []
+    census = found.census
+    assert (census.files, census.hidden, census.outside_service_folder, census.not_documentation) == (
+        4, 1, 1, (("png", 1),))
+    assert census.folders == (("build output", 1), ("hidden", 1))
+
+
 def facts(tmp_path: Path, *argv: str, digests: dict[str, str] | None = None,
           found: list[Issue] | None = None) -> PlanFacts:
-    return PlanFacts(build_command.request_of(build_args(tmp_path, *argv)), ([], found or []), digests)
+    return PlanFacts(build_command.request_of(build_args(tmp_path, *argv)), Discovery([], found or []), digests)
 
 
 def test_build_plan_rules(tmp_path: Path, make_docs: Callable[[dict[str, str]], Path]) -> None:

@@ -1,4 +1,4 @@
-"""``pipeline build [INPUT] [--out DIR]``: regenerate the dataset from a docs folder."""
+"""``pipeline build [ROOT...] [--out DIR]``: regenerate the dataset from folders of service folders."""
 
 from __future__ import annotations
 
@@ -24,21 +24,30 @@ from pipeline.datasets import RESOURCES
 from pipeline.errors import UsageError
 from pipeline.incremental.plan import BuildRequest, Mode, plan_build
 from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
-from pipeline.model import PROBLEM_SEVERITIES, Issue, PageResult
+from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, PageResult
 from pipeline.output import write_into, write_results
 from pipeline.rules import Rules
-from pipeline.sources import MAX_PAGE_BYTES, discover
+from pipeline.sources import CONFIG_NAME, MAX_PAGE_BYTES, Selection, describe_census, discover, resolve_inputs
 from pipeline.text import escape_controls
 
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "build", help="build the dataset from a docs folder",
-        description="Parse every page under INPUT/<service>/ and write the dataset to --out "
-                    "(JSON, CSV, Parquet, datapackage.json, tables.json, issues.json, manifest.json).",
+        "build", help="build the dataset from docs folders",
+        description="Parse every documentation page (.rst, .md, .html, .htm) under ROOT/<service>/ and write the "
+                    "dataset to --out (JSON, CSV, Parquet, datapackage.json, tables.json, issues.json, "
+                    "manifest.json). Other files (images, conf.py, build output, hidden folders) are counted, "
+                    "not read.",
     )
-    parser.add_argument("input", nargs="?", default="raw_docs", type=Path,
-                        help="docs folder with one sub-folder per service (default: raw_docs)")
+    parser.add_argument("roots", nargs="*", type=Path, metavar="ROOT",
+                        help=f"folder with one sub-folder per service (default: the roots of {CONFIG_NAME}, "
+                             "else raw_docs)")
+    parser.add_argument("--include", action="append", default=[], metavar="PATTERN",
+                        help="read only files matching this gitignore-style pattern (relative to the root; repeatable)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+                        help="skip files and folders matching this gitignore-style pattern (repeatable)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help=f"roots, patterns and service aliases (default: ./{CONFIG_NAME} if present)")
     parser.add_argument("--out", default="output", type=Path, help="output directory (default: output)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr but errors")
     parser.add_argument("--strict", action="store_true",
@@ -73,6 +82,8 @@ class Tally:
     problems: list[str] = field(default_factory=list)
     #: The problems of severity ``error``: what ``-q`` still prints.
     errors: list[str] = field(default_factory=list)
+    #: What discovery skipped, for the line about files.
+    census: Census | None = None
 
     def watch(self, results: Iterable[PageResult]) -> Iterator[PageResult]:
         for result in results:
@@ -105,17 +116,20 @@ def summary(tally: Tally, out: Path | None) -> str:
 
 def request_of(args: argparse.Namespace) -> BuildRequest:
     """The build the arguments ask for."""
-    return BuildRequest(args.input, args.out, check=args.check, force=args.force, csv_safe=args.csv_safe,
+    return BuildRequest(tuple(args.roots), args.out, check=args.check, force=args.force, csv_safe=args.csv_safe,
                         store_dir=None if args.no_cache else args.cache_dir)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    """Check the arguments, plan (``pipeline.incremental.plan``), carry the plan out, and report on stderr."""
+    """Resolve the roots (arguments, ``pipeline.toml``), check the arguments, plan
+    (``pipeline.incremental.plan``), carry the plan out, and report on stderr."""
+    inputs = resolve_inputs(args.roots, args.include, args.exclude, args.config, args.max_page_bytes)
+    args.roots = list(inputs.roots)
     problem = ARGUMENT_RULES.first(args)
     if problem is not None:
         raise problem
     with frozen_heap():
-        return carry_out(args)
+        return carry_out(args, inputs.selection)
 
 
 @contextlib.contextmanager
@@ -129,24 +143,25 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def carry_out(args: argparse.Namespace) -> int:
+def carry_out(args: argparse.Namespace, selection: Selection) -> int:
     """Discover, plan, build (or do nothing), report; the arguments are checked."""
-    discovered = discover(args.input, args.max_page_bytes)
-    require_pages(args.input, discovered)
+    discovered = discover(args.roots, selection=selection)
+    require_pages(args.roots, discovered)
     plan = plan_build(request_of(args), discovered)
     if plan.mode is Mode.UP_TO_DATE:
         assert plan.digests is not None
         return report_up_to_date(args, len(plan.digests))
     outcomes: Counter[Outcome] = Counter()
-    sources, found = discovered
+    sources, found, census = discovered
     results = stream_results(sources, jobs=args.jobs, store=plan.store, digests=plan.digests,
                              progress=None if args.quiet else ProgressReporter(), outcomes=outcomes)
     try:
-        tally = Tally()
+        tally = Tally(census=discovered.census)
         tally.add_issues(found)
         if plan.mode is Mode.CHECK:
-            return check(tally.watch(results), found, args)
-        written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink)
+            return check(tally.watch(results), found, args, census)
+        written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink,
+                                census=census)
     finally:
         results.close()  # stop the pool now
     report_written(args, tally, outcomes, written.csv_neutralised, plan.store is not None)
@@ -162,6 +177,8 @@ def report_written(args: argparse.Namespace, tally: Tally, outcomes: Counter[Out
     print_problems(tally.problems, args.out)
     if args.csv_safe:
         print(f"pipeline: --csv-safe neutralised {neutralised} CSV cells", file=sys.stderr)
+    if tally.census is not None:
+        print(describe_census(tally.census), file=sys.stderr)
     if stored and outcomes.total():
         misses = outcomes[Outcome.PARSED] + outcomes[Outcome.REPAIRED]
         repaired = outcomes[Outcome.REPAIRED]
@@ -174,18 +191,20 @@ def report_written(args: argparse.Namespace, tally: Tally, outcomes: Counter[Out
 
 
 def input_is_a_file(args: argparse.Namespace) -> UsageError | None:
-    """``pipeline build raw_docs/nat/status-codes.md``: INPUT must be the folder of service folders."""
-    if not args.input.is_file():
+    """``pipeline build raw_docs/nat/status-codes.md``: a ROOT must be a folder of service folders."""
+    root = next((root for root in args.roots if root.is_file()), None)
+    if root is None:
         return None
-    return UsageError("is a file; INPUT must be a folder holding one sub-folder per service "
-                      "(INPUT/<service>/<page>), such as raw_docs", str(args.input))
+    return UsageError("is a file; ROOT must be a folder holding one sub-folder per service "
+                      "(ROOT/<service>/<page>), such as raw_docs", str(root))
 
 
 def input_is_missing(args: argparse.Namespace) -> UsageError | None:
     """``pipeline build raw-docs`` (a typo): no such folder."""
-    if args.input.is_dir():
+    root = next((root for root in args.roots if not root.is_dir()), None)
+    if root is None:
         return None
-    return UsageError(f"input folder {args.input} does not exist or is not a directory")
+    return UsageError(f"input folder {root} does not exist or is not a directory")
 
 
 def too_few_jobs(args: argparse.Namespace) -> UsageError | None:
@@ -232,11 +251,12 @@ def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     return 1 if args.strict and found else 0
 
 
-def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace) -> int:
+def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace,
+          census: Census | None = None) -> int:
     """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs."""
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
         fresh = Path(tmp)
-        write_into(fresh, results, args.csv_safe, found)
+        write_into(fresh, results, args.csv_safe, found, census=census)
         stale = stale_files(fresh, args.out)
         changes = record_changes(fresh, args.out) if stale else ""
     if not stale:
@@ -252,8 +272,13 @@ def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Name
 
 
 def rebuild_command(args: argparse.Namespace) -> str:
-    """The command that rewrites what ``--check`` found stale: the user's INPUT, --out and options, shell-quoted."""
-    words = ["pipeline", "build", str(args.input), "--out", str(args.out)]
+    """The command that rewrites what ``--check`` found stale: the roots, --out and options, shell-quoted."""
+    words = ["pipeline", "build", *map(str, args.roots), "--out", str(args.out)]
+    if args.config is not None:
+        words += ["--config", str(args.config)]
+    for option in ("include", "exclude"):
+        for pattern in getattr(args, option):
+            words.append(f"--{option}={pattern}")  # one word: a pattern may start with '-'
     if args.csv_safe:
         words.append("--csv-safe")
     if args.no_cache:

@@ -163,7 +163,7 @@ class DatasetDiff:
 
     @property
     def differs(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
+        return any(d.differences for d in self.datasets.values())
 
     @property
     def uncompared(self) -> int:

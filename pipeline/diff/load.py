@@ -24,7 +24,6 @@ from pipeline.datasets.types import is_json_value
 from pipeline.errors import PipelineError, UsageError
 from pipeline.model import Issue, Location, RecordsByDataset
 from pipeline.output import MANIFEST
-from pipeline.problems import OUTSIDE_SERVICE_FOLDER
 
 SideKind = Literal["dataset", "docs"]
 
@@ -115,7 +114,7 @@ def load_docs_dir(path: Path, label: str | None = None) -> Side:
     label = label if label is not None else str(path)
     dataset = build(path, jobs=default_jobs())
     pages = sum(1 for p in dataset.pages if p.source_path)
-    if not pages and any(i.slug == OUTSIDE_SERVICE_FOLDER.slug for i in dataset.issues):
+    if not pages and dataset.census is not None and dataset.census.outside_service_folder:
         raise DiffInputError(f"{label} holds pages directly, not in <service>/ folders: give the folder "
                              "above it (the one holding the service folders)")
     unreadable = tuple(i for i in dataset.issues if i.severity == "error")

@@ -41,17 +41,9 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 
-def exporter(name: str) -> Format:
-    """The format called ``name``; an unknown name raises ``KeyError`` listing the known ones."""
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise KeyError(f"unknown format {name!r}: choose one of {', '.join(FORMATS)}") from None
-
-
 def dataset_formats(csv_safe: bool) -> tuple[Format, ...]:
     """The files a dataset directory holds for each dataset: JSON, CSV (safe with ``--csv-safe``), Parquet."""
     return FORMATS["json"], FORMATS["csv-safe" if csv_safe else "csv"], FORMATS["parquet"]
 
 
-__all__ = ["FORMATS", "Encoder", "Format", "dataset_formats", "exporter"]
+__all__ = ["FORMATS", "Encoder", "Format", "dataset_formats"]

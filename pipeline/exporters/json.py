@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from pipeline.datasets import Record, Resource
+from pipeline.datasets.declaration import renamed_columns
 from pipeline.exporters.encoder import Encoder, encode
 from pipeline.exporters.rows import record_rows
 
@@ -44,7 +45,7 @@ class JsonEncoder(Encoder):
             return
         self.sink.write(RECORDS_SEPARATOR if self.count else RECORDS_OPEN)
         # the chunk's objects as ``dumps`` lays them out, without the array's brackets
-        self.sink.write(orjson.dumps(list(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1])
+        self.sink.write(orjson.dumps(_encodable(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1])
         self.count += len(records)
 
     def close(self) -> None:
@@ -56,7 +57,10 @@ def export(resource: Resource, records: Sequence[Record]) -> bytes:
     return encode(JsonEncoder, resource, records)
 
 
-def records_to_dicts(resource: Resource, records: Sequence[Record]) -> list[dict[str, Any]]:
-    """The records as dicts, keys in field order (lists of scalars stay tuples)."""
-    names = resource.column_names
+def _encodable(records: Sequence[Record]) -> list[Any]:
+    """The records as orjson is given them: the dataclasses themselves, or dicts where a column is renamed
+    (``in_`` is written ``in``, see ``renamed_columns``)."""
+    names = renamed_columns(type(records[0])) if records else None
+    if names is None:
+        return list(records)
     return [dict(zip(names, row, strict=True)) for row in record_rows(records)]

@@ -9,7 +9,6 @@ the same records give the same file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline.datasets import Record, Resource
@@ -114,10 +113,3 @@ def export(resource: Resource, records: Sequence[Record]) -> bytes:
     """The Parquet file of ``resource``."""
     return encode(ParquetEncoder, resource, records)
 
-
-def read_parquet_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of a Parquet export as dicts (used by readers and tests)."""
-    import pyarrow.parquet as pq
-
-    rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
-    return rows

@@ -15,7 +15,8 @@ from pathlib import Path
 from pipeline.incremental.fingerprint import current_environment
 from pipeline.incremental.stat_index import Clock, Discovery, Reader, input_digests
 from pipeline.incremental.store import DEFAULT_STORE_DIR, PageStore
-from pipeline.output import DATA_FILES, generator_of, read_manifest
+from pipeline.model import Census
+from pipeline.output import DATA_FILES, census_json, generator_of, read_manifest
 from pipeline.rules import Rules
 from pipeline.sources import read_bytes
 
@@ -30,9 +31,11 @@ class Mode(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class BuildRequest:
-    """The options that decide a build's plan. ``store_dir`` is ``None`` with ``--no-cache``."""
+    """The options that decide a build's plan: the roots (one or several), --out and the flags.
+    ``store_dir`` is ``None`` with ``--no-cache``.
+    """
 
-    input: Path
+    roots: Path | tuple[Path, ...]
     out: Path
     check: bool = False
     force: bool = False
@@ -84,7 +87,8 @@ def discovery_problem(f: PlanFacts) -> Decision | None:
 
 def inputs_current(f: PlanFacts) -> Decision | None:
     """Every page's digest is the one --out was built from, by this code with these options: nothing to do."""
-    if f.digests is None or not inputs_are_current(f.digests, f.request.out, f.request.csv_safe):
+    if f.digests is None or not inputs_are_current(f.digests, f.request.out, f.request.csv_safe,
+                                                   f.discovered.census):
         return None
     return Decision(Mode.UP_TO_DATE, "every page is as --out was built from")
 
@@ -115,20 +119,24 @@ def page_digests(request: BuildRequest, discovered: Discovery, *, read: Reader =
     """
     if request.store_dir is None and (request.check or request.force):
         return None
-    return input_digests(request.input, discovered, request.store_dir, trust_index=not request.force,
+    return input_digests(request.roots, discovered, request.store_dir, trust_index=not request.force,
                          read=read, clock=clock)
 
 
-def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = False) -> bool:
+def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = False,
+                       census: Census | None = None) -> bool:
     """True when ``out`` was written by this code, with these options, from pages with these digests.
 
     ``digests`` maps each page's source path to the sha256 of its bytes. Everything in the
     dataset follows from those, so a rebuild with nothing changed needs neither parsing
-    nor the page store.
+    nor the page store. With ``census``, the files discovery skipped must also be as the
+    manifest counted them.
     """
     previous = read_manifest(out)
     if previous is None or previous.get("generator") != generator_of(csv_safe):
         return False
+    if census is not None and previous.get("discovery") != census_json(census):
+        return False  # a file skipped came or went: the manifest's count is stale
     inputs = previous.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != len(digests):
         return False

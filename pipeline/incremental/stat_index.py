@@ -15,17 +15,15 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.model import Issue
 from pipeline.platform import capabilities
+from pipeline.sources import Discovery as Discovery  # re-exported: what ``discover`` found under the roots
 from pipeline.sources import SourceFile, discover, read_bytes
 
-#: What ``discover`` found under a root: the pages, and the problems of no single page.
-Discovery = tuple[list[SourceFile], list[Issue]]
 #: The index file, in the cache directory.
 STAT_INDEX = "stat-index.json"
 #: A file changed less than this long before it was hashed is hashed again next time.
@@ -42,7 +40,7 @@ Reader = Callable[[SourceFile], bytes]
 Clock = Callable[[], int]
 
 
-def input_digests(root: Path, discovered: Discovery | None = None, index_dir: Path | None = None,
+def input_digests(root: Path | Sequence[Path], discovered: Discovery | None = None, index_dir: Path | None = None,
                   trust_index: bool = True, *, read: Reader = read_bytes,
                   clock: Clock = time.time_ns) -> dict[str, str] | None:
     """sha256 of every page's bytes by source path; ``None`` if a page could not be read.
@@ -54,7 +52,7 @@ def input_digests(root: Path, discovered: Discovery | None = None, index_dir: Pa
     not read, and the index is brought up to date (where the platform keeps change times).
     ``read`` reads a page, ``clock`` tells the time (tests give their own).
     """
-    sources, _ = discovered or discover(root)
+    sources = (discovered or discover(root)).sources
     if not capabilities().ctime_is_change:
         index_dir = None  # a signature without a change time cannot tell an edited file
     index = _load(index_dir) if index_dir is not None else {}
@@ -115,10 +113,12 @@ def _well_formed(value: object) -> bool:
             and isinstance(value[5], str) and len(value[5]) == 64)
 
 
-def _pruned(index: dict[str, list[int | str]], root: Path, present: set[str]) -> dict[str, list[int | str]]:
-    """The index without the files of ``root`` that are gone (other roots' entries are kept)."""
-    prefix = os.path.join(os.path.abspath(root), "")
-    return {key: value for key, value in index.items() if not key.startswith(prefix) or key in present}
+def _pruned(index: dict[str, list[int | str]], root: Path | Sequence[Path],
+            present: set[str]) -> dict[str, list[int | str]]:
+    """The index without the files of the roots that are gone (other roots' entries are kept)."""
+    roots = [root] if isinstance(root, Path) else root
+    prefixes = tuple(os.path.join(os.path.abspath(r), "") for r in roots)
+    return {key: value for key, value in index.items() if not key.startswith(prefixes) or key in present}
 
 
 def _save(index_dir: Path, index: dict[str, list[int | str]]) -> None:
