@@ -1,9 +1,11 @@
 """How a dataset is declared: its record dataclass (fields annotated, each with a ``column``) and a ``Resource``.
 
 The record class says each field's name, order, type and nullability (its annotation,
-checked by mypy) and, through ``column``, its description and whether the diff compares
-it. The ``Resource`` adds what belongs to the dataset: its name, title, the diff's key,
-the Table Schema primary key and the sort order. ``Resource.fields`` is everything
+checked by mypy) and, through ``column``, its description, whether the diff compares it and
+whether full-text search covers it. The ``Resource`` adds what belongs to the dataset: its
+name, title, the diff's key, the Table Schema primary key, the sort order, the fields a
+lookup (``pipeline show``) matches, its relations to other datasets (foreign keys) and, for a
+dataset derived from others, the function that derives it. ``Resource.fields`` is everything
 together, as data: what every schema, exporter and the diff derive from.
 """
 
@@ -28,11 +30,28 @@ _COLUMN = "pipeline.column"
 class _Column:
     description: str
     compared: bool
+    searchable: bool
 
 
-def column(description: str, *, compared: bool = False) -> Mapping[str, Any]:
-    """The metadata of a record field: ``x: str = field(metadata=column("What x is."))``."""
-    return {_COLUMN: _Column(description, compared)}
+def column(description: str, *, compared: bool = False, searchable: bool = False) -> Mapping[str, Any]:
+    """The metadata of a record field: ``x: str = field(metadata=column("What x is."))``.
+
+    ``searchable``: full-text search covers the field (the SQLite export's FTS5 table).
+    """
+    return {_COLUMN: _Column(description, compared, searchable)}
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A foreign key: ``fields`` of this dataset name a record of dataset ``resource`` by its primary key.
+
+    ``Relation(("source_path",), "pages", ("source_path",))``: every record's page is a record of
+    ``pages``. Checked when the registry is built (``pipeline.datasets.check_relations``).
+    """
+
+    fields: tuple[str, ...]
+    resource: str
+    reference: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +65,9 @@ class Field:
     enum: tuple[str, ...] = ()
     role: Role = "location"
     is_list: bool = False  # a list of ``type`` values
+    searchable: bool = False  # covered by full-text search
+    minimum: int | None = None  # an integer's allowed range (``HttpStatus``: 100-599)
+    maximum: int | None = None
 
     @property
     def storage(self) -> Storage:
@@ -66,7 +88,11 @@ class Resource:
     ``order``: the sort order of the records in every file; ``prefer``: compared fields that
     pair repeated keys before their place does (``pipeline.diff.compare.pair_group``);
     ``headline``: the fields the diff's one-line title of a record shows (not repeated
-    under it).
+    under it); ``lookups``: what ``pipeline show QUERY`` matches, each a tuple of fields whose
+    values, joined by one space, are compared with the query (``("error_code",)``, or
+    ``("method", "uri")`` for ``DELETE /v3/...``); ``relations``: foreign keys to other datasets;
+    ``derive``: for a dataset made from the others' records rather than from pages, the
+    function of ``{dataset name: records}`` that gives its records.
     """
 
     name: str
@@ -77,6 +103,9 @@ class Resource:
     order: tuple[str, ...]
     prefer: tuple[str, ...] = ()
     headline: tuple[str, ...] = ()
+    lookups: tuple[tuple[str, ...], ...] = ()
+    relations: tuple[Relation, ...] = ()
+    derive: Callable[[Mapping[str, Sequence[Any]]], list[Any]] | None = None
     fields: tuple[Field, ...] = dataclasses.field(init=False)
     _lists: tuple[int, ...] = dataclasses.field(init=False, repr=False)  # positions of list fields
 
@@ -86,7 +115,8 @@ class Resource:
         names = set(self.column_names)
         compared = {f.name for f in self.fields if f.role == "compared"}
         for what, chosen in (("key", self.key), ("primary_key", self.primary_key), ("order", self.order),
-                             ("headline", self.headline)):
+                             ("headline", self.headline), *(("lookups", x) for x in self.lookups),
+                             *(("relations", r.fields) for r in self.relations)):
             if not set(chosen) <= names:
                 raise ValueError(f"{self.name}: {what} names unknown fields {sorted(set(chosen) - names)}")
         if not set(self.prefer) <= compared:
@@ -96,14 +126,22 @@ class Resource:
     def column_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @property
+    def searchable(self) -> tuple[str, ...]:
+        """The fields full-text search covers, in field order."""
+        return tuple(f.name for f in self.fields if f.searchable)
+
     def names(self, role: Role) -> tuple[str, ...]:
         """The fields of one role, in field order."""
         return tuple(f.name for f in self.fields if f.role == role)
 
     @property
     def sort_key(self) -> Callable[[Any], Any]:
-        """The key that sorts records in ``order``."""
-        return attrgetter(*self.order)
+        """The key that sorts records in ``order`` (a null sorts after every value of its field)."""
+        if all(self.field(name).required for name in self.order):
+            return attrgetter(*self.order)
+        get = attrgetter(*self.order) if len(self.order) > 1 else lambda r: (getattr(r, self.order[0]),)
+        return lambda record: tuple((v is None, v if v is not None else 0) for v in get(record))
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -131,5 +169,9 @@ def record_fields(record_type: type[Any], key: tuple[str, ...] = ()) -> tuple[Fi
         if f.name in key and about.compared:
             raise ValueError(f"{record_type.__name__}.{f.name} is a key field: it cannot also be compared")
         role: Role = "key" if f.name in key else "compared" if about.compared else "location"
-        found.append(Field(f.name, info.type, info.required, about.description, info.enum, role, info.is_list))
+        if about.searchable and (info.type != "string" or info.is_list):
+            raise TypeError(f"{record_type.__name__}.{f.name}: only text fields can be searchable")
+        low, high = (info.range.minimum, info.range.maximum) if info.range else (None, None)
+        found.append(Field(f.name, info.type, info.required, about.description, info.enum, role, info.is_list,
+                           about.searchable, low, high))
     return tuple(found)
