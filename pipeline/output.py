@@ -32,11 +32,13 @@ from pipeline.cache import code_fingerprint
 from pipeline.errors import UsageError
 from pipeline.exporters.csv import csv_line
 from pipeline.exporters.csv import csv_lines as encode_csv_lines
-from pipeline.exporters.datapackage import content_hash, datapackage
+from pipeline.exporters.datapackage import content_hash
 from pipeline.exporters.fragments import record_tuples, render_page
 from pipeline.exporters.json import dumps, join_items
-from pipeline.exporters.parquet import arrow_schema, from_ipc
+from pipeline.exporters.parquet import WRITE_OPTIONS, arrow_schema, file_metadata, from_ipc
 from pipeline.exporters.rows import JSON_SEPARATOR
+from pipeline.exporters.whole import BINARY_SUFFIXES, text_checksums, whole_dataset_files
+from pipeline.exporters.whole import file_names as whole_file_names
 from pipeline.model import Census, Dataset, Issue, PageResult, RenderedPage, RenderedRecords, page_order
 from pipeline.platform import exchange, process_gone, sync_folder
 from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource, json_schema
@@ -152,9 +154,8 @@ class _ResourceStream:
         schema = arrow_schema(self.resource)
         if self.parquet is None:
             self.parquet_file = self.opener(self.directory / f"{self.resource.name}.parquet")
-            self.parquet = pq.ParquetWriter(self.parquet_file, schema,
-                                            compression="zstd", write_statistics=False,
-                                            write_page_checksum=True)  # a damaged previous file is caught
+            # page checksums: a damaged previous file is caught
+            self.parquet = pq.ParquetWriter(self.parquet_file, schema, **WRITE_OPTIONS)
         self.parquet.write_table(pa.Table.from_batches(self.parquet_batches, schema=schema),
                                  row_group_size=PARQUET_ROW_GROUP)
         self.parquet_batches = []
@@ -164,6 +165,7 @@ class _ResourceStream:
         self._write_json(RECORDS_CLOSE if self.count else b"[]\n")
         if self.parquet_batches or self.parquet is None:
             self._flush_parquet()
+        self.parquet.add_key_value_metadata(file_metadata(self.resource, self.json_sha256.hexdigest()))
         self.parquet.close()
         for handle in (self.json, self.csv, self.parquet_file):
             if handle is not None:
@@ -244,16 +246,19 @@ class DatasetWriter:
         files = {
             "tables.json": join_items(self.tables),
             "issues.json": join_items(self.issues),
-            "datapackage.json": dumps(datapackage({STATUS_CODES.name: status.count,
-                                                   ERROR_CODES.name: errors.count})).encode("utf-8"),
         }
+        # issue 17: what needs every record (derived datasets, JSON Lines, SQLite, datapackage.json,
+        # README.md) is made here, from the JSON files the streams just finished
+        whole = whole_dataset_files(self.directory, self.csv_safe)
+        files.update(whole)
         for resource in (STATUS_CODES, ERROR_CODES):
             files[f"schemas/{resource.name}.schema.json"] = dumps(json_schema(resource)).encode("utf-8")
         for name, data in files.items():
             _write_synced(self.directory / name, data, self.opener)
         hashes = {f"{s.resource.name}.json": s.json_sha256.hexdigest() for s in (errors, status)}
         checksums = {**hashes, **{f"{s.resource.name}.csv": s.csv_sha256.hexdigest() for s in (errors, status)},
-                     **{name: hashlib.sha256(files[name]).hexdigest() for name in ("issues.json", "tables.json")}}
+                     **{name: hashlib.sha256(files[name]).hexdigest() for name in ("issues.json", "tables.json")},
+                     **text_checksums(whole)}
         manifest = {
             "format": FORMAT,
             "generator": generator_of(self.csv_safe),
@@ -302,7 +307,7 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
         summary = writer.close()
         files = {p.relative_to(directory).as_posix(): p.read_bytes().decode("utf-8")
                  for p in sorted(directory.rglob("*"))
-                 if p.is_file() and p.suffix != ".parquet"}
+                 if p.is_file() and not p.name.endswith(BINARY_SUFFIXES)}
     return Rendered(files, summary.csv_neutralised)
 
 
@@ -340,7 +345,7 @@ def _all_files_present(out: Path) -> bool:
 
 #: The files of a dataset directory besides the manifest and the schemas.
 DATA_FILES = (*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in ("json", "csv", "parquet")),
-              "tables.json", "issues.json", "datapackage.json")
+              "tables.json", "issues.json", "datapackage.json", *whole_file_names())
 
 
 def write_dataset(dataset: Dataset, out: Path, csv_safe: bool = False, allow_shrink: bool = False) -> WriteSummary:

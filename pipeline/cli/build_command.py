@@ -21,6 +21,7 @@ from pipeline.cache import DEFAULT_CACHE_DIR
 from pipeline.cli.progress import ProgressReporter
 from pipeline.digests import Discovery, input_digests
 from pipeline.errors import UsageError
+from pipeline.exporters.sqlite import same_database
 from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, RenderedPage
 from pipeline.output import inputs_are_current, write_into, write_results
 from pipeline.previous import PreviousDataset
@@ -351,7 +352,7 @@ def rebuild_command(args: argparse.Namespace) -> str:
 def stale_files(fresh: Path, out: Path) -> list[str]:
     """Names of the files of ``out`` that are missing or differ from the fresh build in ``fresh``.
 
-    Parquet files are compared by content: their bytes embed the writing library's version.
+    Parquet files and the SQLite database are compared by content: their bytes embed the writing library's version.
     """
     stale = []
     for path in sorted(p for p in fresh.rglob("*") if p.is_file()):
@@ -361,6 +362,8 @@ def stale_files(fresh: Path, out: Path) -> list[str]:
                 import pyarrow.parquet as pq
 
                 same = pq.read_table(path).equals(pq.read_table(out / name))
+            elif path.suffix == ".db":
+                same = same_database(path, out / name)  # issue 17: bytes carry the SQLite version
             else:
                 same = filecmp.cmp(path, out / name, shallow=False)
         except Exception:  # a missing or unreadable file is stale, whatever pyarrow or the OS raises

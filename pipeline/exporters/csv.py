@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from pipeline.datasets import Record, Resource
+from pipeline.datasets import DatasetRecord, Resource
 from pipeline.exporters.rows import record_rows
 
 #: Leading characters a spreadsheet treats as a formula (OWASP "CSV injection").
@@ -61,17 +61,17 @@ def neutralise_row(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
     return safe, sum(1 for a, b in zip(row, safe, strict=True) if a != b)
 
 
-def render_csv(resource: Resource, records: Sequence[Record], safe: bool = False) -> tuple[str, int]:
+def render_csv(resource: Resource, records: Sequence[DatasetRecord], safe: bool = False) -> tuple[str, int]:
     """The CSV text of ``resource``'s records and the number of cells neutralised (``safe=True``)."""
     lines, neutralised = csv_lines(resource, record_rows(records), safe)
     return csv_line(resource.column_names) + lines, neutralised
 
 
-def export(resource: Resource, records: Sequence[Record]) -> bytes:
+def export(resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
     """The CSV file of ``resource``."""
     return render_csv(resource, records)[0].encode("utf-8")
 
 
-def export_safe(resource: Resource, records: Sequence[Record]) -> bytes:
+def export_safe(resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
     """The CSV file of ``resource`` with formula-like cells neutralised (``--csv-safe``)."""
     return render_csv(resource, records, safe=True)[0].encode("utf-8")

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.datasets import Record, Resource
+from pipeline.datasets import DatasetRecord, Resource
 from pipeline.exporters.rows import record_rows
 
 _OPTIONS = orjson.OPT_INDENT_2
@@ -25,7 +25,7 @@ def dumps(value: Any) -> str:
     return orjson.dumps(value, option=_OPTIONS | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
 
 
-def export(resource: Resource, records: Sequence[Record]) -> bytes:
+def export(resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
     """The JSON file of ``resource``: its records as an array of objects."""
     return orjson.dumps(list(records), option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
 
@@ -34,7 +34,7 @@ def export(resource: Resource, records: Sequence[Record]) -> bytes:
 RECORDS_OPEN, RECORDS_CLOSE = b"[\n  {\n", b"\n  }\n]\n"
 
 
-def objects(records: Sequence[Record]) -> bytes:
+def objects(records: Sequence[DatasetRecord]) -> bytes:
     """The records' objects as ``export`` lays them out, without the array's brackets (``b""`` for none).
 
     Joined by ``JSON_SEPARATOR`` (``rows``), pieces made page by page give the whole array.
@@ -66,7 +66,7 @@ def join_items(pieces: Iterable[bytes]) -> bytes:
     return ITEMS_OPEN.encode() + body + ITEMS_CLOSE.encode() if body else b"[]\n"
 
 
-def records_to_dicts(resource: Resource, records: Sequence[Record]) -> list[dict[str, Any]]:
+def records_to_dicts(resource: Resource, records: Sequence[DatasetRecord]) -> list[dict[str, Any]]:
     """The records as dicts, keys in field order (lists of scalars stay tuples)."""
     names = resource.column_names
     return [dict(zip(names, row, strict=True)) for row in record_rows(records)]

@@ -3,6 +3,11 @@
 A page's records travel as an Arrow IPC stream (``to_ipc``): made where the page is parsed,
 kept in the cache, and turned into the Parquet export's row groups without going back
 through Python objects.
+
+Every Parquet file carries column statistics (min/max/null count per row group, so readers
+skip row groups) and, in its footer's key-value metadata, who wrote it and the sha256 of the
+same records' canonical JSON file (``file_metadata``): a Parquet file's bytes embed the
+library's version, so the JSON hash is the one that names its content.
 """
 
 from __future__ import annotations
@@ -11,13 +16,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.datasets import Record, Resource
+from pipeline import __version__
+from pipeline.datasets import DatasetRecord, Resource
 from pipeline.exporters.rows import record_rows
 
 #: Rows per Parquet row group: fixed, so the same records always give the same file layout.
 ROW_GROUP = 65536
 #: How every Parquet file is written (the streaming writer of ``pipeline.output`` too).
-WRITE_OPTIONS: dict[str, Any] = {"compression": "zstd", "write_statistics": False, "write_page_checksum": True}
+WRITE_OPTIONS: dict[str, Any] = {"compression": "zstd", "write_statistics": True, "write_page_checksum": True}
+
+
+def file_metadata(resource: Resource, json_sha256: str) -> dict[str, str]:
+    """The footer's key-value metadata: generator, version, dataset, and its JSON file's sha256.
+
+    ``json_sha256`` is the hash ``manifest.json`` lists for ``<dataset>.json`` (its ``files``).
+    """
+    return {"pipeline.generator": "pipeline", "pipeline.version": __version__, "pipeline.dataset": resource.name,
+            "pipeline.json_sha256": json_sha256}
 
 
 def arrow_schema(resource: Resource) -> Any:
@@ -91,14 +106,20 @@ def table_rows(table: Any) -> list[tuple[Any, ...]]:
     return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
 
-def export(resource: Resource, records: Sequence[Record]) -> bytes:
-    """The Parquet file of ``resource`` in one go (the build streams instead; see ``pipeline.output``)."""
+def export(resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
+    """The Parquet file of ``resource`` in one go (the build streams the page datasets; see ``pipeline.output``)."""
+    import hashlib
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from pipeline.exporters.json import export as json_export
+
+    json_sha256 = hashlib.sha256(json_export(resource, records)).hexdigest()
     sink = pa.BufferOutputStream()
-    pq.write_table(arrow_table(resource, list(record_rows(records))), sink, row_group_size=ROW_GROUP,
-                   **WRITE_OPTIONS)
+    with pq.ParquetWriter(sink, arrow_schema(resource), **WRITE_OPTIONS) as writer:
+        writer.write_table(arrow_table(resource, list(record_rows(records))), row_group_size=ROW_GROUP)
+        writer.add_key_value_metadata(file_metadata(resource, json_sha256))
     return bytes(sink.getvalue())
 
 
