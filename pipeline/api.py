@@ -27,7 +27,7 @@ import orjson
 
 from pipeline.datasets import ALL_RESOURCES, RESOURCES, Resource, derive_all
 from pipeline.errors import PipelineError, UsageError
-from pipeline.model import Issue, Location
+from pipeline.model import Issue
 
 #: The optional dependency ``to_pandas`` needs, and how to install it.
 PANDAS_EXTRA = "pip install 'apidoc-datasets[pandas]'"
@@ -202,14 +202,17 @@ def load(directory: PathLike = "output") -> Datasets:
 
 def _read_issues(folder: Path) -> tuple[Issue, ...]:
     """Every issue of ``issues.json`` (none when there is no such file)."""
+    from pipeline.exporters.fragments import issues_from_items
+
     file = folder / "issues.json"
     if not file.is_file():
         return ()
     try:
-        items = orjson.loads(file.read_bytes())
-        return tuple(Issue(i["slug"], Location(i["path"], i["line"], i["table_index"], i["row_index"]), i["message"],
-                           i["severity"]) for i in items)
-    except (OSError, orjson.JSONDecodeError, TypeError, KeyError) as exc:
+        text = file.read_bytes().strip()
+        if not (text.startswith(b"[") and text.endswith(b"]")):
+            raise ValueError("not a JSON array")
+        return issues_from_items(text[1:-1].strip())
+    except (OSError, ValueError, TypeError, KeyError) as exc:
         raise DatasetReadError(f"{file} is not an issues file of this version ({type(exc).__name__}: {exc})") \
             from exc
 

@@ -423,3 +423,17 @@ def test_committed_database_is_current() -> None:
     db.deserialize(fresh)
     assert list(db.iterdump()) == dump(OUTPUT / "pipeline.db")
     assert io.BytesIO(fresh).read(16) == b"SQLite format 3\x00"
+
+
+def test_records_repeating_a_primary_key_are_all_kept_in_sqlite() -> None:
+    """The docs can repeat what a declaration calls a primary key: the database keeps every record (an index on
+    those fields instead of the key) rather than failing the build."""
+    from pipeline.datasets import StatusCodeRecord
+
+    twice = [StatusCodeRecord("svc", "svc/p.md", "html", None, None, 0, None, 0, None, 400, None, "Bad Request",
+                              None, "client_error")] * 2
+    db = sqlite3.connect(":memory:")
+    db.deserialize(export_database([(STATUS_CODES, twice)]))
+    assert db.execute("select count(*) from status_codes").fetchone() == (2,)
+    indexes = {name for (name,) in db.execute("select name from sqlite_master where type = 'index'")}
+    assert "idx_status_codes_source_path_table_index_row_index_status_code" in indexes

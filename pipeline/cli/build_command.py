@@ -34,9 +34,9 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "build", help="build the dataset from docs folders",
         description="Parse every documentation page (.rst, .md, .html, .htm) under ROOT/<service>/ and write the "
-                    "dataset to --out (JSON, CSV, Parquet, datapackage.json, tables.json, issues.json, "
-                    "manifest.json). Other files (images, conf.py, build output, hidden folders) are counted, "
-                    "not read.",
+                    "dataset to --out (JSON, CSV, Parquet, JSON Lines, pipeline.db, datapackage.json, README.md, "
+                    "tables.json, issues.json, manifest.json). Other files (images, conf.py, build output, "
+                    "hidden folders) are counted, not read.",
     )
     parser.add_argument("roots", nargs="*", type=Path, metavar="ROOT",
                         help=f"folder with one sub-folder per service (default: the roots of {CONFIG_NAME}, "

@@ -54,10 +54,10 @@ def column_sql(field: Field) -> str:
     return " ".join(parts)
 
 
-def table_sql(resource: Resource) -> str:
-    """``CREATE TABLE`` of a dataset, with its primary and foreign keys."""
+def table_sql(resource: Resource, keyed: bool = True) -> str:
+    """``CREATE TABLE`` of a dataset, with its primary key (unless ``keyed`` is false) and foreign keys."""
     lines = [column_sql(f) for f in resource.fields]
-    if resource.primary_key:
+    if resource.primary_key and keyed:
         lines.append(f"PRIMARY KEY ({', '.join(map(quote, resource.primary_key))})")
     for relation in resource.relations:
         lines.append(f"FOREIGN KEY ({', '.join(map(quote, relation.fields))}) REFERENCES "
@@ -66,11 +66,13 @@ def table_sql(resource: Resource) -> str:
     return f"CREATE TABLE {quote(resource.name)} (\n  {body}\n)"
 
 
-def index_sql(resource: Resource) -> list[str]:
-    """An index on each lookup, the key and each relation's fields (each set of fields once)."""
-    wanted = [*resource.lookups, resource.key, *(r.fields for r in resource.relations)]
+def index_sql(resource: Resource, keyed: bool = True) -> list[str]:
+    """An index on each lookup, the key and each relation's fields (each set of fields once); on the
+    primary key's fields too where the table has no primary key (``keyed`` false)."""
+    wanted = [*resource.lookups, resource.key, *(r.fields for r in resource.relations),
+              *([] if keyed else [resource.primary_key])]
     statements = []
-    for fields in dict.fromkeys(f for f in wanted if f and f != resource.primary_key):
+    for fields in dict.fromkeys(f for f in wanted if f and (f != resource.primary_key or not keyed)):
         name = quote(f"idx_{resource.name}_{'_'.join(fields)}")
         statements.append(f"CREATE INDEX {name} ON {quote(resource.name)} ({', '.join(map(quote, fields))})")
     return statements
@@ -95,13 +97,26 @@ def _cells(resource: Resource, records: Sequence[DatasetRecord]) -> list[tuple[A
             for row in record_rows(records)]
 
 
+def is_unique(resource: Resource, rows: Sequence[tuple[Any, ...]]) -> bool:
+    """True when no two rows share the primary key's values (the docs can break what a declaration claims)."""
+    at = [resource.column_names.index(name) for name in resource.primary_key]
+    keys = [tuple(row[i] for i in at) for row in rows]
+    return len(set(keys)) == len(keys)
+
+
 def fill(connection: sqlite3.Connection, datasets: Sequence[tuple[Resource, Sequence[DatasetRecord]]]) -> None:
-    """Create and fill every dataset's table, indexes and full-text index in ``connection``."""
+    """Create and fill every dataset's table, indexes and full-text index in ``connection``.
+
+    Records that repeat a primary key are all kept: that table is then written without its
+    primary key (an index on its fields instead), never refused or thinned.
+    """
     for resource, records in datasets:
-        connection.execute(table_sql(resource))
+        rows = _cells(resource, records)
+        keyed = is_unique(resource, rows)
+        connection.execute(table_sql(resource, keyed))
         marks = ", ".join("?" for _ in resource.fields)
-        connection.executemany(f"INSERT INTO {quote(resource.name)} VALUES ({marks})", _cells(resource, records))
-        for statement in (*index_sql(resource), *fts_sql(resource)):
+        connection.executemany(f"INSERT INTO {quote(resource.name)} VALUES ({marks})", rows)
+        for statement in (*index_sql(resource, keyed), *fts_sql(resource)):
             connection.execute(statement)
     connection.commit()
 
