@@ -29,12 +29,15 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline import __version__
-from pipeline.datasets import RESOURCES, Resource
+from pipeline.datasets import ALL_RESOURCES, DERIVED_RESOURCES, RESOURCES, Resource
 from pipeline.errors import UsageError
 from pipeline.exporters import FORMATS, Encoder, Format, dataset_formats
-from pipeline.exporters.datapackage import content_hash, datapackage
+from pipeline.exporters.datapackage import content_hash
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
+from pipeline.exporters.sqlite import FILE_NAME as DATABASE
+from pipeline.exporters.whole import BINARY_SUFFIXES, WholeDataset, text_checksums
+from pipeline.exporters.whole import file_names as whole_file_names
 from pipeline.incremental.fingerprint import code_fingerprint
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
 from pipeline.platform import exchange, process_gone, sync_folder
@@ -120,17 +123,25 @@ class _File:
 class DatasetWriter:
     """Writes a dataset directory from page results given in output order, one page at a time.
 
-    Every dataset of ``RESOURCES`` goes to its JSON, CSV and Parquet files through the exporters'
-    encoders (``pipeline.exporters``), page by page; only the small indexes (tables, issues,
-    inputs) are kept until ``close``, so memory does not grow with the records.
+    Every dataset of ``RESOURCES`` goes to its JSON, CSV, Parquet and JSON Lines files through the
+    exporters' encoders (``pipeline.exporters``), page by page; only the small indexes (tables,
+    issues, inputs) are kept in memory until ``close``. The records are also staged on disk
+    (``WholeDataset``, in a scratch folder made under ``scratch_parent``, the system's temporary
+    folder by default), for what ``close`` makes of them all: the derived datasets (streamed to
+    their files the same way), the SQLite database (made on disk, then copied in),
+    ``datapackage.json`` and the data dictionary ``README.md``. Memory does not grow with the records.
     """
 
-    def __init__(self, directory: Path, csv_safe: bool = False, opener: Opener = open_for_writing) -> None:
+    def __init__(self, directory: Path, csv_safe: bool = False, opener: Opener = open_for_writing,
+                 scratch_parent: Path | None = None) -> None:
         self.directory = directory
         self.csv_safe = csv_safe
         self.opener = opener
         self.files: dict[str, list[_File]] = {}
+        self.scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_parent))
+        self.whole: WholeDataset | None = None
         try:
+            self.whole = WholeDataset(self.scratch)
             for resource in RESOURCES:
                 self.files[resource.name] = []
                 for fmt in dataset_formats(csv_safe):
@@ -173,16 +184,37 @@ class DatasetWriter:
                                 **{r.name: len(page.records_of(r)) for r in RESOURCES}, "tables": len(page.tables)})
         self.tables.extend(page.tables)
         self.issues.extend(page.issues)
+        assert self.whole is not None  # made by __init__
+        self.whole.add(page)
 
     def abandon(self) -> None:
-        """Close the open files unfinished (after a failure)."""
+        """Close the open files unfinished and remove the scratch folder (after a failure)."""
         for files in self.files.values():
             for file in files:
                 with contextlib.suppress(OSError):
                     file.handle.close()
+        self._remove_scratch()
+
+    def _remove_scratch(self) -> None:
+        if self.whole is not None:
+            self.whole.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _write_whole(self, whole: WholeDataset) -> None:
+        """The derived datasets' files, fed in chunks like the page datasets', then ``pipeline.db``."""
+        for resource in DERIVED_RESOURCES:
+            self.files[resource.name] = [self._open(fmt, resource) for fmt in dataset_formats(self.csv_safe)]
+            for chunk in whole.derived(resource):
+                for file in self.files[resource.name]:
+                    file.encoder.write(chunk)
+        made = self.scratch / DATABASE
+        whole.write_database(made)
+        _copy_synced(made, self.directory / DATABASE, self.opener)
 
     def close(self) -> WriteSummary:
-        """Finish every file (records, indexes, descriptors, manifest), all fsynced."""
+        """Finish every file (records, derived datasets, database, indexes, descriptors, manifest), all fsynced."""
+        assert self.whole is not None  # made by __init__
+        self._write_whole(self.whole)
         checksums: dict[str, str] = {}
         for files in self.files.values():
             for file in files:
@@ -190,15 +222,18 @@ class DatasetWriter:
                 _sync_close(file.handle)
                 if file.hashed is not None:
                     checksums[file.name] = file.hashed.sha256.hexdigest()
+        whole = self.whole.texts()
+        self._remove_scratch()
         texts = {
             "tables.json": dumps([table_dict(t) for t in self.tables]).encode("utf-8"),
             "issues.json": dumps([issue_dict(i) for i in self.issues]).encode("utf-8"),
-            "datapackage.json": dumps(datapackage(self.counts)).encode("utf-8"),
             **{f"schemas/{r.name}.schema.json": dumps(json_schema(r)).encode("utf-8") for r in RESOURCES},
+            **whole,
         }
         for name, data in texts.items():
             _write_synced(self.directory / name, data, self.opener)
         checksums.update({name: hashlib.sha256(texts[name]).hexdigest() for name in ("issues.json", "tables.json")})
+        checksums.update(text_checksums(whole))
         hashes = {name: digest for name, digest in sorted(checksums.items()) if name in RECORD_JSON_FILES}
         manifest = {
             "format": FORMAT,
@@ -212,12 +247,15 @@ class DatasetWriter:
             "inputs": self.inputs,
         }
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
-        neutralised = sum(file.encoder.neutralised for files in self.files.values() for file in files)
+        # the page datasets' cells: a derived dataset repeats them (its count would count a cell twice)
+        neutralised = sum(file.encoder.neutralised for r in RESOURCES for file in self.files[r.name])
         return WriteSummary(dict(self.counts), neutralised)
 
 
 #: The formats whose files the manifest checksums (``checksums``): text, deterministic.
-TEXT_EXTENSIONS = ("json", "csv")
+TEXT_EXTENSIONS = ("json", "csv", "jsonl")
+#: The scratch folder of a dataset writer (records staged on disk) starts with this.
+SCRATCH_PREFIX = ".pipeline-scratch-"
 #: The records' JSON files: what ``dataset_sha256`` hashes (``files`` in the manifest).
 RECORD_JSON_FILES = frozenset(FORMATS["json"].file_name(r) for r in RESOURCES)
 
@@ -261,11 +299,15 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
 
     writer = DatasetWriter(root, csv_safe, opener)
     writer.census = dataset.census
-    for page in dataset.pages:
-        writer.add(page)
-    summary = writer.close()
+    try:
+        for page in dataset.pages:
+            writer.add(page)
+        summary = writer.close()
+    except BaseException:
+        writer.abandon()
+        raise
     return Rendered({name: data.decode("utf-8") for name, data in sorted(files.items())
-                     if not name.endswith(".parquet")}, summary.csv_neutralised)
+                     if not name.endswith(BINARY_SUFFIXES)}, summary.csv_neutralised)
 
 
 def read_manifest(out: Path) -> dict[str, Any] | None:
@@ -277,9 +319,9 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
     return previous if isinstance(previous, dict) else None
 
 
-#: The files of a dataset directory besides the manifest and the schemas.
+#: The files of a dataset directory besides the manifest and the page datasets' schemas.
 DATA_FILES = (*(fmt.file_name(r) for r in RESOURCES for fmt in dataset_formats(False)),
-              "tables.json", "issues.json", "datapackage.json")
+              "tables.json", "issues.json", *whole_file_names())
 
 
 def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = False,
@@ -346,7 +388,7 @@ def write_into(directory: Path, results: Iterable[PageResult], csv_safe: bool = 
                census: Census | None = None) -> WriteSummary:
     """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks)."""
     (directory / "schemas").mkdir(exist_ok=True)
-    writer = DatasetWriter(directory, csv_safe, opener)
+    writer = DatasetWriter(directory, csv_safe, opener, scratch_parent=directory)  # removed before it closes
     writer.census = census
     try:
         for result in results:
@@ -546,13 +588,25 @@ def _entries_of(out: Path) -> list[str]:
 
 
 #: Every file a dataset directory holds, by its path inside it.
-DATASET_FILES = frozenset({*DATA_FILES, MANIFEST, *(f"schemas/{r.name}.schema.json" for r in RESOURCES)})
+DATASET_FILES = frozenset({*DATA_FILES, MANIFEST, *(f"schemas/{r.name}.schema.json" for r in ALL_RESOURCES)})
 
 
 def _write_synced(path: Path, data: bytes, opener: Opener = open_for_writing) -> None:
     handle = opener(path)
     try:
         handle.write(data)
+    except BaseException:
+        handle.close()
+        raise
+    _sync_close(handle)
+
+
+def _copy_synced(source: Path, path: Path, opener: Opener = open_for_writing) -> None:
+    """Copy the file ``source`` to ``path`` (opened by ``opener``) a block at a time, then fsync it."""
+    handle = opener(path)
+    try:
+        with open(source, "rb") as data:
+            shutil.copyfileobj(data, handle, 1 << 20)
     except BaseException:
         handle.close()
         raise

@@ -27,6 +27,8 @@ def json_schema(resource: Resource) -> dict[str, Any]:
             item["enum"] = list(f.enum)
         if f.type == "string" and (f.required or f.is_list):
             item["minLength"] = 1
+        if f.minimum is not None:
+            item["minimum"], item["maximum"] = f.minimum, f.maximum
         if f.is_list:
             prop["items"] = item
         properties[f.name] = prop
@@ -55,10 +57,15 @@ def table_schema(resource: Resource) -> dict[str, Any]:
             constraints["required"] = True
         if f.enum and not f.is_list:
             constraints["enum"] = list(f.enum)
+        if f.minimum is not None and not f.is_list:
+            constraints["minimum"], constraints["maximum"] = f.minimum, f.maximum
         if constraints:
             column["constraints"] = constraints
         columns.append(column)
     schema: dict[str, Any] = {"fields": columns, "missingValues": [""]}
     if resource.primary_key:
         schema["primaryKey"] = list(resource.primary_key)
+    if resource.relations:
+        schema["foreignKeys"] = [{"fields": list(r.fields), "reference": {
+            "resource": r.resource.replace("_", "-"), "fields": list(r.reference)}} for r in resource.relations]
     return schema

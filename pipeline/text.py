@@ -49,3 +49,26 @@ def escape_controls(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def escape_json_controls(text: str) -> str:
+    """JSON text safe to print on a terminal: ``escape_controls``'s rule, written as JSON escapes.
+
+    Every character ``escape_controls`` would escape becomes ``\\uXXXX`` (a surrogate pair
+    above U+FFFF), so the text is still the same JSON; the newlines that lay the JSON out are
+    kept (inside strings a JSON encoder has already escaped them).
+
+    >>> escape_json_controls('{"a": "x\\u202ey"}\\n')
+    '{"a": "x\\\\u202ey"}\\n'
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == "\n" else _json_escape(ch) for ch in text)
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

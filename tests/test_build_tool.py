@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.build import build, in_order
+from pipeline.building import build, in_order
 from pipeline.cli import main
 from pipeline.cli.progress import ProgressReporter
 from pipeline.incremental.fingerprint import current_environment, environment_fingerprint
@@ -123,7 +123,7 @@ def _slow_miss(task: int) -> str:
 def test_hits_waiting_behind_a_slow_page_are_bounded() -> None:
     """While one page parses in the pool, the cache hits behind it must not pile up without bound
     (they did: a one-page-changed rebuild of 10,000 pages peaked at 1 GB)."""
-    import pipeline.build as build_module
+    import pipeline.building as build_module
 
     looked_up = []
 

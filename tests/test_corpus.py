@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import build
+from pipeline.building import build
 from pipeline.model import Dataset
 from pipeline.output import render
 from pipeline.problems import KINDS

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from records import as_json, typed
 
-from pipeline.build import build
+from pipeline.building import build
 from pipeline.datasets import ERROR_CODES, RESOURCES, STATUS_CODES, HttpStatus, Located, Resource, column
 from pipeline.diff.compare import Identity, match_records
 from pipeline.diff.load import record_problem

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from profiles import examples
 from records import ANY_TEXT, read_parquet_rows, record_strategy, typed
 
-from pipeline.build import build
+from pipeline.building import build
 from pipeline.exporters import FORMATS
 from pipeline.model import Dataset, ErrorCodeRecord, PageResult, StatusCodeRecord
 from pipeline.output import render, write_results
@@ -159,9 +159,12 @@ def test_csv_quotes_bare_carriage_return() -> None:
 
 def test_the_streamed_files_are_what_the_pure_exporters_give(tmp_path: Path) -> None:
     """The build writes page by page; each records file equals its format's exporter run on all records
-    (Parquet byte for byte too: its chunks and row groups do not depend on where the pages end), and the
-    indexes equal json.dumps of their items; ``render`` (in memory) gives the written text files."""
+    (Parquet byte for byte too: its chunks and row groups do not depend on where the pages end), the derived
+    datasets' files equal the exporters run on the derived records, and the indexes equal json.dumps of their
+    items; ``render`` (in memory) gives the written text files."""
+    from pipeline.datasets import DERIVED_RESOURCES, derive_all
     from pipeline.exporters.items import issue_dict, table_dict
+    from pipeline.exporters.whole import BINARY_SUFFIXES
 
     dataset = build(Path(__file__).resolve().parent / "fixtures" / "pages", jobs=2)
     write_results(dataset.pages, tmp_path / "out", census=dataset.census)
@@ -169,13 +172,19 @@ def test_the_streamed_files_are_what_the_pure_exporters_give(tmp_path: Path) -> 
     for resource in RESOURCES:
         records = dataset.records_of(resource)
         assert records
-        for fmt in ("json", "csv", "parquet"):
+        for fmt in ("json", "csv", "parquet", "jsonl"):
             assert (tmp_path / "out" / FORMATS[fmt].file_name(resource)).read_bytes() == \
                 FORMATS[fmt].export(resource, records), (resource.name, fmt)
         assert (tmp_path / "safe" / f"{resource.name}.csv").read_bytes() == \
             FORMATS["csv-safe"].export(resource, records)
         expected = json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=2) + "\n"
         assert (tmp_path / "out" / f"{resource.name}.json").read_text("utf-8") == expected
+    derived = derive_all({r.name: dataset.records_of(r) for r in RESOURCES})
+    for resource in DERIVED_RESOURCES:
+        assert derived[resource.name]
+        for fmt in ("json", "csv", "parquet", "jsonl"):
+            assert (tmp_path / "out" / FORMATS[fmt].file_name(resource)).read_bytes() == \
+                FORMATS[fmt].export(resource, derived[resource.name]), (resource.name, fmt)
     for name, items in (("tables.json", [table_dict(t) for t in dataset.tables]),
                         ("issues.json", [issue_dict(i) for i in dataset.issues])):
         assert items
@@ -183,7 +192,7 @@ def test_the_streamed_files_are_what_the_pure_exporters_give(tmp_path: Path) -> 
     for folder, safe in (("out", False), ("safe", True)):
         files = render(dataset, csv_safe=safe).files
         on_disk = {p.relative_to(tmp_path / folder).as_posix(): p.read_bytes().decode("utf-8")
-                   for p in (tmp_path / folder).rglob("*") if p.is_file() and p.suffix != ".parquet"}
+                   for p in (tmp_path / folder).rglob("*") if p.is_file() and not p.name.endswith(BINARY_SUFFIXES)}
         assert files == on_disk
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.build import process_page
+from pipeline.building import process_page
 from pipeline.exporters import FORMATS
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps

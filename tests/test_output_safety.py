@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 import pytest
 
 from pipeline import platform
-from pipeline.build import build
+from pipeline.building import build
 from pipeline.cli import main
 from pipeline.output import (
     FORMAT,
@@ -340,7 +340,8 @@ def _disk_full_after(name: str, budget: int) -> Callable[[Path], BinaryIO]:
 
 @pytest.mark.parametrize(("name", "budget"), [("status_codes.csv", 0), ("status_codes.csv", 2000),
                                               ("error_codes.parquet", 100), ("manifest.json", 0),
-                                              (STAGING_MARKER, 0)])
+                                              (STAGING_MARKER, 0), ("pipeline.db", 4096),
+                                              ("error_catalog.json", 0)])
 def test_a_full_disk_is_one_line_and_keeps_the_dataset(dataset: Path, name: str, budget: int) -> None:
     message = _refused(dataset, FileOps(open=_disk_full_after(name, budget)), "No space left on device")
     assert message.endswith("nothing was replaced")

@@ -20,6 +20,7 @@ ISSUE_BUILDERS = {
     ("pipeline/problems.py", "at"),
     ("pipeline/incremental/store.py", "_result"),
     ("pipeline/diff/load.py", "read_unreadable"),
+    ("pipeline/exporters/items.py", "issue_from_dict"),  # issues.json read back (pipeline.load)
 }
 
 

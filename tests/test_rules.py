@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import problems
-from pipeline.build import build
+from pipeline.building import build
 from pipeline.cli import build_command, main
 from pipeline.incremental.plan import (
     PLAN_RULES,

@@ -57,16 +57,52 @@ def test_parse_status_cell_rejects(cell: str) -> None:
 
 def test_canonical_reason_and_category() -> None:
     assert canonical_reason(500, "internal Server Error") == "Internal Server Error"
-    assert canonical_reason(413, "Payload Too Large") == "Request Entity Too Large"  # frozen 3.11 registry
+    assert canonical_reason(413, "Payload Too Large") == "Content Too Large"  # the IANA registry since RFC 9110
     assert canonical_reason(599, "Network Timeout") == "Network Timeout"
     assert canonical_reason(599, None) == "Unassigned"
     assert [category(c) for c in (101, 204, 307, 404, 503)] == [
         "informational", "success", "redirection", "client_error", "server_error"]
 
 
+@pytest.mark.parametrize("code, phrase", [
+    (413, "Content Too Large"), (414, "URI Too Long"), (416, "Range Not Satisfiable"), (418, "(Unused)"),
+    (422, "Unprocessable Content"), (306, "(Unused)"), (510, "Not Extended (OBSOLETED)")])
+def test_reasons_follow_the_iana_registry_of_rfc_9110(code: int, phrase: str) -> None:
+    """The registry's wording today, whatever phrase the page prints (issue 17 item 5: the 3.11 phrases were
+    RFC 7231's)."""
+    assert canonical_reason(code, "Whatever The Page Says") == phrase
+
+
+def test_every_older_python_phrase_is_todays_or_a_listed_earlier_one() -> None:
+    """CPython 3.11's ``http.HTTPStatus`` (RFC 7231's wording) differs from the frozen table only where
+    ``EARLIER_REASONS`` says so: no code was dropped or renamed by accident."""
+    from http import HTTPStatus
+
+    from pipeline.normalize.httpstatus import CANONICAL_REASONS, EARLIER_REASONS
+
+    for status in HTTPStatus:
+        assert status.value in CANONICAL_REASONS, status
+        assert status.phrase == CANONICAL_REASONS[status.value] or \
+            status.phrase in EARLIER_REASONS.get(status.value, ()), status
+
+
+@pytest.mark.parametrize("code, wording, verdict", [
+    (500, "Internal Server Error", "registry"), (500, "internal Server Error", "spelling"),
+    (204, "NoContent", "spelling"), (408, "Request Time-out", "earlier_registry"),
+    (413, "Request Entity Too Large", "earlier_registry"), (422, "Unprocessable Entity", "earlier_registry"),
+    (429, "overLimit", "non_standard"), (504, "Server Timeout", "non_standard"), (499, "Closed", "unregistered_code"),
+])
+def test_wording_verdict(code: int, wording: str, verdict: str) -> None:
+    from pipeline.normalize.httpstatus import wording_verdict
+
+    assert wording_verdict(code, wording) == verdict
+
+
 @pytest.mark.parametrize("phrase", ["Method Not  Allowed", "NoContent", "Request Time-out", "ServerTimeout",
-                                    "overLimit", "Bad request"])
+                                    "overLimit", "Bad request", "Request Entity Too Large", "Unprocessable Entity",
+                                    "I'm a Teapot", "Range Not Satisfiable"])
 def test_known_phrases(phrase: str) -> None:
+    """Today's registry phrases and the earlier ones both read as phrases (a column of them is a reason column)."""
     assert is_known_phrase(phrase)
 
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.build import default_jobs, require_pages, stream_results
+from pipeline.building import default_jobs, require_pages, stream_results
 from pipeline.cli.progress import ProgressReporter
 from pipeline.datasets import RESOURCES
 from pipeline.errors import UsageError
+from pipeline.exporters.sqlite import same_database
 from pipeline.incremental.plan import BuildRequest, Mode, plan_build
 from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
 from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, PageResult
@@ -35,9 +36,9 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "build", help="build the dataset from docs folders",
         description="Parse every documentation page (.rst, .md, .html, .htm) under ROOT/<service>/ and write the "
-                    "dataset to --out (JSON, CSV, Parquet, datapackage.json, tables.json, issues.json, "
-                    "manifest.json). Other files (images, conf.py, build output, hidden folders) are counted, "
-                    "not read.",
+                    "dataset to --out (JSON, CSV, Parquet, JSON Lines, pipeline.db, datapackage.json, README.md, "
+                    "tables.json, issues.json, manifest.json). Other files (images, conf.py, build output, "
+                    "hidden folders) are counted, not read.",
     )
     parser.add_argument("roots", nargs="*", type=Path, metavar="ROOT",
                         help=f"folder with one sub-folder per service (default: the roots of {CONFIG_NAME}, "
@@ -291,7 +292,7 @@ def rebuild_command(args: argparse.Namespace) -> str:
 def stale_files(fresh: Path, out: Path) -> list[str]:
     """Names of the files of ``out`` that are missing or differ from the fresh build in ``fresh``.
 
-    Parquet files are compared by content: their bytes embed the writing library's version.
+    Parquet files and the SQLite database are compared by content: their bytes embed the writing library's version.
     """
     stale = []
     for path in sorted(p for p in fresh.rglob("*") if p.is_file()):
@@ -301,6 +302,8 @@ def stale_files(fresh: Path, out: Path) -> list[str]:
                 import pyarrow.parquet as pq
 
                 same = pq.read_table(path).equals(pq.read_table(out / name))
+            elif path.suffix == ".db":
+                same = same_database(path, out / name)  # issue 17: bytes carry the SQLite version
             else:
                 same = filecmp.cmp(path, out / name, shallow=False)
         except Exception:  # a missing or unreadable file is stale, whatever pyarrow or the OS raises

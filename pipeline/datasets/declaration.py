@@ -1,16 +1,18 @@
 """How a dataset is declared: its record dataclass (fields annotated, each with a ``column``) and a ``Resource``.
 
 The record class says each field's name, order, type and nullability (its annotation,
-checked by mypy) and, through ``column``, its description and whether the diff compares
-it. The ``Resource`` adds what belongs to the dataset: its name, title, the diff's key,
-the Table Schema primary key and the sort order. ``Resource.fields`` is everything
+checked by mypy) and, through ``column``, its description, whether the diff compares it and
+whether full-text search covers it. The ``Resource`` adds what belongs to the dataset: its
+name, title, the diff's key, the Table Schema primary key, the sort order, the fields a
+lookup (``pipeline show``) matches, its relations to other datasets (foreign keys) and, for a
+dataset derived from others, the function that derives it. ``Resource.fields`` is everything
 together, as data: what every schema, exporter and the diff derive from.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Literal, get_type_hints
@@ -28,16 +30,54 @@ _COLUMN = "pipeline.column"
 class _Column:
     description: str
     compared: bool
+    searchable: bool = False
     name: str | None = None
 
 
-def column(description: str, *, compared: bool = False, name: str | None = None) -> Mapping[str, Any]:
+def column(description: str, *, compared: bool = False, searchable: bool = False,
+           name: str | None = None) -> Mapping[str, Any]:
     """The metadata of a record field: ``x: str = field(metadata=column("What x is."))``.
 
+    ``searchable``: full-text search covers the field (the SQLite export's FTS5 table).
     ``name``: the column's name where it cannot be the attribute's: ``in_`` is the column ``in``
     (a Python keyword). The record class then also answers ``getattr(record, "in")``.
     """
-    return {_COLUMN: _Column(description, compared, name)}
+    return {_COLUMN: _Column(description, compared, searchable, name)}
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A foreign key: ``fields`` of this dataset name a record of dataset ``resource`` by its primary key.
+
+    ``Relation(("source_path",), "pages", ("source_path",))``: every record's page is a record of
+    ``pages``. Checked when the registry is built (``pipeline.datasets.check_relations``).
+    """
+
+    fields: tuple[str, ...]
+    resource: str
+    reference: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """How a derived dataset is made from the records of one dataset (``source``), in one pass.
+
+    ``rows`` turns the source's records, given sorted by ``order`` (a stable sort: records of one
+    key keep dataset order), into the derived records, already in the derived dataset's order.
+    ``sql_order`` is the same order as SQL over the source's table of the SQLite export (an
+    ``ORDER BY`` list, ``sql_functions`` registered for it), so that the dataset writer, which
+    keeps the records on disk rather than in memory, can have SQLite sort them.
+    """
+
+    source: str
+    order: Callable[[Any], Any]
+    rows: Callable[[Iterable[Any]], Iterator[Any]]
+    sql_order: str
+    sql_functions: Mapping[str, Callable[[Any], Any]] = dataclasses.field(default_factory=dict)
+
+    def derive(self, datasets: Mapping[str, Sequence[Any]]) -> list[Any]:
+        """The derived records of ``{dataset name: records}`` (in memory: ``pipeline.build``, ``pipeline.load``)."""
+        return list(self.rows(sorted(datasets[self.source], key=self.order)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +91,9 @@ class Field:
     enum: tuple[str, ...] = ()
     role: Role = "location"
     is_list: bool = False  # a list of ``type`` values
+    searchable: bool = False  # covered by full-text search
+    minimum: int | None = None  # an integer's allowed range (``HttpStatus``: 100-599)
+    maximum: int | None = None
 
     @property
     def storage(self) -> Storage:
@@ -71,7 +114,11 @@ class Resource:
     ``order``: the sort order of the records in every file; ``prefer``: compared fields that
     pair repeated keys before their place does (``pipeline.diff.compare.pair_group``);
     ``headline``: the fields the diff's one-line title of a record shows (not repeated
-    under it).
+    under it); ``lookups``: what ``pipeline show QUERY`` matches, each a tuple of fields whose
+    values, joined by one space, are compared with the query (``("error_code",)``, or
+    ``("method", "uri")`` for ``DELETE /v3/...``); ``relations``: foreign keys to other datasets;
+    ``derive``: for a dataset made from another's records rather than from pages, how
+    (``Derivation``).
     """
 
     name: str
@@ -82,6 +129,9 @@ class Resource:
     order: tuple[str, ...]
     prefer: tuple[str, ...] = ()
     headline: tuple[str, ...] = ()
+    lookups: tuple[tuple[str, ...], ...] = ()
+    relations: tuple[Relation, ...] = ()
+    derive: Derivation | None = None
     fields: tuple[Field, ...] = dataclasses.field(init=False)
     _lists: tuple[int, ...] = dataclasses.field(init=False, repr=False)  # positions of list fields
 
@@ -91,7 +141,8 @@ class Resource:
         names = set(self.column_names)
         compared = {f.name for f in self.fields if f.role == "compared"}
         for what, chosen in (("key", self.key), ("primary_key", self.primary_key), ("order", self.order),
-                             ("headline", self.headline)):
+                             ("headline", self.headline), *(("lookups", x) for x in self.lookups),
+                             *(("relations", r.fields) for r in self.relations)):
             if not set(chosen) <= names:
                 raise ValueError(f"{self.name}: {what} names unknown fields {sorted(set(chosen) - names)}")
         if not set(self.prefer) <= compared:
@@ -101,14 +152,22 @@ class Resource:
     def column_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @property
+    def searchable(self) -> tuple[str, ...]:
+        """The fields full-text search covers, in field order."""
+        return tuple(f.name for f in self.fields if f.searchable)
+
     def names(self, role: Role) -> tuple[str, ...]:
         """The fields of one role, in field order."""
         return tuple(f.name for f in self.fields if f.role == role)
 
     @property
     def sort_key(self) -> Callable[[Any], Any]:
-        """The key that sorts records in ``order``."""
-        return attrgetter(*self.order)
+        """The key that sorts records in ``order`` (a null sorts after every value of its field)."""
+        if all(self.field(name).required for name in self.order):
+            return attrgetter(*self.order)
+        get = attrgetter(*self.order) if len(self.order) > 1 else lambda r: (getattr(r, self.order[0]),)
+        return lambda record: tuple((v is None, v if v is not None else 0) for v in get(record))
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -151,7 +210,11 @@ def record_fields(record_type: type[Any], key: tuple[str, ...] = ()) -> tuple[Fi
         if name in key and about.compared:
             raise ValueError(f"{record_type.__name__}.{name} is a key field: it cannot also be compared")
         role: Role = "key" if name in key else "compared" if about.compared else "location"
-        found.append(Field(name, info.type, info.required, about.description, info.enum, role, info.is_list))
+        if about.searchable and (info.type != "string" or info.is_list):
+            raise TypeError(f"{record_type.__name__}.{name}: only text fields can be searchable")
+        low, high = (info.range.minimum, info.range.maximum) if info.range else (None, None)
+        found.append(Field(name, info.type, info.required, about.description, info.enum, role, info.is_list,
+                           about.searchable, low, high))
     names = tuple(f.name for f in found)
     if names != tuple(f.name for f in dataclasses.fields(record_type)):
         _RENAMED[record_type] = names

@@ -17,11 +17,12 @@ class ErrorCodeRecord(Located):
         "The service error code, verbatim. Always a string: leading zeros matter; never read it as a number."))
     status_code: HttpStatus | None = field(metadata=column(
         "The HTTP status returned with the error, where documented.", compared=True))
-    message: str | None = field(metadata=column("Message / Error Message / Error Information.", compared=True))
+    message: str | None = field(metadata=column("Message / Error Message / Error Information.", compared=True,
+                                                searchable=True))
     description: str | None = field(metadata=column(
-        "Description / Cause / Error Code Description.", compared=True))
+        "Description / Cause / Error Code Description.", compared=True, searchable=True))
     solution: str | None = field(metadata=column(
-        "Handling Measure / Solution / Measure / Suggestion.", compared=True))
+        "Handling Measure / Solution / Measure / Suggestion.", compared=True, searchable=True))
     module: str | None = field(metadata=column("Module.", compared=True))
 
 
@@ -35,4 +36,5 @@ ERROR_CODES = Resource(
     order=("service", "source_path", "table_index", "row_index"),
     prefer=("status_code",),  # repeats of a code pair by their HTTP status first
     headline=("error_code", "status_code"),
+    lookups=(("error_code",),),  # pipeline show VPC.0002
 )

@@ -18,11 +18,11 @@ class StatusCodeRecord(Located):
 
     status_code: HttpStatus = field(metadata=column("The HTTP status code."))
     documented_reason: str | None = field(metadata=column(
-        "The reason phrase as the page words it, whitespace collapsed.", compared=True))
+        "The reason phrase as the page words it, whitespace collapsed.", compared=True, searchable=True))
     reason: str = field(metadata=column(
         "The canonical IANA phrase; for unregistered codes the documented one.", compared=True))
     description: str | None = field(metadata=column(
-        "The description text, markup removed, whitespace collapsed.", compared=True))
+        "The description text, markup removed, whitespace collapsed.", compared=True, searchable=True))
     category: Category = field(metadata=column("The class of the code, from its first digit.", compared=True))
 
 
@@ -34,4 +34,5 @@ STATUS_CODES = Resource(
     order=("service", "source_path", "table_index", "row_index", "status_code"),
     # the diff's title shows the code and its reason ("202 Accepted"); the category follows from the code
     headline=("status_code", "documented_reason", "reason", "category"),
+    lookups=(("status_code",),),  # pipeline show 404 --service vpc
 )

@@ -2,7 +2,8 @@
 
 A record field's type is its Python annotation (``str``, ``int``, ``HttpStatus``, ``bool``,
 a ``Literal`` of strings, ``tuple[X, ...]`` for a list of scalars, ``| None`` when it may be
-null); ``field_type`` reads it, ``STORAGE`` says how each type is written.
+null); ``field_type`` reads it, ``STORAGE`` says how each type is written. A type may carry a
+range (``IntRange``: ``HttpStatus`` is 100-599), which every schema states as a constraint.
 """
 
 from __future__ import annotations
@@ -25,8 +26,20 @@ class _Small:
 
 
 SMALL = _Small()
+
+
+@dataclass(frozen=True, slots=True)
+class IntRange:
+    """The ``Annotated`` mark of an integer's allowed range, both ends included."""
+
+    minimum: int
+    maximum: int
+
+
+#: The range of an HTTP status code (RFC 9110 section 15: three digits, first digit 1 to 5).
+STATUS_RANGE = IntRange(100, 599)
 #: An HTTP status code (100-599): an integer, stored as Arrow int16.
-HttpStatus = Annotated[int, SMALL]
+HttpStatus = Annotated[int, SMALL, STATUS_RANGE]
 
 
 def _bool_text(value: bool) -> str:
@@ -39,6 +52,7 @@ class Storage:
 
     ``json``: the JSON Schema type; ``table``: the Frictionless Table Schema type; ``arrow``:
     the name of the ``pyarrow`` type factory; ``python``: the type of a value read from JSON;
+    ``sql``: the SQLite column type; ``pandas``: the pandas (nullable extension) dtype;
     ``text``: the CSV text of a value, where ``str()`` is not it (``None``: ``str()`` is).
     """
 
@@ -46,14 +60,19 @@ class Storage:
     table: str
     arrow: str
     python: type
+    sql: str
+    pandas: str
     text: Callable[[Any], str] | None = None
 
 
 STORAGE: dict[FieldType, Storage] = {
-    "string": Storage("string", "string", "string", str),
-    "integer": Storage("integer", "integer", "int32", int),
-    "small_integer": Storage("integer", "integer", "int16", int),
-    "boolean": Storage("boolean", "boolean", "bool_", bool, _bool_text),
+    # pandas "string", never object or a number: error codes keep their leading zeros
+    "string": Storage("string", "string", "string", str, "TEXT", "string"),
+    "integer": Storage("integer", "integer", "int32", int, "INTEGER", "Int32"),
+    # nullable Int16: a missing status stays <NA>, not a float64 NaN
+    "small_integer": Storage("integer", "integer", "int16", int, "INTEGER", "Int16"),
+    # SQLite has no boolean: 0/1, checked (see pipeline.exporters.sqlite)
+    "boolean": Storage("boolean", "boolean", "bool_", bool, "INTEGER", "boolean", _bool_text),
 }
 
 #: How a list of scalars is written: a JSON array in JSON, a Table Schema ``array`` (a JSON
@@ -71,13 +90,14 @@ class TypeInfo:
     is_list: bool
     required: bool
     enum: tuple[str, ...]
+    range: IntRange | None = None
 
 
 def field_type(annotation: Any) -> TypeInfo:
     """Read a record field's annotation (resolved, with ``Annotated`` extras kept).
 
     >>> field_type(HttpStatus | None)
-    TypeInfo(type='small_integer', is_list=False, required=False, enum=())
+    TypeInfo(type='small_integer', is_list=False, required=False, enum=(), range=IntRange(minimum=100, maximum=599))
     """
     required = True
     if get_origin(annotation) in (Union, types.UnionType):
@@ -99,9 +119,11 @@ def field_type(annotation: Any) -> TypeInfo:
         annotation = str
     if get_origin(annotation) is Annotated:
         base, *marks = get_args(annotation)
-        if base is not int or marks != [SMALL]:
-            raise TypeError(f"{annotation}: the one annotated type is HttpStatus")
-        return TypeInfo("small_integer", is_list, required, enum)
+        ranges = [m for m in marks if isinstance(m, IntRange)]
+        if base is not int or not set(map(id, marks)) <= {id(SMALL), *map(id, ranges)} or len(ranges) > 1:
+            raise TypeError(f"{annotation}: an annotated type is int with SMALL and/or one IntRange")
+        kind: FieldType = "small_integer" if any(m is SMALL for m in marks) else "integer"
+        return TypeInfo(kind, is_list, required, enum, ranges[0] if ranges else None)
     if annotation not in _SCALARS:
         raise TypeError(f"{annotation}: not a field type (str, int, HttpStatus, bool, Literal, tuple[X, ...])")
     return TypeInfo(_SCALARS[annotation], is_list, required, enum)

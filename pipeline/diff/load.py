@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from pipeline.build import build, default_jobs
+from pipeline.building import build, default_jobs
 from pipeline.datasets import RESOURCES, Field, Record, Resource
 from pipeline.datasets.types import is_json_value
 from pipeline.errors import PipelineError, UsageError

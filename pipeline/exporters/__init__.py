@@ -3,6 +3,8 @@
 ``FORMATS`` maps a format name to its ``Format``; ``Format.export`` is the pure function.
 Each format is an ``Encoder`` (``pipeline.exporters.encoder``) that the dataset writer
 (``pipeline.output``) feeds page by page, and ``export`` feeds all at once: one code path.
+The SQLite database (``pipeline.exporters.sqlite``) holds every dataset in one file, made once
+all records are known (``pipeline.exporters.whole``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.datasets import Record, Resource
+from pipeline.datasets import DatasetRecord, Resource
 from pipeline.exporters.csv import CsvEncoder, SafeCsvEncoder
 from pipeline.exporters.encoder import Encoder, EncoderFactory, encode
 from pipeline.exporters.json import JsonEncoder
+from pipeline.exporters.jsonl import JsonlEncoder
 from pipeline.exporters.parquet import ParquetEncoder
 
 
@@ -28,7 +31,7 @@ class Format:
     def file_name(self, resource: Resource) -> str:
         return f"{resource.name}.{self.extension}"
 
-    def export(self, resource: Resource, records: Sequence[Record]) -> bytes:
+    def export(self, resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
         """The whole file of ``resource`` holding ``records``."""
         return encode(self.encoder, resource, records)
 
@@ -38,12 +41,14 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("csv", "csv", CsvEncoder),
     Format("csv-safe", "csv", SafeCsvEncoder),
     Format("parquet", "parquet", ParquetEncoder),
+    Format("jsonl", "jsonl", JsonlEncoder),
 )}
 
 
 def dataset_formats(csv_safe: bool) -> tuple[Format, ...]:
-    """The files a dataset directory holds for each dataset: JSON, CSV (safe with ``--csv-safe``), Parquet."""
-    return FORMATS["json"], FORMATS["csv-safe" if csv_safe else "csv"], FORMATS["parquet"]
+    """The files a dataset directory holds for each dataset: JSON, CSV (safe with ``--csv-safe``), Parquet,
+    JSON Lines."""
+    return FORMATS["json"], FORMATS["csv-safe" if csv_safe else "csv"], FORMATS["parquet"], FORMATS["jsonl"]
 
 
 __all__ = ["FORMATS", "Encoder", "Format", "dataset_formats"]

@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
-from pipeline.datasets import Record, Resource
+from pipeline.datasets import DatasetRecord, Resource
 from pipeline.exporters.encoder import Encoder, encode
 from pipeline.exporters.rows import record_rows
 
@@ -39,7 +39,7 @@ class CsvEncoder(Encoder):
         self.writer.writerow(resource.column_names)
         self._drain()
 
-    def write(self, records: Sequence[Record]) -> None:
+    def write(self, records: Sequence[DatasetRecord]) -> None:
         if not records:
             return
         rows: Any = record_rows(records)
@@ -83,11 +83,11 @@ def neutralise_row(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
     return safe, sum(1 for a, b in zip(row, safe, strict=True) if a != b)
 
 
-def export(resource: Resource, records: Sequence[Record]) -> bytes:
+def export(resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
     """The CSV file of ``resource``."""
     return encode(CsvEncoder, resource, records)
 
 
-def export_safe(resource: Resource, records: Sequence[Record]) -> bytes:
+def export_safe(resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
     """The CSV file of ``resource`` with formula-like cells neutralised (``--csv-safe``)."""
     return encode(SafeCsvEncoder, resource, records)

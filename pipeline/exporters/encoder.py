@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
-from pipeline.datasets import Record, Resource
+from pipeline.datasets import DatasetRecord, Resource
 
 
 class Encoder:
@@ -27,7 +27,7 @@ class Encoder:
         self.resource = resource
         self.sink = sink
 
-    def write(self, records: Sequence[Record]) -> None:
+    def write(self, records: Sequence[DatasetRecord]) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -38,7 +38,7 @@ class Encoder:
 EncoderFactory = Callable[[Resource, BinaryIO], Encoder]
 
 
-def encode(factory: EncoderFactory, resource: Resource, records: Sequence[Record]) -> bytes:
+def encode(factory: EncoderFactory, resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
     """The whole file of ``records``, in memory: the pure export of a format."""
     sink = io.BytesIO()
     encoder = factory(resource, sink)

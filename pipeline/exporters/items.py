@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.model import Issue, TableReport
+from pipeline.model import Issue, Location, TableReport
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
@@ -13,6 +13,15 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
     return {"slug": issue.slug, "severity": issue.severity, "path": loc.path, "line": loc.line,
             "table_index": loc.table_index, "row_index": loc.row_index, "message": issue.message,
             "where": str(issue)}
+
+
+def issue_from_dict(item: dict[str, Any]) -> Issue:
+    """The issue of an item of ``issues.json`` (the inverse of ``issue_dict``; ``where`` is derived).
+
+    Raises ``KeyError`` or ``TypeError`` for an item that is not one.
+    """
+    return Issue(item["slug"], Location(item["path"], item["line"], item["table_index"], item["row_index"]),
+                 item["message"], item["severity"])
 
 
 def table_dict(table: TableReport) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from pipeline.datasets import Record, Resource
+from pipeline.datasets import DatasetRecord, Resource
 from pipeline.datasets.declaration import renamed_columns
 from pipeline.exporters.encoder import Encoder, encode
 from pipeline.exporters.rows import record_rows
@@ -40,24 +40,24 @@ class JsonEncoder(Encoder):
         super().__init__(resource, sink)
         self.count = 0
 
-    def write(self, records: Sequence[Record]) -> None:
+    def write(self, records: Sequence[DatasetRecord]) -> None:
         if not records:
             return
         self.sink.write(RECORDS_SEPARATOR if self.count else RECORDS_OPEN)
         # the chunk's objects as ``dumps`` lays them out, without the array's brackets
-        self.sink.write(orjson.dumps(_encodable(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1])
+        self.sink.write(orjson.dumps(encodable(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1])
         self.count += len(records)
 
     def close(self) -> None:
         self.sink.write(RECORDS_CLOSE if self.count else NO_RECORDS)
 
 
-def export(resource: Resource, records: Sequence[Record]) -> bytes:
+def export(resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
     """The JSON file of ``resource``: its records as an array of objects."""
     return encode(JsonEncoder, resource, records)
 
 
-def _encodable(records: Sequence[Record]) -> list[Any]:
+def encodable(records: Sequence[DatasetRecord]) -> list[Any]:
     """The records as orjson is given them: the dataclasses themselves, or dicts where a column is renamed
     (``in_`` is written ``in``, see ``renamed_columns``)."""
     names = renamed_columns(type(records[0])) if records else None

@@ -4,23 +4,52 @@ Records are turned into Arrow columns ``CHUNK`` rows at a time and written in ro
 ``ROW_GROUP`` rows. Both are multiples of pyarrow's write batch (1024 rows), so where the
 chunks fall does not change a byte of the file: streamed page by page or exported at once,
 the same records give the same file.
+
+Every Parquet file carries column statistics (min/max/null count per row group, so readers
+skip row groups) and, in its footer's key-value metadata, who wrote it and the sha256 of the
+same records' canonical JSON file (``file_metadata``): a Parquet file's bytes embed the
+library's version, so the JSON hash is the one that names its content.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
-from pipeline.datasets import Record, Resource
+from pipeline import __version__
+from pipeline.datasets import DatasetRecord, Resource
 from pipeline.exporters.encoder import Encoder, encode
+from pipeline.exporters.json import JsonEncoder
 from pipeline.exporters.rows import record_rows
 
 #: Rows per Parquet row group: fixed, so the same records always give the same file layout.
 ROW_GROUP = 65536
 #: Rows turned into Arrow columns at a time (a divisor of ``ROW_GROUP``, a multiple of 1024).
 CHUNK = 8192
-#: How every Parquet file is written. Page checksums let a reader catch a damaged file.
-WRITE_OPTIONS: dict[str, Any] = {"compression": "zstd", "write_statistics": False, "write_page_checksum": True}
+#: How every Parquet file is written. Page checksums let a reader catch a damaged file; statistics let it
+#: skip row groups.
+WRITE_OPTIONS: dict[str, Any] = {"compression": "zstd", "write_statistics": True, "write_page_checksum": True}
+
+
+def file_metadata(resource: Resource, json_sha256: str) -> dict[str, str]:
+    """The footer's key-value metadata: generator, version, dataset, and its JSON file's sha256.
+
+    ``json_sha256`` is the hash ``manifest.json`` lists for ``<dataset>.json`` (its ``files``).
+    """
+    return {"pipeline.generator": "pipeline", "pipeline.version": __version__, "pipeline.dataset": resource.name,
+            "pipeline.json_sha256": json_sha256}
+
+
+class _Sha256Sink:
+    """A sink that keeps nothing but the sha256 of what is written to it."""
+
+    def __init__(self) -> None:
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return len(data)
 
 
 def arrow_schema(resource: Resource) -> Any:
@@ -64,18 +93,22 @@ class ParquetEncoder(Encoder):
     pyarrow writes the file into its own memory (a few MB compressed), copied to the sink by
     ``close``: pyarrow never calls back into Python to write, so a failing sink (a full disk)
     raises here as a plain ``OSError``, not through pyarrow's error path (which, on CPython
-    3.11, leaves the interpreter's recursion count off).
+    3.11, leaves the interpreter's recursion count off). The same records go through a
+    ``JsonEncoder`` that only hashes, for the footer's ``pipeline.json_sha256``.
     """
 
     def __init__(self, resource: Resource, sink: BinaryIO) -> None:
         super().__init__(resource, sink)
+        self.json_hash = _Sha256Sink()
+        self.json = JsonEncoder(resource, self.json_hash)  # type: ignore[arg-type]
         self.rows: list[tuple[Any, ...]] = []
         self.tables: list[Any] = []  # Arrow tables of CHUNK rows, waiting for a full row group
         self.buffered = 0
         self.writer: Any = None
         self.file: Any = None  # the pyarrow buffer the file is written to
 
-    def write(self, records: Sequence[Record]) -> None:
+    def write(self, records: Sequence[DatasetRecord]) -> None:
+        self.json.write(records)
         self.rows.extend(record_rows(records))
         while len(self.rows) >= CHUNK:
             self._convert(self.rows[:CHUNK])
@@ -105,11 +138,13 @@ class ParquetEncoder(Encoder):
             self.rows = []
         if self.tables or self.writer is None:  # a dataset of no records is a file of its schema
             self._flush()
+        self.json.close()
+        self.writer.add_key_value_metadata(file_metadata(self.resource, self.json_hash.sha256.hexdigest()))
         self.writer.close()
         self.sink.write(memoryview(self.file.getvalue()))
 
 
-def export(resource: Resource, records: Sequence[Record]) -> bytes:
+def export(resource: Resource, records: Sequence[DatasetRecord]) -> bytes:
     """The Parquet file of ``resource``."""
     return encode(ParquetEncoder, resource, records)
 

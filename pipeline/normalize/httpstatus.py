@@ -1,8 +1,11 @@
 """Knowledge of HTTP status codes: canonical phrases, categories and the cell shapes vendors use.
 
-The phrases are frozen here (copied from CPython 3.11's ``http.HTTPStatus``, i.e. the IANA
-registry) instead of read at run time, because later Pythons renamed some (413 became
-``Content Too Large``) and the dataset must not change with the interpreter.
+The phrases are the IANA HTTP Status Code Registry's (https://www.iana.org/assignments/http-status-codes),
+as RFC 9110 (June 2022) left it and its updates since, frozen here rather than read from
+``http.HTTPStatus`` at run time: CPython 3.11 still has the RFC 7231 wording (413 ``Request
+Entity Too Large``), later versions follow RFC 9110, and the dataset must not change with the
+interpreter. Temporary registrations (104 ``Upload Resumption Supported``, registered for a
+year from a draft) are left out until an RFC makes them permanent.
 """
 
 from __future__ import annotations
@@ -10,15 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.datasets.status_wording import WordingVerdict
 from pipeline.model import Category
 from pipeline.text import collapse_whitespace
 
-#: IANA status phrases as in CPython 3.11 ``http.HTTPStatus``.
+#: The IANA registry's description of every permanently registered code (RFC 9110 unless noted).
 CANONICAL_REASONS: dict[int, str] = {
     100: 'Continue',
     101: 'Switching Protocols',
-    102: 'Processing',
-    103: 'Early Hints',
+    102: 'Processing',  # RFC 2518
+    103: 'Early Hints',  # RFC 8297
     200: 'OK',
     201: 'Created',
     202: 'Accepted',
@@ -26,15 +30,16 @@ CANONICAL_REASONS: dict[int, str] = {
     204: 'No Content',
     205: 'Reset Content',
     206: 'Partial Content',
-    207: 'Multi-Status',
-    208: 'Already Reported',
-    226: 'IM Used',
+    207: 'Multi-Status',  # RFC 4918
+    208: 'Already Reported',  # RFC 5842
+    226: 'IM Used',  # RFC 3229
     300: 'Multiple Choices',
     301: 'Moved Permanently',
     302: 'Found',
     303: 'See Other',
     304: 'Not Modified',
     305: 'Use Proxy',
+    306: '(Unused)',
     307: 'Temporary Redirect',
     308: 'Permanent Redirect',
     400: 'Bad Request',
@@ -50,33 +55,48 @@ CANONICAL_REASONS: dict[int, str] = {
     410: 'Gone',
     411: 'Length Required',
     412: 'Precondition Failed',
-    413: 'Request Entity Too Large',
-    414: 'Request-URI Too Long',
+    413: 'Content Too Large',
+    414: 'URI Too Long',
     415: 'Unsupported Media Type',
-    416: 'Requested Range Not Satisfiable',
+    416: 'Range Not Satisfiable',
     417: 'Expectation Failed',
-    418: "I'm a Teapot",
+    418: '(Unused)',
     421: 'Misdirected Request',
-    422: 'Unprocessable Entity',
-    423: 'Locked',
-    424: 'Failed Dependency',
-    425: 'Too Early',
+    422: 'Unprocessable Content',
+    423: 'Locked',  # RFC 4918
+    424: 'Failed Dependency',  # RFC 4918
+    425: 'Too Early',  # RFC 8470
     426: 'Upgrade Required',
-    428: 'Precondition Required',
-    429: 'Too Many Requests',
-    431: 'Request Header Fields Too Large',
-    451: 'Unavailable For Legal Reasons',
+    428: 'Precondition Required',  # RFC 6585
+    429: 'Too Many Requests',  # RFC 6585
+    431: 'Request Header Fields Too Large',  # RFC 6585
+    451: 'Unavailable For Legal Reasons',  # RFC 7725
     500: 'Internal Server Error',
     501: 'Not Implemented',
     502: 'Bad Gateway',
     503: 'Service Unavailable',
     504: 'Gateway Timeout',
     505: 'HTTP Version Not Supported',
-    506: 'Variant Also Negotiates',
-    507: 'Insufficient Storage',
-    508: 'Loop Detected',
-    510: 'Not Extended',
-    511: 'Network Authentication Required',
+    506: 'Variant Also Negotiates',  # RFC 2295
+    507: 'Insufficient Storage',  # RFC 4918
+    508: 'Loop Detected',  # RFC 5842
+    510: 'Not Extended (OBSOLETED)',  # RFC 2774, moved to Historic in 2022
+    511: 'Network Authentication Required',  # RFC 6585
+}
+
+#: Phrases the registry or an earlier HTTP RFC gave a code before today's wording: what pages
+#: written against RFC 2616 / 7231 (and CPython 3.11's ``http.HTTPStatus``) print.
+EARLIER_REASONS: dict[int, tuple[str, ...]] = {
+    302: ('Moved Temporarily',),  # RFC 1945
+    408: ('Request Time-out',),  # RFC 2616
+    413: ('Request Entity Too Large', 'Payload Too Large'),  # RFC 2616, RFC 7231
+    414: ('Request-URI Too Long',),  # RFC 2616
+    416: ('Requested Range Not Satisfiable',),  # RFC 2616
+    418: ("I'm a Teapot", "I'm a teapot"),  # RFC 2324 (an April Fools' RFC; CPython 3.11 names it so)
+    422: ('Unprocessable Entity',),  # RFC 4918
+    504: ('Gateway Time-out',),  # RFC 2616
+    505: ('HTTP Version not supported',),  # RFC 2616
+    510: ('Not Extended',),  # RFC 2774
 }
 
 #: The reason of a code the registry does not list and the page gives no phrase for (IANA's word).
@@ -121,7 +141,10 @@ def _phrase_key(text: str) -> str:
     return _NOT_LETTER.sub("", text.lower())
 
 
-_KNOWN_KEYS = frozenset(_phrase_key(p) for p in CANONICAL_REASONS.values()) | VENDOR_PHRASES
+#: Every registry phrase, today's and earlier ones (``(Unused)`` is no phrase a page prints).
+_REGISTRY_PHRASES = [p for p in CANONICAL_REASONS.values() if not p.startswith("(")] + [
+    p for phrases in EARLIER_REASONS.values() for p in phrases]
+_KNOWN_KEYS = frozenset(_phrase_key(p) for p in _REGISTRY_PHRASES) | VENDOR_PHRASES
 
 
 def is_known_phrase(text: str) -> bool:
@@ -180,3 +203,24 @@ def parse_status_cell(text: str | None) -> StatusCell | None:
     if _CODE_CLASS.match(value):
         return StatusCell(code_class=value)
     return None
+
+
+def wording_verdict(code: int, wording: str) -> WordingVerdict:
+    """How a page's phrase for ``code`` relates to the registry (the ``status_wording`` dataset's ``verdict``).
+
+    >>> [wording_verdict(500, w) for w in ("Internal Server Error", "internal Server Error", "Server Boom")]
+    ['registry', 'spelling', 'non_standard']
+    >>> wording_verdict(413, "Request Entity Too Large"), wording_verdict(499, "Client Closed")
+    ('earlier_registry', 'unregistered_code')
+    """
+    current = CANONICAL_REASONS.get(code)
+    if current is None:
+        return "unregistered_code"
+    if wording in (current, current.strip("()")):  # 306 "(Unused)": the registry's parentheses are no phrase
+        return "registry"
+    earlier = EARLIER_REASONS.get(code, ())
+    if wording in earlier:
+        return "earlier_registry"
+    if _phrase_key(wording) in {_phrase_key(p) for p in (current, *earlier)}:
+        return "spelling"  # the registry's words, cased, spaced or hyphenated otherwise
+    return "non_standard"
