@@ -107,8 +107,13 @@ class Resource:
 
     @property
     def sort_key(self) -> Callable[[Any], Any]:
-        """The key that sorts records in ``order``."""
-        return attrgetter(*self.order)
+        """The key that sorts records in ``order``; where an order field may be null, nulls come first."""
+        get = attrgetter(*self.order)
+        if all(self.field(name).required for name in self.order):
+            return get
+        if len(self.order) == 1:
+            return lambda record: (get(record) is not None, get(record))
+        return lambda record: tuple((value is not None, value) for value in get(record))
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

@@ -38,8 +38,8 @@ R = TypeVar("R", bound=Record)
 Key = tuple[Any, ...]
 
 
-#: The fields that tell repeats of a key apart by where they are (those not in the key): the
-#: table title, and the page where it is not part of the key.
+#: The fields that tell repeats of a key apart by where they are (those not in the key and in the
+#: dataset): the table title, and the page where it is not part of the key.
 PLACE = ("source_path", "table_title")
 
 
@@ -56,8 +56,8 @@ class Identity:
     @classmethod
     def of(cls, resource: Resource) -> Identity:
         """The identity the dataset's declaration gives: its key, compared fields and ``prefer``."""
-        return cls(resource, resource.key, tuple(n for n in PLACE if n not in resource.key),
-                   resource.names("compared"), resource.prefer)
+        role = tuple(n for n in PLACE if n not in resource.key and n in resource.column_names)
+        return cls(resource, resource.key, role, resource.names("compared"), resource.prefer)
 
     @property
     def location(self) -> tuple[str, ...]:

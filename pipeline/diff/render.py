@@ -116,7 +116,8 @@ def title(record: Record) -> str:
 
 def where(record: Record) -> str:
     """``vpc/status_codes.rst:51: table 0 row 2``, the ``Location`` form used by every message."""
-    return str(Location(record.source_path, record.line, record.table_index, record.row_index))
+    return str(Location(record.source_path, getattr(record, "line", None), getattr(record, "table_index", None),
+                        getattr(record, "row_index", None)))
 
 
 def detail_fields(record: Record) -> tuple[str, ...]:
@@ -136,7 +137,8 @@ def text_of(record: Record, name: str) -> str | None:
 
 def _sort_key(identity: Identity, record: Record) -> tuple[Any, ...]:
     key = tuple((value is None, 0 if value is None else value) for value in identity.key_of(record))
-    return (*key, record.source_path, record.table_index, record.row_index)
+    place = (getattr(record, name, None) for name in ("table_index", "row_index"))  # not every dataset has them
+    return (*key, record.source_path, *((value is None, 0 if value is None else value) for value in place))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +180,7 @@ def moved(change: Change[Any]) -> list[str]:
     notes = []
     if before.source_path != after.source_path:
         notes.append(f"moved from {where(before)}")
-    if before.table_title != after.table_title:
+    if getattr(before, "table_title", None) != getattr(after, "table_title", None):
         notes.append(f"table title: {_quoted(before.table_title)} -> {_quoted(after.table_title)}")
     return notes
 

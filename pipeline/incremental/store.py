@@ -118,9 +118,11 @@ def decode_entry(data: bytes, source_path: str | None = None, sha256: str | None
 
 
 def _table(source_path: str, table_index: int, line: int | None, title: str | None, header: list[str],
-           kind: TableKind, rule: str, roles: list[str], *counts: int) -> TableReport:
+           kind: TableKind, rule: str, roles: list[str], rows: int, records: int, emitted: int, merged: int,
+           skipped: int, page_role: str, section: str | None, dataset: str | None, placement: str) -> TableReport:
     """A table verdict from its values in field order (``header`` and ``roles`` read back as lists)."""
-    return TableReport(source_path, table_index, line, title, tuple(header), kind, rule, tuple(roles), *counts)
+    return TableReport(source_path, table_index, line, title, tuple(header), kind, rule, tuple(roles), rows, records,
+                       emitted, merged, skipped, page_role, section, dataset, placement)
 
 
 def _result(entry: dict[str, Any]) -> PageResult:

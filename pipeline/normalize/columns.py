@@ -9,6 +9,7 @@ column holds reason phrases. So a header only proposes a role; the cells confirm
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,6 +65,16 @@ ERROR_TEXT_HEADERS: dict[str, Role] = {
 
 STATUS_SHARE = 0.6
 ERROR_CODE_SHARE = 0.6
+#: A table without header text needs this many filled status cells at least (``headerless_status_column``).
+HEADERLESS_MIN_ROWS = 3
+
+#: A word of a header (``header_key``) that names a status role.
+_STATUS_ROLE_WORD = re.compile(r"\b(?:status|statuses|return|returned|response|http|code|codes)\b")
+#: Headings whose tables never hold codes: ``Specifications`` (flavor tables), ``Flavors``.
+_NO_CODES_SECTION = re.compile(r"\b(?:specifications?|flavors?)\b", re.IGNORECASE)
+#: Headings naming codes (``Status Codes``, ``Error Codes``, ``Returned Values``): the rule above stops there.
+_CODES_SECTION = re.compile(r"\b(?:status|error|return|returned|response)[ \t]++(?:codes?|values?)\b",
+                            re.IGNORECASE)
 
 _ERROR_CODE_TOKEN = re.compile(
     r"^(?=[^\s]*\d)[A-Za-z0-9][\w.\-:/]*$"  # VPC.0002, SVCSTG.CCECAM.5000001, 10000000
@@ -149,15 +160,25 @@ def column_values(table: RawTable, column: int) -> list[str]:
             if column < len(row.cells) and not row.cells[column].spanned and not row.cells[column].colspan_copy]
 
 
-def plan_table(table: RawTable) -> TablePlan:
-    """Classify a table and give each column a role.
+def plan_table(table: RawTable, sections: Sequence[str] = ()) -> TablePlan:
+    """Classify a table and give each column a role; ``sections``: the titles of the section the table lies
+    in and of those enclosing it (``Outline.parents``), innermost first.
 
-    The rules, in order: a column headed as error codes whose cells are >= 60 % error codes
-    makes an error-code table; else a column whose cells are >= 60 % status cells makes a
-    status-code table; else a column that ``is_status_column_by_header`` makes one (its bad
-    cells are reported row by row); else the table is ``other`` and skipped as a whole.
+    The rules, in order: a table under a heading that never holds codes (``Specifications``) is
+    ``other``; a column headed as error codes whose cells are >= 60 % error codes makes an
+    error-code table; else a column whose header names a status role (``status_role_header``:
+    Status Code, Returned Value, Response Code...) and whose cells are >= 60 % status cells
+    makes a status-code table (in a table without any header text, only overwhelming evidence:
+    ``headerless_status_column``); else a column that ``is_status_column_by_header`` makes one
+    (its bad cells are reported row by row); else the table is ``other`` and skipped as a whole.
+    A column of numbers that read as codes under a header naming no status role (``Memory
+    (GiB)`` of a flavor table: 128, 256) is no status column, and the rule says so.
     """
     keys = [header_key(h) for h in table.header]
+    heading = no_codes_heading(sections)
+    if heading is not None:
+        return TablePlan("other", f"under the heading {heading!r}: a table there never holds codes",
+                         tuple("ignored" for _ in keys))
     profiles = [profile(column_values(table, i)) for i in range(len(keys))]
     error_col = _find_error_code_column(keys, profiles)
     status_col = _find_status_column(keys, profiles, exclude=error_col)
@@ -177,8 +198,49 @@ def plan_table(table: RawTable) -> TablePlan:
         return TablePlan("status_codes", rule, roles)
     if not table.rows:
         return TablePlan("other", "table has no data rows", tuple("ignored" for _ in keys))
+    unnamed = next((i for i, p in enumerate(profiles) if i != error_col and p.filled and p.status >= STATUS_SHARE),
+                   None)
+    if unnamed is not None:
+        return TablePlan("other", f"column {table.header[unnamed]!r} reads as HTTP status codes but its header "
+                                  "names no status role: not a status column", tuple("ignored" for _ in keys))
     return TablePlan("other", "no column of HTTP status codes or service error codes",
                      tuple("ignored" for _ in keys))
+
+
+def no_codes_heading(sections: Sequence[str]) -> str | None:
+    """The heading, among a table's section and those enclosing it (innermost first), whose tables never hold
+    codes (``Specifications``, ``Flavors``); ``None`` when a section naming status or error codes comes first.
+
+    ``A Summary List of ECS Specifications`` holds flavor tables; the ``Status Codes`` section of the
+    operation page ``Querying Flavors`` holds that operation's status codes.
+    """
+    for title in sections:
+        if _CODES_SECTION.search(title):
+            return None
+        if _NO_CODES_SECTION.search(title):
+            return title
+    return None
+
+
+def status_role_header(key: str) -> bool:
+    """A header naming a status role: ``Status Code``, ``Returned Value``, ``Normal Response Code``, ``HTTP Code``.
+
+    ``Memory (GiB)``, ``Max. Network PPS (10,000)``, ``Destination Port Range`` and ``QPS`` (flavor, quota
+    and port tables of the user guides, whose numbers read as codes 128, 400, 443) name none.
+    """
+    return bool(_STATUS_ROLE_WORD.search(key))
+
+
+def headerless_status_column(profiles: list[ColumnProfile], column: int) -> bool:
+    """Overwhelming evidence for a status column in a table without header text.
+
+    At least 3 filled cells, every one a readable status code, and reason phrases beside them:
+    in the cells themselves (``400 Bad Request``) or in another column (>= 80 % phrases).
+    """
+    p = profiles[column]
+    if p.filled < HEADERLESS_MIN_ROWS or p.valid_status < p.filled:
+        return False
+    return p.combined >= 0.8 or any(q.filled and q.phrase >= 0.8 for i, q in enumerate(profiles) if i != column)
 
 
 def is_status_column_by_header(key: str, column: ColumnProfile) -> bool:
@@ -198,8 +260,11 @@ def is_status_column_by_header(key: str, column: ColumnProfile) -> bool:
 
 
 def _find_status_column(keys: list[str], profiles: list[ColumnProfile], exclude: int | None) -> int | None:
-    """The column with >= 60 % status cells (a named one first); else one ``is_status_column_by_header``."""
-    candidates = [i for i, p in enumerate(profiles) if i != exclude and p.filled and p.status >= STATUS_SHARE]
+    """The column with >= 60 % status cells whose header names a status role (a listed one first; without any
+    header text, ``headerless_status_column``); else one ``is_status_column_by_header``."""
+    headerless = not any(keys)
+    candidates = [i for i, p in enumerate(profiles) if i != exclude and p.filled and p.status >= STATUS_SHARE
+                  and (headerless_status_column(profiles, i) if headerless else status_role_header(keys[i]))]
     named = [i for i in candidates if keys[i] in STATUS_HEADERS or "status" in keys[i] or "code" in keys[i]]
     chosen = named or candidates or [i for i, p in enumerate(profiles)
                                      if i != exclude and is_status_column_by_header(keys[i], p)]

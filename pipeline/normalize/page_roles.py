@@ -10,14 +10,14 @@ changes a table's kind, it says where the table's records belong.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
+from pipeline.datasets import PageRole
 from pipeline.normalize.operations import Operation
 from pipeline.outline import Outline
-
-PageRole = Literal["status_codes", "error_codes", "operation", "other"]
+from pipeline.rules import Rules
 
 _ERROR_TITLE = re.compile(r"\berror[ \t]++codes?\b|\bfault|\bexception", re.IGNORECASE)
 _STATUS_TITLE = re.compile(
@@ -52,15 +52,15 @@ class PageFacts:
     error_tables: int
 
 
-def page_role(outline: Outline, ops: Sequence[Operation], tables: Sequence[ClassifiedTable]) -> RoleDecision:
-    """The role of a page: the first rule of ``ROLE_RULES`` that decides."""
-    facts = PageFacts(outline.title or "", tuple(ops), sum(1 for t in tables if t.kind == "status_codes"),
+def page_role(outline: Outline, ops: Sequence[Operation], tables: Sequence[ClassifiedTable],
+              title: str | None = None) -> RoleDecision:
+    """The role of a page: the first rule of ``ROLE_RULES`` that decides.
+
+    ``title``: the page's title where the outline has none (a page built without its text).
+    """
+    facts = PageFacts(outline.title or title or "", tuple(ops), sum(1 for t in tables if t.kind == "status_codes"),
                       sum(1 for t in tables if t.kind == "error_codes"))
-    for rule in ROLE_RULES:
-        decision = rule(facts)
-        if decision is not None:
-            return decision
-    raise AssertionError("the last role rule always decides")  # pragma: no cover
+    return ROLE_RULES.decide(facts)
 
 
 def operation_page(facts: PageFacts) -> RoleDecision | None:
@@ -135,11 +135,11 @@ def other_page(facts: PageFacts) -> RoleDecision:
 
 
 #: The role rules in the order they are tried; ``other_page`` always decides.
-ROLE_RULES: tuple[Callable[[PageFacts], RoleDecision | None], ...] = (
+ROLE_RULES: Rules[PageFacts, RoleDecision] = Rules((
     operation_page,
     error_catalog_by_title,
     status_catalog_by_title,
     catalog_by_title_and_tables,
     codes_without_catalog_title,
     other_page,
-)
+))

@@ -77,7 +77,7 @@ def parse_rst(page: PageText) -> Page:
         if not table.rows:
             problems.append(EMPTY_TABLE.at(Location(path, table.line, table.index), "table has no data rows"))
     return Page(page.source.service, path, "rst", page_title(lines), page_id(page.text), tuple(tables),
-                tuple(problems))
+                tuple(problems), tuple((block.start, block.start + len(block.lines)) for block in blocks))
 
 
 def page_id(text: str) -> str | None:
