@@ -144,6 +144,10 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.operation_status", "_STATUS_LABEL", "match", ("Normal", "Normal ", "Returned ", "Status code:")),
     Case(f"{N}.page_roles", "_ERROR_TITLE", "all", ("error ", "error code", "fault")),
     Case(f"{N}.page_roles", "_STATUS_TITLE", "all", ("status ", "returned ", "response ")),
+    # the table classifier's header and heading rules (issue 14)
+    Case(f"{N}.columns", "_STATUS_ROLE_WORD", "all", ("statu", "return", "respons", "http")),
+    Case(f"{N}.columns", "_NO_CODES_SECTION", "all", ("specification", "flavo", "specifications ")),
+    Case(f"{N}.columns", "_CODES_SECTION", "all", ("status ", "error ", "returned ", "return valu")),
     # parameters (issue 15): columns and cells, places, nesting
     Case(f"{N}.parameter_columns", "_HEADER_NOISE", "all", ("1", "(")),
     Case(f"{N}.parameter_columns", "_ARRAY_OF", "fullmatch", ("array", "array ", "array of", "list of ")),

@@ -124,7 +124,8 @@ def test_the_published_subtrees_build_clean(tmp_path: Path, capsys: pytest.Captu
     assert err[-2:] == [
         "pipeline: 10 files: 3 pages read, 7 skipped (not documentation: png 2, py 2, conf 1, ini 1; "
         "outside a service folder 1)",
-        f"pipeline: 3 pages, 4 tables, 34 status codes, 0 error codes, 0 problems, 0 skips, 0 notices -> {out}",
+        "pipeline: 3 pages, 4 tables, 34 status codes, 0 error codes, 0 operations, 0 operation status codes, "
+        f"0 parameters, 0 operation sections, 0 problems, 0 skips, 0 notices -> {out}",
     ]
     services = {(r["service"], r["source_path"]) for r in load(out, "status_codes.json")}
     assert services == {("nat", "nat/api-reference/status-codes.md"),

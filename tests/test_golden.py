@@ -16,6 +16,7 @@ from pipeline.build import process_page
 from pipeline.exporters import FORMATS
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
+from pipeline.datasets import PAGES
 from pipeline.schema import ERROR_CODES, STATUS_CODES
 from pipeline.sources import SourceFile
 
@@ -30,6 +31,7 @@ def page_result(rel: str) -> dict[str, Any]:
     return {
         "status_codes": json.loads(FORMATS["json"].export(STATUS_CODES, result.records_of(STATUS_CODES))),
         "error_codes": json.loads(FORMATS["json"].export(ERROR_CODES, result.records_of(ERROR_CODES))),
+        "page": json.loads(FORMATS["json"].export(PAGES, result.records_of(PAGES))),
         "tables": [table_dict(t) for t in result.tables],
         "issues": [issue_dict(i) for i in result.issues],
     }

@@ -20,7 +20,7 @@ from typing import Any
 
 from pipeline.build import default_jobs, require_pages, stream_results
 from pipeline.cli.progress import ProgressReporter
-from pipeline.datasets import RESOURCES
+from pipeline.datasets import PAGES, RESOURCES
 from pipeline.errors import UsageError
 from pipeline.incremental.plan import BuildRequest, Mode, plan_build
 from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
@@ -109,7 +109,8 @@ class Tally:
 
 def summary(tally: Tally, out: Path | None) -> str:
     target = f" -> {out}" if out is not None else ""
-    records = "".join(f"{tally.records[r.name]} {r.name.replace('_', ' ')}, " for r in RESOURCES)
+    records = "".join(f"{tally.records[r.name]} {r.name.replace('_', ' ')}, " for r in RESOURCES
+                      if r is not PAGES)  # one record per page: the page count says it
     return (f"pipeline: {tally.pages} pages, {tally.tables} tables, {records}{len(tally.problems)} problems, "
             f"{tally.skips} skips, {tally.notices} notices{target}")
 

@@ -44,6 +44,6 @@ OPERATION_SECTIONS = Resource(
     "operation_sections", OperationSectionRecord, "Per operation and parameter section: ok, partial, failed, missing",
     key=("service", "source_path", "method", "path", "section"),
     primary_key=("source_path", "operation_index", "section"),
-    order=("service", "source_path", "operation_index", "section"),
+    order=("service", "source_path", "operation_index"),  # then the sections in report order: path ... response
     headline=("method", "path", "section", "status"),
 )

@@ -26,10 +26,10 @@ class PageRecord:
         "status_codes, error_codes (a service's catalog of codes), operation (documents HTTP operations) or "
         "other.", compared=True))
     rule: str = field(metadata=column("The rule that decided the role, in words."))
-    tables: int = field(metadata=column("The tables of the page.", compared=True))
+    tables: int = field(metadata=column("The tables of the page."))
     records: int = field(metadata=column(
         "The records the page gave in the other datasets (status codes, error codes, operations, operation "
-        "status codes, parameters), all together.", compared=True))
+        "status codes, parameters, operation sections), all together."))
 
 
 PAGES = Resource(

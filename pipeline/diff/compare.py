@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pipeline.datasets import ERROR_CODES, RESOURCES, STATUS_CODES, Record, Resource
+from pipeline.datasets import ERROR_CODES, PAGES, RESOURCES, STATUS_CODES, Record, Resource
 from pipeline.diff.load import Side
 from pipeline.model import Issue
 from pipeline.text import collapse_whitespace
@@ -308,5 +308,5 @@ def compare(old: Side, new: Side, exact: bool = False) -> DatasetDiff:
 
 
 def facts(side: Side) -> SideFacts:
-    """What the diff tells of ``side`` besides its records."""
-    return SideFacts(sum(len(side.records_of(r)) for r in RESOURCES), side.pages, side.unreadable)
+    """What the diff tells of ``side`` besides its records: how many it documents (a page record is none), ..."""
+    return SideFacts(sum(len(side.records_of(r)) for r in RESOURCES if r is not PAGES), side.pages, side.unreadable)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pipeline.datasets import (
     ERROR_CODES,
+    PAGES,
     RESOURCES,
     STATUS_CODES,
     ErrorCodeRecord,
@@ -217,7 +218,7 @@ def side_notes(diff: DatasetDiff) -> list[tuple[str, list[str]]]:
             why = "no pages were found in it"
         else:
             why = ("its one page holds" if facts.pages == 1 else f"its {facts.pages} pages hold") + \
-                f" no {' or '.join(words(r) for r in RESOURCES)}"
+                f" no {' or '.join(words(r) for r in RESOURCES if r is not PAGES)}"
         notes.append((f"{name} ({label}) is empty: {why}", []))
     return notes
 
