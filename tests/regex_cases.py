@@ -54,6 +54,7 @@ CASES: tuple[Case, ...] = (
     Case(D, "_META_CHARSET", "all", ("<meta", "<meta charset", "charset=", "<meta a"), prepare=_ascii),
     Case(D, "_C1_CONTROL", "all", ("\x80",)),
     Case(D, "_CONTROL", "all", ("\x01",)),
+    Case("pipeline.parsers.controls", "_CONTROL", "all", ("\x1b",)),
     Case(S, "_HTML_MARKUP", "all", ("<tabl", "<h7", "<")),
     Case(S, "_RST_MARKUP", "all", (".. _x", ".. x:", "====", "= =", ":original_name", ".. ")),
     # HTML parser
@@ -95,6 +96,9 @@ CASES: tuple[Case, ...] = (
     # text, exporters, normalizer, diff
     Case("pipeline.text", "_WHITESPACE", "all", (" ",)),
     Case(f"{N}.columns", "_ERROR_CODE_TOKEN", "match", ("a", "aB", "A_", "1.", "Aa")),
+    Case(f"{N}.columns", "_DOTTED_NAME", "match", ("a", "a.", "a.a", "a_a.")),
+    Case(f"{N}.columns", "_CODE_RANGE", "match", ("a", "a ", "a to ", "a to a ")),
+    Case(f"{N}.columns", "_NAME_PHRASE", "match", ("A", "A ", "A a", "A-a a ")),
     Case(f"{N}.columns", "_PLAIN_STATUS", "match", ("1",)),
     Case(f"{N}.columns", "header_key", "all", ("(optional", "("), inline=r"\(optional\)"),
     Case(f"{N}.columns", "header_key", "all", ("!",), inline=r"[^a-z0-9&/ ]+"),

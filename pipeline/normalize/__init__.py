@@ -17,6 +17,7 @@ from pipeline.model import (
 )
 from pipeline.normalize.columns import plan_table
 from pipeline.normalize.error_rows import error_records
+from pipeline.normalize.limits import cap_issues
 from pipeline.normalize.status_rows import RowOutcome, status_records
 from pipeline.problems import DUPLICATE_ERROR_CODE, RAGGED_ROW, TABLE_NOT_EXTRACTED
 
@@ -62,7 +63,8 @@ def normalize_page(page: Page, sha256: str) -> PageResult:
     status.sort(key=STATUS_CODES.sort_key)  # each dataset's declared order (sorts are stable)
     errors.sort(key=ERROR_CODES.sort_key)
     issues.extend(duplicate_error_codes(errors))
-    return PageResult(page.source_path, sha256, tuple(status), tuple(errors), tuple(reports), tuple(issues))
+    capped = cap_issues(issues, page.source_path)  # a page's issues stay proportional to what it documents
+    return PageResult(page.source_path, sha256, tuple(status), tuple(errors), tuple(reports), tuple(capped))
 
 
 def duplicate_error_codes(records: Iterable[ErrorCodeRecord]) -> list[Issue]:
