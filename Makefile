@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INPUT ?= raw_docs
 OUT ?= output
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test test-fast lint typecheck unit bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ typecheck: $(VENV)/.installed-test
 
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest
+
+## The edit-test loop: pytest without the tests marked slow (CI runs those: `make test`).
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest -m "not slow"
 
 ## The benchmark (prints a table; not a test).
 bench: $(VENV)/.installed-test

@@ -36,6 +36,16 @@ NO_ERROR_CODE = ProblemKind("no-error-code", "skip",
 NOT_AN_ERROR_CODE = ProblemKind("not-an-error-code", "skip", "the error-code cell holds a sentence, not a code")
 TABLE_NOT_EXTRACTED = ProblemKind("table-not-extracted", "skip",
                                   "a table that holds neither status codes nor error codes")
+NOT_A_PARAMETER = ProblemKind("not-a-parameter", "skip",
+                              "a parameter-table row naming no parameter (an empty name, a divider, 'None')")
+EXAMPLE_PARAMETERS = ProblemKind("example-parameters", "skip",
+                                 "a parameter table in an example section: the example's, not the operation's")
+PARAMETER_TABLE_UNPLACED = ProblemKind("parameter-table-unplaced", "skip",
+                                       "a parameter table that no caption, text or section places in the path, "
+                                       "query, headers, body or response")
+PARAMETER_PARENT_NOT_FOUND = ProblemKind("parameter-parent-not-found", "skip",
+                                         "a nested parameter table whose parent field no row of the page names: "
+                                         "its rows are not read")
 
 # --- notice: a fact about the docs --------------------------------------------------------------
 DUPLICATE_ERROR_CODE = ProblemKind("duplicate-error-code", "notice",
@@ -64,6 +74,8 @@ REPLACEMENT_CHARACTER = ProblemKind("replacement-character", "warning",
 NUL_CHARACTER = ProblemKind("nul-character", "warning", "a NUL byte in the text: the row holding it is not read")
 CONTROL_CHARACTER = ProblemKind("control-character", "warning",
                                 "a control character (an ANSI escape sequence) in a cell: kept, printed escaped")
+UNRESOLVED_TABLE_REFERENCE = ProblemKind("unresolved-table-reference", "warning",
+                                        "a parameter row cites a table number ('see Table 5') the page does not have")
 HTML_PARSER_FALLBACK = ProblemKind("html-parser-fallback", "warning",
                                    "libxml2 gave up on the page, which was read again with Python's html.parser")
 
@@ -87,17 +99,12 @@ INTERNAL_ERROR = ProblemKind("internal-error", "error", "a bug met while reading
 #: Every kind, by slug, in the order of README's table.
 KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     STATUS_CLASS, EMPTY_ROW, SECTION_DIVIDER, NO_STATUS_CODE, NO_ERROR_CODE, NOT_AN_ERROR_CODE, TABLE_NOT_EXTRACTED,
+    NOT_A_PARAMETER, EXAMPLE_PARAMETERS, PARAMETER_TABLE_UNPLACED, PARAMETER_PARENT_NOT_FOUND,
     DUPLICATE_ERROR_CODE, EMPTY_PAGE,
     ENCODING_GUESSED, INVALID_STATUS_CODE, INVALID_ERROR_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW,
     EMPTY_TABLE,
     DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
-    NUL_CHARACTER, CONTROL_CHARACTER, HTML_PARSER_FALLBACK,
+    NUL_CHARACTER, CONTROL_CHARACTER, UNRESOLVED_TABLE_REFERENCE, HTML_PARSER_FALLBACK,
     UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, TOO_MANY_TABLES,
     SYMLINK_SKIPPED, NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
 )}
-
-
-def is_registered(issue: Issue) -> bool:
-    """The issue's slug is a registered kind and its severity is that kind's."""
-    kind = KINDS.get(issue.slug)
-    return kind is not None and kind.severity == issue.severity

@@ -1,13 +1,18 @@
-"""Shared test fixtures: the golden-file switch and small page builders."""
+"""Shared test fixtures: the golden-file switch, small page builders, the hypothesis profile, the ``slow`` mark."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from profiles import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# ``HYPOTHESIS_PROFILE=thorough`` (CI) runs every property test with more examples (tests/profiles.py).
+load_profile(os.environ.get("HYPOTHESIS_PROFILE"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

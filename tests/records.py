@@ -1,4 +1,4 @@
-"""Test helpers over any declared dataset: records to generate (hypothesis) and CSV rows typed back.
+"""Test helpers over any declared dataset: records to generate (hypothesis), CSV rows typed back, Parquet rows.
 
 Both read only the declaration (``Resource.fields``) and the Table Schema, so a new field or
 dataset is covered by the property tests without touching them.
@@ -7,7 +7,8 @@ dataset is covered by the property tests without touching them.
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from hypothesis import strategies as st
 
@@ -17,6 +18,9 @@ from pipeline.schema import table_schema
 _ANY = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 _TRICKY = st.sampled_from(["\r", "\n", "\r\n", '"', ",", " ", "=", "+", "-", "@", "\t", "'", "\u2028", "\ufeff"])
 TEXT = st.lists(_ANY | _TRICKY, min_size=1, max_size=4).map("".join).filter(bool)
+#: TEXT, or any run of up to 40 characters (NUL aside): what the exporter round trips draw from.
+ANY_TEXT = TEXT | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                          min_size=1, max_size=40)
 
 
 def value_strategy(field: Field, text: st.SearchStrategy[str] = TEXT) -> st.SearchStrategy[Any]:
@@ -59,3 +63,11 @@ def as_json(record: Any, resource: Resource) -> dict[str, Any]:
     """A record as its JSON object reads back: lists as lists."""
     return {f.name: list(v) if f.is_list and v is not None else v
             for f in resource.fields for v in [getattr(record, f.name)]}
+
+
+def read_parquet_rows(source: Path | IO[bytes]) -> list[dict[str, Any]]:
+    """The rows of a Parquet file (a path or a binary stream) as dicts, as pyarrow reads them back."""
+    import pyarrow.parquet as pq
+
+    rows: list[dict[str, Any]] = pq.read_table(source).to_pylist()
+    return rows

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,37 @@ def test_readme_documents_every_subcommand() -> None:
     assert len(COMMANDS) == len(subcommands())
     for command in subcommands():
         assert f"pipeline {command}" in readme, command
+
+
+def options(parser: argparse.ArgumentParser, command: str = "pipeline") -> Iterator[tuple[str, argparse.Action]]:
+    """Every option of ``parser`` and of its subcommands' parsers, with the command it belongs to."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from options(sub, f"{command} {name}")
+        elif action.option_strings:
+            yield command, action
+
+
+def test_readme_documents_every_option_of_every_command() -> None:
+    """Each option string (``-q`` and ``--quiet`` alike) appears in README as a word of its own, and an
+    option with choices is shown with exactly its choices (``--color auto|always|never``)."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    undocumented, wrong_choices = [], []
+    found = list(options(make_parser()))
+    for command, action in found:
+        for flag in action.option_strings:
+            if not re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", readme):
+                undocumented.append(f"{command} {flag}")
+        if action.choices is not None:
+            shown = {choice for match in re.finditer(rf"{re.escape(action.option_strings[-1])} ([\w-]+(?:\|[\w-]+)+)",
+                                                      readme) for choice in match.group(1).split("|")}
+            if shown != {str(c) for c in action.choices}:
+                wrong_choices.append(f"{command} {action.option_strings[-1]}: README {sorted(shown)}, "
+                                     f"parser {sorted(map(str, action.choices))}")
+    assert {command for command, _ in found} == {"pipeline", *(f"pipeline {c}" for c in subcommands())}
+    assert undocumented == [], "options missing from README.md"
+    assert wrong_choices == []
 
 
 def test_python_dash_m(tmp_path: Path) -> None:

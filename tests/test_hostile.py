@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from records import read_parquet_rows
 
 from pipeline.cli import main
-from pipeline.exporters.parquet import read_parquet_rows
 from pipeline.model import Dataset, ErrorCodeRecord, PageResult, StatusCodeRecord
 from pipeline.output import write_dataset
 
@@ -78,13 +78,17 @@ def run_cli(*argv: str) -> tuple[int, str]:
 
 def build(tmp_path: Path, pages: dict[str, str | bytes], *options: str, clean: bool = True,
           prepare: Any = None) -> Built:
-    """Build ``pages`` (plus the clean page) twice, plain and ``--strict``, single process, no cache."""
+    """Build ``pages`` (plus the clean page) twice, plain and ``--strict``, single process.
+
+    The plain build reads every page (its cache, ``tmp_path/cache``, starts empty); the ``--strict``
+    build, which only decides the exit code, gets the same page results back from that cache.
+    """
     root = tmp_path / "docs"
     write_pages(root, {**({CLEAN_PAGE: CLEAN_TEXT} if clean else {}), **pages})
     if prepare is not None:
         prepare(root)
     out = tmp_path / "out"
-    common = ("--no-cache", "-j", "1", *options)
+    common = ("--cache-dir", str(tmp_path / "cache"), "-j", "1", *options)
     code, err = run_cli("build", str(root), "--out", str(out), *common)
     strict_code, _ = run_cli("build", str(root), "--out", str(tmp_path / "out-strict"), "--strict", *common)
     load = lambda name: json.loads((out / name).read_text("utf-8"))  # noqa: E731
@@ -254,8 +258,7 @@ raw_enabled: true
 def test_reference_reader_ignores_a_docutils_conf_in_the_working_directory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from docutils.core import publish_doctree
-
-    from pipeline.parsers.rst_reference import docutils_settings, reference_tables
+    from rst_reference import docutils_settings, reference_tables
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "secret.txt").write_text(f"{SECRET}\n", "utf-8")
@@ -296,7 +299,7 @@ def http_server() -> Any:
     """A local HTTP server that records every request (none may come)."""
     _Recorder.hits = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # shutdown() waits a poll
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -366,7 +369,8 @@ def test_table_nested_300_deep_is_read_whole(tag: str, tmp_path: Path,
     assert [(r["status_code"], r["description"]) for r in records] == [(int(c), d) for c, _, d in FIVE_ROWS]
 
 
-@pytest.mark.parametrize(("tag", "depth"), [("div", 3000), ("span", 100_000), ("table", 1000)])
+@pytest.mark.parametrize(("tag", "depth"), [("div", 3000), pytest.param("span", 100_000, marks=pytest.mark.slow),
+                                           pytest.param("table", 1000, marks=pytest.mark.slow)])
 def test_nesting_beyond_the_parser_limit_is_reported_not_shortened(
         tag: str, depth: int, tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
     built = build(tmp_path, {"svc/deeper.html": nested(depth, tag)})
@@ -379,6 +383,7 @@ def test_nesting_beyond_the_parser_limit_is_reported_not_shortened(
         assert "depth" in issue["message"].lower()
 
 
+@pytest.mark.slow
 def test_ten_megabyte_cell_is_read_whole(tmp_path: Path, clean_alone: tuple[list[str], list[str]]) -> None:
     cell = "".join(random.Random(7).choices("abcdefghij ", k=10 * 2**20)).replace("  ", " a").strip()
     built = build(tmp_path, {"svc/big.html": html_page([("200", "OK", cell), ("201", "Created", "After.")])})
@@ -563,7 +568,7 @@ def test_rst_wide_characters_are_measured_as_docutils_does(tmp_path: Path,
         "| 201  | Created  | 已创建 ok    |",
         "+------+----------+--------------+",
     ]) + "\n"
-    from pipeline.parsers.rst_reference import reference_tables
+    from rst_reference import reference_tables
 
     assert reference_tables(page)[0][1:] == [["200", "OK", "成功了"], ["201", "Created", "已创建 ok"]]
     built = build(tmp_path, {"svc/wide.rst": page})
@@ -762,6 +767,7 @@ def test_csv_round_trips_cr_lf_quotes_and_commas(tmp_path: Path) -> None:
 
 # --- 8. size ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_two_thousand_pages_build_in_bounded_memory(tmp_path: Path) -> None:
     """A CI-sized run (the 10,000-page and 50 MB-page figures are measured by hand)."""
     root = tmp_path / "docs"
@@ -793,11 +799,11 @@ def test_fifo_bound_over_a_page_is_refused_by_its_descriptor_without_blocking(tm
     from guards import hang_guard
 
     from pipeline.errors import UnsupportedInput
-    from pipeline.sources import SourceFile, read_page
+    from pipeline.sources import SourceFile, read_bytes
 
     os.mkfifo(tmp_path / "page.md")
-    with hang_guard("read_page on a FIFO"), pytest.raises(UnsupportedInput) as raised:
-        read_page(SourceFile("svc", "svc/page.md", tmp_path / "page.md"))
+    with hang_guard("read_bytes on a FIFO"), pytest.raises(UnsupportedInput) as raised:
+        read_bytes(SourceFile("svc", "svc/page.md", tmp_path / "page.md"))
     assert str(raised.value) == "svc/page.md: not a regular file (a FIFO); not read"
 
 

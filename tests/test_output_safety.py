@@ -7,6 +7,7 @@ through ``pipeline.platform.overriding`` (items 1-4, 19 and 20).
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import io
 import json
@@ -58,12 +59,18 @@ def _one_line(err: str) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def dataset(tmp_path: Path) -> Path:
-    """A previous dataset of the ``pages`` fixture (~2,300 records) in ``tmp_path/out``."""
-    out = tmp_path / "out"
+@pytest.fixture(scope="session")
+def built_pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``pages`` fixture built once (~2,300 records); tests get copies (``dataset``)."""
+    out = tmp_path_factory.mktemp("pages-dataset") / "out"
     assert main(["build", str(PAGES), "--out", str(out), "-q", "--no-cache"]) == 0
     return out
+
+
+@pytest.fixture
+def dataset(tmp_path: Path, built_pages: Path) -> Path:
+    """A previous dataset of the ``pages`` fixture in ``tmp_path/out``: a copy of ``built_pages``."""
+    return Path(shutil.copytree(built_pages, tmp_path / "out", symlinks=True))
 
 
 def _dead_pid() -> int:
@@ -246,8 +253,10 @@ def test_a_symlink_loop_as_out_is_one_line(tmp_path: Path, capsys: pytest.Captur
     assert loop.is_symlink()
 
 
-def _pages() -> list[Any]:
-    return [render_page(page) for page in build(SEED).pages]
+@functools.cache
+def _pages() -> tuple[Any, ...]:
+    """SEED's pages, rendered once."""
+    return tuple(render_page(page) for page in build(SEED).pages)
 
 
 def _refused(dataset: Path, ops: FileOps, reason: str) -> str:
@@ -365,8 +374,24 @@ CAPABILITIES = ["rename_exchange", "directory_fds", "no_follow", "positional_rea
                 "ctime_is_change", "directory_sync"]
 
 
+def _edit_three_pages(docs: Path) -> None:
+    for page in sorted(docs.glob("*/*"))[:3]:
+        page.write_bytes(page.read_bytes().replace(b"Bad Request", b"Bad Request (edited)") + b"\n\n")
+
+
+@pytest.fixture(scope="session")
+def edited_pages_fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh build, every capability present, of the ``pages`` fixture after ``_edit_three_pages``."""
+    docs = tmp_path_factory.mktemp("edited") / "docs"
+    shutil.copytree(PAGES, docs)
+    _edit_three_pages(docs)
+    fresh = docs.parent / "fresh"
+    assert main(["build", str(docs), "--out", str(fresh), "--no-cache", "-q"]) == 0
+    return fresh
+
+
 @pytest.mark.parametrize("hidden", CAPABILITIES)
-def test_each_fallback_builds_the_same_dataset(tmp_path: Path, hidden: str,
+def test_each_fallback_builds_the_same_dataset(tmp_path: Path, hidden: str, edited_pages_fresh: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     """A build, a rebuild after edits (copying unchanged pages, swapping the dataset in) and a --check,
     with one capability hidden, give what they give with every capability."""
@@ -376,16 +401,13 @@ def test_each_fallback_builds_the_same_dataset(tmp_path: Path, hidden: str,
     args = ["build", str(docs), "--out", str(out), "--cache-dir", str(cache), "--jobs", "1"]
     with platform.overriding(platform.detect().without(hidden)):
         assert main(args) == 0
-        for page in sorted(docs.glob("*/*"))[:3]:
-            page.write_bytes(page.read_bytes().replace(b"Bad Request", b"Bad Request (edited)") + b"\n\n")
+        _edit_three_pages(docs)
         capsys.readouterr()
         assert main(args) == 0
         assert "unchanged pages copied from the previous dataset" in capsys.readouterr().err
         assert main([*args, "--check"]) == 0
-    fresh = tmp_path / "fresh"
-    assert main(["build", str(docs), "--out", str(fresh), "--no-cache", "-q"]) == 0
-    _same_dataset(out, fresh)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "docs", "fresh", "out"]
+    _same_dataset(out, edited_pages_fresh)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "docs", "out"]
     assert (cache / "stat-index.json").exists() == (hidden != "ctime_is_change")
 
 

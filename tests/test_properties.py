@@ -7,7 +7,8 @@
   text as written (HTML), and exactly the cells full docutils reads (RST).
 * Generated records exported to JSON, CSV and Parquet read back equal.
 
-Several thousand examples run in every CI run (``deadline=None``: timing is not the point).
+Each test runs ``examples(n)`` examples: hundreds in the developer loop, five times as many,
+several thousand in all, in CI (``tests/profiles.py``; ``deadline=None``: timing is not the point).
 """
 
 from __future__ import annotations
@@ -23,25 +24,24 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from records import record_strategy, typed
+from profiles import examples
+from records import ANY_TEXT, read_parquet_rows, record_strategy, typed
+from rst_reference import reference_tables
 
 from pipeline.errors import PipelineError
 from pipeline.exporters import FORMATS
-from pipeline.exporters.csv import FORMULA_PREFIXES
-from pipeline.exporters.parquet import read_parquet_rows
-from pipeline.model import Dataset, ErrorCodeRecord, PageResult, StatusCodeRecord
+from pipeline.exporters.csv import FORMULA_PREFIXES, neutralise_formula, render_csv
+from pipeline.model import ErrorCodeRecord, StatusCodeRecord
 from pipeline.normalize import normalize_page
-from pipeline.output import render
 from pipeline.parsers import parse_page
 from pipeline.parsers.html import parse_html
 from pipeline.parsers.rst import parse_rst
-from pipeline.parsers.rst_reference import reference_tables
 from pipeline.schema import ERROR_CODES, STATUS_CODES
 from pipeline.sources import PageText, SourceFile, decode_page
 from pipeline.text import collapse_whitespace
 
 SOURCE = SourceFile("svc", "svc/page", Path("/nonexistent/svc/page"))
-ROBUST = settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROBUST = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def read_whole(data: bytes) -> None:
@@ -108,7 +108,7 @@ def test_generated_html_documents_raise_only_our_errors(text: str) -> None:
 _CELL = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.integers(1, 4).flatmap(lambda width: st.tuples(
     st.lists(_CELL, min_size=width, max_size=width),
     st.lists(st.lists(_CELL, min_size=width, max_size=width), max_size=8))))
@@ -168,7 +168,7 @@ def texts(row: list[list[str]]) -> list[str]:
     return [collapse_whitespace(" ".join(cell)) for cell in row]
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid_tables())
 def test_generated_grid_tables_read_as_full_docutils_reads_them(table: Any) -> None:
     header, rows = table
@@ -227,7 +227,7 @@ def test_generated_rst_documents_raise_only_our_errors(text: str) -> None:
     read_whole(text.encode("utf-8"))
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.binary(max_size=600) | st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass"))
        | st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]).flatmap(
            lambda bom: st.binary(max_size=200).map(lambda b: bom + b)))
@@ -238,35 +238,40 @@ def test_any_bytes_raise_only_our_errors(data: bytes) -> None:
 # --- records: JSON, CSV and Parquet read back equal ------------------------------------------
 
 def status_records() -> st.SearchStrategy[StatusCodeRecord]:
-    return record_strategy(STATUS_CODES)  # type: ignore[no-any-return]
+    return record_strategy(STATUS_CODES, ANY_TEXT)  # type: ignore[no-any-return]
 
 
 def error_records() -> st.SearchStrategy[ErrorCodeRecord]:
-    return record_strategy(ERROR_CODES)  # type: ignore[no-any-return]
+    return record_strategy(ERROR_CODES, ANY_TEXT)  # type: ignore[no-any-return]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(status_records(), max_size=6), st.lists(error_records(), max_size=6))
 def test_records_read_back_equal_from_json_csv_and_parquet(status: list[StatusCodeRecord],
                                                             errors: list[ErrorCodeRecord]) -> None:
-    dataset = Dataset((PageResult("svc/page", "0" * 64, tuple(status), tuple(errors)),))
-    files = render(dataset).files
-    safe = render(dataset, csv_safe=True)
-    for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
+    """Each format's exporter (records -> bytes, what the build writes: see test_exporters) reads back
+    the records; ``csv-safe`` neutralises exactly the formula-like text cells, and only those."""
+    for resource, records in ((STATUS_CODES, status), (ERROR_CODES, errors)):
         expected = [asdict(r) for r in records]
-        text = files[f"{resource.name}.json"]
+        text = FORMATS["json"].export(resource, records)
         assert json.loads(text) == expected
-        assert text == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"  # the one formatting
-        rows = list(csv.DictReader(io.StringIO(files[f"{resource.name}.csv"], newline="")))
-        assert [typed(resource, row) for row in rows] == expected
+        assert text == (json.dumps(expected, ensure_ascii=False, indent=2) + "\n").encode("utf-8")  # the one formatting
+        assert [typed(resource, row) for row in read_csv(FORMATS["csv"].export(resource, records))] == expected
         buffer = io.BytesIO(FORMATS["parquet"].export(resource, records))
-        assert read_parquet_rows(buffer) == expected  # type: ignore[arg-type]
-    formulas = sum(isinstance(v, str) and v.startswith(FORMULA_PREFIXES)
-                   for r in (*dataset.status_codes, *dataset.error_codes) for v in asdict(r).values())
-    assert safe.csv_neutralised == formulas
+        assert read_parquet_rows(buffer) == expected
+        safe, neutralised = render_csv(resource, records, safe=True)
+        assert safe.encode("utf-8") == FORMATS["csv-safe"].export(resource, records)
+        formulas = sum(isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for r in expected for v in r.values())
+        assert neutralised == formulas
+        assert [typed(resource, row) for row in read_csv(safe.encode("utf-8"))] == \
+            [{k: neutralise_formula(v) if isinstance(v, str) else v for k, v in r.items()} for r in expected]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(["*", "**", "***", "a", "b", " ", "\n", "\\", "_", "`", "é"]), max_size=16)
        .map("".join))
 def test_linear_strong_and_emphasis_equal_the_plain_regex(text: str) -> None:

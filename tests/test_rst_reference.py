@@ -5,17 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rst_reference import reference_tables
 
 from pipeline.parsers.rst import parse_rst
-from pipeline.parsers.rst_reference import reference_tables
-from pipeline.sources import SourceFile, read_page
+from pipeline.sources import SourceFile, decode_page, read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 RST_PAGES = sorted(p.relative_to(ROOT / "raw_docs").as_posix() for p in (ROOT / "raw_docs").glob("*/*.rst"))
 
 
 def fast_tables(rel: str) -> list[list[list[str]]]:
-    page = parse_rst(read_page(SourceFile(rel.split("/")[0], rel, ROOT / "raw_docs" / rel)))
+    source = SourceFile(rel.split("/")[0], rel, ROOT / "raw_docs" / rel)
+    page = parse_rst(decode_page(source, read_bytes(source)))
     tables = []
     for table in page.tables:
         header = [list(table.header)] if table.header_origin == "rst_header" else []

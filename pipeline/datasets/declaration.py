@@ -28,11 +28,16 @@ _COLUMN = "pipeline.column"
 class _Column:
     description: str
     compared: bool
+    name: str | None = None
 
 
-def column(description: str, *, compared: bool = False) -> Mapping[str, Any]:
-    """The metadata of a record field: ``x: str = field(metadata=column("What x is."))``."""
-    return {_COLUMN: _Column(description, compared)}
+def column(description: str, *, compared: bool = False, name: str | None = None) -> Mapping[str, Any]:
+    """The metadata of a record field: ``x: str = field(metadata=column("What x is."))``.
+
+    ``name``: the column's name where it cannot be the attribute's: ``in_`` is the column ``in``
+    (a Python keyword). The record class then also answers ``getattr(record, "in")``.
+    """
+    return {_COLUMN: _Column(description, compared, name)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,18 @@ class Resource:
         return self.from_row([values[name] for name in self.column_names])
 
 
+#: The column names of each record type one of whose columns is not its attribute's name (``in_`` is ``in``).
+_RENAMED: dict[type[Any], tuple[str, ...]] = {}
+
+
+def renamed_columns(record_type: type[Any]) -> tuple[str, ...] | None:
+    """The column names of a record type where one differs from its attribute (``None`` for the others).
+
+    Writers that encode a record's attributes by name (orjson does) use these names instead.
+    """
+    return _RENAMED.get(record_type)
+
+
 def record_fields(record_type: type[Any], key: tuple[str, ...] = ()) -> tuple[Field, ...]:
     """The ``Field`` of every field of a record dataclass, from its annotations and ``column`` metadata."""
     hints = get_type_hints(record_type, include_extras=True)
@@ -128,8 +145,14 @@ def record_fields(record_type: type[Any], key: tuple[str, ...] = ()) -> tuple[Fi
         if not isinstance(about, _Column):
             raise TypeError(f"{record_type.__name__}.{f.name} has no column(...) metadata")
         info = field_type(hints[f.name])
-        if f.name in key and about.compared:
-            raise ValueError(f"{record_type.__name__}.{f.name} is a key field: it cannot also be compared")
-        role: Role = "key" if f.name in key else "compared" if about.compared else "location"
-        found.append(Field(f.name, info.type, info.required, about.description, info.enum, role, info.is_list))
+        name = about.name or f.name
+        if name != f.name and not isinstance(getattr(record_type, name, None), property):
+            setattr(record_type, name, property(attrgetter(f.name), doc=f"The ``{name}`` column (``{f.name}``)."))
+        if name in key and about.compared:
+            raise ValueError(f"{record_type.__name__}.{name} is a key field: it cannot also be compared")
+        role: Role = "key" if name in key else "compared" if about.compared else "location"
+        found.append(Field(name, info.type, info.required, about.description, info.enum, role, info.is_list))
+    names = tuple(f.name for f in found)
+    if names != tuple(f.name for f in dataclasses.fields(record_type)):
+        _RENAMED[record_type] = names
     return tuple(found)

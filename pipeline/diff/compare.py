@@ -158,7 +158,7 @@ class DatasetDiff:
 
     @property
     def differs(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
+        return bool(self.status_codes.differences or self.error_codes.differences)
 
     @property
     def uncompared(self) -> int:

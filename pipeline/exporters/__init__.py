@@ -32,11 +32,3 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("csv-safe", "csv", csv.export_safe),
     Format("parquet", "parquet", parquet.export),
 )}
-
-
-def exporter(name: str) -> Format:
-    """The format called ``name``; an unknown name raises ``KeyError`` listing the known ones."""
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise KeyError(f"unknown format {name!r}: choose one of {', '.join(FORMATS)}") from None

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from pipeline import __version__
+from pipeline.exporters import FORMATS
 from pipeline.schema import RESOURCES, Resource, table_schema
 
 
@@ -25,15 +26,15 @@ def _resource(resource: Resource, count: int) -> dict[str, Any]:
         "name": resource.name.replace("_", "-"),
         "title": resource.title,
         "profile": "tabular-data-resource",
-        "path": f"{resource.name}.csv",
+        "path": FORMATS["csv"].file_name(resource),
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True,
                     "lineTerminator": "\r\n"},
         "schema": table_schema(resource),
-        "description": f"{count} records. Also as {resource.name}.json (validated by "
-                       f"schemas/{resource.name}.schema.json) and {resource.name}.parquet.",
+        "description": f"{count} records. Also as {FORMATS['json'].file_name(resource)} (validated by "
+                       f"schemas/{resource.name}.schema.json) and {FORMATS['parquet'].file_name(resource)}.",
     }
 
 

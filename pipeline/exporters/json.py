@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from pipeline.datasets import Record, Resource
+from pipeline.datasets.declaration import renamed_columns
 from pipeline.exporters.rows import record_rows
 
 _OPTIONS = orjson.OPT_INDENT_2
@@ -27,7 +28,15 @@ def dumps(value: Any) -> str:
 
 def export(resource: Resource, records: Sequence[Record]) -> bytes:
     """The JSON file of ``resource``: its records as an array of objects."""
-    return orjson.dumps(list(records), option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(_encodable(records), option=_OPTIONS | orjson.OPT_APPEND_NEWLINE)
+
+
+def _encodable(records: Sequence[Record]) -> list[Any]:
+    """The records as orjson is given them: the dataclasses themselves, or dicts where a column is renamed."""
+    names = renamed_columns(type(records[0])) if records else None
+    if names is None:
+        return list(records)
+    return [dict(zip(names, row, strict=True)) for row in record_rows(records)]
 
 
 #: How a records file wraps its objects (``objects``): ``OPEN`` + objects + ``CLOSE``, ``[]`` when there are none.
@@ -41,7 +50,7 @@ def objects(records: Sequence[Record]) -> bytes:
     """
     if not records:
         return b""
-    return orjson.dumps(list(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1]
+    return orjson.dumps(_encodable(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1]
 
 
 #: Before, between and after the items of a top-level array in the layout of ``dumps``.
@@ -64,9 +73,3 @@ def join_items(pieces: Iterable[bytes]) -> bytes:
     """The UTF-8 text of a top-level array from ``array_items`` pieces (empty pieces ignored)."""
     body = ITEM_SEPARATOR.encode().join(piece for piece in pieces if piece)
     return ITEMS_OPEN.encode() + body + ITEMS_CLOSE.encode() if body else b"[]\n"
-
-
-def records_to_dicts(resource: Resource, records: Sequence[Record]) -> list[dict[str, Any]]:
-    """The records as dicts, keys in field order (lists of scalars stay tuples)."""
-    names = resource.column_names
-    return [dict(zip(names, row, strict=True)) for row in record_rows(records)]

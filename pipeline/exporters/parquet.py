@@ -8,7 +8,6 @@ through Python objects.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from pipeline.datasets import Record, Resource
@@ -101,10 +100,3 @@ def export(resource: Resource, records: Sequence[Record]) -> bytes:
                    **WRITE_OPTIONS)
     return bytes(sink.getvalue())
 
-
-def read_parquet_rows(path: Path) -> list[dict[str, Any]]:
-    """The rows of a Parquet export as dicts (used by readers and tests)."""
-    import pyarrow.parquet as pq
-
-    rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
-    return rows

@@ -5,7 +5,7 @@ execute directives (``include``, ``raw``, ``csv-table :file:``) of an untrusted 
 this module finds the grid and simple tables itself, hands each block to
 ``docutils.parsers.rst.tableparser`` (the same code docutils uses) and turns cell
 markup into text with ``rst_inline_text``. Nothing on the page is ever executed or
-included. ``pipeline.parsers.rst_reference`` holds the full-docutils reader the tests
+included. ``tests/rst_reference.py`` holds the full-docutils reader the tests
 compare this one against on the whole corpus.
 """
 

@@ -1,9 +1,9 @@
-"""The reference RST reader: the whole page through docutils, safely, for checking the fast path.
+"""The reference RST reader (a test oracle): the whole page through docutils, safely, for checking the fast path.
 
 ``pipeline.parsers.rst`` cuts table blocks out of the text and never builds a document tree.
 This module builds the full tree the way docutils would render the page, with every file
 and raw-content feature off and configuration files ignored, and lists each table's cell
-texts. Tests compare the two on the whole corpus; it is not used by ``pipeline build``.
+texts. Tests compare the two on the whole corpus; ``pipeline`` itself never builds a document tree.
 """
 
 from __future__ import annotations

@@ -1,0 +1,290 @@
+"""Nested parameters: which rows of a page are the parents of which parameter tables.
+
+A page documents an object parameter's fields in a table of their own and ties it to the
+parent in one of three ways, read here as small named rules:
+
+* the parent row refers to the table by number: ``For details, see Table 5`` (RST
+  ``:ref:`Table 5 <...>```, markdown ``<a href="#table...">Table 5</a>``), or its type does:
+  ``Array of Table 1 objects``;
+* the table's caption names the parent field or its type: ``Table 4 transfer field
+  description``, ``Description of the **bandwidths** field``, ``route objects``, a named type
+  such as ``UpdatePoolOption`` (the parent row's type is ``UpdatePoolOption object``);
+* a sentence right before the table names it: ``Parameters in the **transfer** field``.
+
+A table referred to from two rows is nested under each. A number that names no table of the
+page, or a field no row of the page carries, is reported by the caller, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.text import collapse_whitespace
+
+Side = Literal["request", "response"]
+
+#: ``**Table 3** Description ...``, ``.. table:: **Table 3** ...``: a table's label line (markup stripped first).
+_LABEL_LINE = re.compile(r"(?:\.\.[ \t]++table::[ \t]*+)?[ \t]*+Table[ \t]*+([0-9]{1,4})(?![0-9])", re.IGNORECASE)
+#: ``see Table 5``, ``Array of Table 1 objects``: a reference to a table of the page by its number.
+_TABLE_REFERENCE = re.compile(r"\bTable[ \t]*+([0-9]{1,4})(?![0-9])")
+_TAG = re.compile(r"<[^<>\n]*+>")
+#: ``:ref:`Table 1 <en-us_topic_0169494074__table41869715>```: an RST reference to a table, with its target label.
+_RST_TABLE_REF = re.compile(r":ref:`Table[ \t]*+([0-9]{1,4})[ \t]*+<([^<>`\n]*+)>`")
+#: ``<a href="resource-status-description.md#table13906">Table 1</a>``: an HTML link to a table.
+_HTML_TABLE_REF = re.compile(r"<a[ \t]++href=\"([^\"\n]*+)\"[^<>\n]*+>[ \t]*+Table[ \t]*+([0-9]{1,4})[ \t]*+</a>")
+#: ``.. _en-us_topic_0094148849__table32475667:``: an RST label, a target a reference of the page may name.
+_RST_LABEL = re.compile(r"\.\.[ \t]++_([^:\n]++):")
+#: How far above a table its label line may be (anchors and blank lines between them).
+LABEL_WINDOW = 8
+#: How many source lines of a table's last row are read for its references.
+ROW_SOURCE_LIMIT = 2000
+
+#: Caption words before the field name, longest first (lower case): ``Description of the X field``.
+FIELD_PREFIXES = (
+    "data structure description of the ", "parameter description of field ", "data structure of field ",
+    "objects of request parameter ", "objects of response parameter ", "description of the ", "description of field ",
+    "description of ", "parameters in the ", "parameter in the ", "parameters of the ", "fields of the ",
+)
+#: Caption words after the field name, longest first: ``X field description``, ``X objects``.
+FIELD_SUFFIXES = (
+    " field data structure description", " parameter structure description", " field description",
+    " fields description", " parameter description", " parameters description", " parameter information",
+    " structure description", " structure array", " field", " fields", " list", " objects", " object",
+    " structures", " structure", " parameters", " parameter", " description", " details", " attributes",
+    " information",
+)
+#: The suffixes that name a field or an object (what a sentence before the table must say).
+FIELD_WORDS = frozenset({" field", " fields", " object", " objects", " structure", " structures", " list",
+                         " field description", " structure array"})
+#: Words that make a caption a place (``Request parameters``), not a field's name.
+GENERIC_WORDS = frozenset({"request", "response", "uri", "url", "path", "query", "header", "headers", "body",
+                           "parameter", "parameters", "message", "returned", "return", "status", "code",
+                           "example", "the", "a", "of", "in", "and", "for", "which", "is"})
+
+
+@dataclass(frozen=True, slots=True)
+class TableFacts:
+    """What nesting reads of one parameter table: its number, the field its caption names, its side."""
+
+    index: int
+    number: int | None
+    field: str | None
+    field_rule: str
+    side: Side | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowFacts:
+    """What nesting reads of one parameter row: its name, the object type it names, the tables it cites."""
+
+    table: int
+    row: int
+    name: str
+    type_name: str | None
+    numbers: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """A row that is the parent of a table, and the rule that tied them."""
+
+    table: int
+    row: int
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Nesting:
+    """The parents of each nested table, the references to no table of the page, the tables whose parent is lost."""
+
+    parents: dict[int, tuple[Parent, ...]]
+    unresolved: tuple[tuple[RowFacts, int], ...]
+    lost: dict[int, str]
+
+
+def name_key(text: str) -> str:
+    """A field or type name compared loosely: ``Security Group Rule`` and ``security_group_rule`` are one."""
+    return collapse_whitespace(text).lower().replace(" ", "_").replace("-", "_")
+
+
+def caption_field(text: str, strict: bool = False) -> str | None:
+    """The field (or named type) a caption names, or ``None`` for a caption naming none.
+
+    ``strict``: a sentence before a table must say ``field`` or ``object`` (``Parameters in the
+    transfer field``); a caption may be the bare name (``UpdatePoolOption``, ``route objects``).
+
+    >>> [caption_field(t) for t in ("Description of the bandwidths field", "transfer field description",
+    ...                             "UpdatePoolOption", "security group rule objects", "Request body parameters")]
+    ['bandwidths', 'transfer', 'UpdatePoolOption', 'security group rule', None]
+    >>> caption_field("Parameters in the transfer field.", strict=True), caption_field("Table 1 lists them.", True)
+    ('transfer', None)
+    """
+    value = collapse_whitespace(text.replace("*", " ").replace("`", " ")).rstrip(" .:")
+    lower = value.lower()
+    prefix = next((p for p in FIELD_PREFIXES if lower.startswith(p)), "")
+    suffix = next((s for s in FIELD_SUFFIXES if lower.endswith(s) and len(lower) > len(prefix) + len(s)), "")
+    if strict and not (suffix in FIELD_WORDS or prefix.startswith("parameters in")):
+        return None
+    name = value[len(prefix): len(value) - len(suffix)].strip()
+    words = name.lower().split()
+    if not words or len(words) > 3 or any(w in GENERIC_WORDS for w in words):
+        return None
+    if not prefix and not suffix and len(words) > 1:
+        return None
+    return name
+
+
+def table_numbers(lines: Sequence[str], starts: Sequence[tuple[int, int | None, int | None]]) -> dict[int, int]:
+    """The ``Table N`` label of each table: ``starts`` holds ``(table index, first line, last row line)``.
+
+    The label is the nearest label line above the table (at most ``LABEL_WINDOW`` lines, and
+    after the previous table), or a ``<caption>`` on the table's first lines.
+    """
+    found: dict[int, int] = {}
+    previous_end = 0
+    for index, first, last in sorted(((i, f, e) for i, f, e in starts if f is not None), key=lambda s: s[1] or 0):
+        assert first is not None
+        number = _caption_number(lines, first) or _label_above(lines, first, previous_end)
+        if number is not None:
+            found[index] = number
+        previous_end = max(previous_end, last or first)
+    return found
+
+
+def _label_above(lines: Sequence[str], first: int, previous_end: int) -> int | None:
+    for line_number in range(first - 1, max(previous_end, first - LABEL_WINDOW - 1), -1):
+        if 1 <= line_number <= len(lines):
+            match = _LABEL_LINE.match(lines[line_number - 1].replace("*", "").strip())
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def _caption_number(lines: Sequence[str], first: int) -> int | None:
+    for line_number in range(first, min(first + 3, len(lines) + 1)):
+        text = lines[line_number - 1]
+        if "<caption" in text.lower():
+            match = _LABEL_LINE.match(_TAG.sub(" ", text).replace("*", "").strip())
+            return int(match.group(1)) if match else None
+    return None
+
+
+def cited_numbers(texts: Iterable[str]) -> tuple[int, ...]:
+    """The table numbers cited in a row's cells, in order, each once.
+
+    >>> cited_numbers(["Array of Table 1 objects", "For details, see Table 5 and Table 1."])
+    (1, 5)
+    """
+    found: list[int] = []
+    for text in texts:
+        for match in _TABLE_REFERENCE.finditer(text):
+            number = int(match.group(1))
+            if number not in found:
+                found.append(number)
+    return tuple(found)
+
+
+def page_labels(lines: Sequence[str]) -> frozenset[str]:
+    """The RST labels the page defines (``.. _name:``): the targets of its own references."""
+    return frozenset(m.group(1).strip().lower() for line in lines if "_" in line
+                     for m in [_RST_LABEL.match(line.strip())] if m)
+
+
+def external_citations(lines: Sequence[str], labels: frozenset[str]) -> frozenset[int]:
+    """The table numbers ``lines`` cite only as tables of other pages.
+
+    A cell's text says ``For details, see Table 1``; its source says whether that is this
+    page's Table 1 (``:ref:`Table 1 <label>``` with a label of the page, ``<a href="#table...">``)
+    or another page's (a label the page does not define, ``href="other.md#table..."``).
+    Real page: rst/elastic-cloud-server/api-ref/source/apis_recommended/lifecycle_management/
+    querying_details_about_an_ecs.rst (``flavor``: ``see :ref:`Table 1 <en-us_topic_0169494074__...>```,
+    a table of another page; the page's own Table 1 holds its URI parameters).
+    """
+    local: set[int] = set()
+    external: set[int] = set()
+    for line in lines:
+        if "Table" not in line:
+            continue
+        for match in _RST_TABLE_REF.finditer(line):
+            (local if match.group(2).strip().lower() in labels else external).add(int(match.group(1)))
+        for match in _HTML_TABLE_REF.finditer(line):
+            (local if match.group(1).startswith("#") else external).add(int(match.group(2)))
+    return frozenset(external - local)
+
+
+def row_source(lines: Sequence[str], first: int | None, next_first: int | None) -> Sequence[str]:
+    """The source lines of a table row starting at line ``first`` (1-based): up to the next row's line,
+    or for a table's last row up to the first blank line or ``</table>``.
+    """
+    if first is None:
+        return ()
+    if next_first is not None and next_first > first:
+        return lines[first - 1: next_first - 1]
+    end = first
+    while end < len(lines) and end - first < ROW_SOURCE_LIMIT and lines[end].strip():
+        if "</table>" in lines[end - 1]:
+            break
+        end += 1
+    return lines[first - 1: end]
+
+
+def resolve(tables: Sequence[TableFacts], rows: Sequence[RowFacts], numbers: Iterable[int] = ()) -> Nesting:
+    """The parents of every nested table: the rules below, in order, for each table.
+
+    ``numbers``: the labels of the page's other tables (``Table 3`` listing cipher suites): a row
+    citing one refers to a table that holds no parameters, which is no nesting and no problem.
+    """
+    by_number = {t.number: t for t in tables if t.number is not None}
+    elsewhere = set(numbers) - set(by_number)
+    side = {t.index: t.side for t in tables}
+    cited: dict[int, list[Parent]] = {}
+    unresolved: list[tuple[RowFacts, int]] = []
+    for row in rows:
+        for number in row.numbers:
+            target = by_number.get(number)
+            if target is None:
+                if number not in elsewhere:
+                    unresolved.append((row, number))
+            elif target.index != row.table:
+                cited.setdefault(target.index, []).append(Parent(row.table, row.row, f"row cites Table {number}"))
+    parents: dict[int, tuple[Parent, ...]] = {}
+    lost: dict[int, str] = {}
+    for table in tables:
+        if table.index in cited:
+            parents[table.index] = tuple(cited[table.index])
+            continue
+        if table.field is None:
+            continue
+        named = _rows_named(table, rows, side)
+        if named:
+            parents[table.index] = named
+        elif not _names_own_row(table, rows):
+            lost[table.index] = (f"its {table.field_rule} names the field {table.field!r}, but no parameter row of "
+                                 "the page has that name or type")
+    return Nesting(parents, tuple(unresolved), lost)
+
+
+def _names_own_row(table: TableFacts, rows: Sequence[RowFacts]) -> bool:
+    """The caption names a row of the table itself, which no other table has: a top-level table.
+
+    Real page: md/doc/source/css/api-reference/querying-the-list-of-snapshots.md (``Table 2 backups
+    field data structure description`` holds the one row ``backups``; Table 3, captioned the same,
+    holds its fields).
+    """
+    assert table.field is not None
+    key = name_key(table.field)
+    return any(r.table == table.index and name_key(r.name) == key for r in rows)
+
+
+def _rows_named(table: TableFacts, rows: Sequence[RowFacts], side: dict[int, Side | None]) -> tuple[Parent, ...]:
+    """The rows (of other tables) named as the table's field, or whose type names it; on the table's side first."""
+    assert table.field is not None
+    key = name_key(table.field)
+    found = [Parent(r.table, r.row, f"{table.field_rule} names {table.field!r}") for r in rows
+             if r.table != table.index and (name_key(r.name) == key
+                                           or (r.type_name is not None and name_key(r.type_name) == key))]
+    same_side = [p for p in found if table.side is None or side.get(p.table) in (None, table.side)]
+    return tuple(same_side or found)

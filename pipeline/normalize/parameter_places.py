@@ -1,0 +1,245 @@
+"""Where a parameter table's parameters go: path, query, header, body, response header or response body.
+
+A table says it in its caption (``**Table 2** Request header parameters``), in the line of text
+before it (``-  Response parameter``), or by the section it lies in (``URI``, ``Request
+Parameters``, ``Response Message``); rules tried in that order. A table of the URI section
+(``**Table 1** Parameter description`` under ``URI``) mixes path and query parameters: each
+row follows the operation's URI template (``uri_location``). A response table may be
+documented per status, after a ``**Status code: 200**`` line. Tables in a status section or
+an example section hold no parameters of the operation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.normalize.operations import Operation, is_uri_section
+from pipeline.outline import Block, Outline, Section
+
+#: Where a parameter is: the ``in`` of the ``parameters`` dataset.
+ParameterIn = Literal["path", "query", "header", "body", "response_header", "response_body"]
+#: Where a table's parameters are: one ``ParameterIn``, or ``uri`` (path or query, as the URI template says).
+TableIn = Literal["path", "query", "header", "body", "response_header", "response_body", "uri"]
+
+_PATH = re.compile(r"\bpath[ \t]++param", re.IGNORECASE)
+_QUERY = re.compile(r"\bquery[ \t]++(?:param|string)", re.IGNORECASE)
+_URI = re.compile(r"\bURIs?\b|\burl[ \t]++param", re.IGNORECASE)
+_RESPONSE_HEADER = re.compile(r"\bresponse[ \t]++header", re.IGNORECASE)
+_HEADER = re.compile(r"\bheaders?\b", re.IGNORECASE)
+_RESPONSE = re.compile(r"\bresponses?\b", re.IGNORECASE)
+_REQUEST = re.compile(r"\brequests?\b", re.IGNORECASE)
+#: A section of examples (``Example Request``, ``Examples``): its tables are not the operation's parameters.
+_EXAMPLE = re.compile(r"\bexamples?\b", re.IGNORECASE)
+#: ``**Status code: 200**``: the response parameters after it are those of status 200.
+_STATUS_BLOCK = re.compile(r"status[ \t]++code[ \t]*+:?[ \t]*+([1-5][0-9][0-9])\b", re.IGNORECASE)
+#: ``{?reserve_port,limit}`` and ``limit={limit}&marker={marker}``: the names a query template lists.
+_QUERY_EXPANSION = re.compile(r"\{\?([^{}]*+)\}")
+_PLACEHOLDER = re.compile(r"\{([^{}?]*+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlace:
+    """Where a table's parameters are, the status they document (response tables), and the rule that said so."""
+
+    where: TableIn
+    status_code: int | None
+    rule: str
+
+
+def place_of_words(text: str) -> TableIn | None:
+    """The place a caption, a line of text or a section title names, or ``None``.
+
+    >>> [place_of_words(t) for t in ("Request header parameters", "Parameters in the response", "Path Parameters")]
+    ['header', 'response_body', 'path']
+    >>> place_of_words("Description of the bandwidth field") is None
+    True
+    """
+    for pattern, where in _WORD_RULES:
+        if pattern.search(text):
+            return where
+    return None
+
+
+_WORD_RULES: tuple[tuple[re.Pattern[str], TableIn], ...] = (
+    (_PATH, "path"), (_QUERY, "query"), (_RESPONSE_HEADER, "response_header"), (_HEADER, "header"),
+    (_RESPONSE, "response_body"), (_URI, "uri"), (_REQUEST, "body"),
+)
+
+
+def side_of(where: TableIn) -> Literal["request", "response"]:
+    """Whether a place is in the request or in the response."""
+    return "response" if where in ("response_header", "response_body") else "request"
+
+
+def is_example_section(section: Section) -> bool:
+    """``Example Request``, ``Example Responses``, ``Examples``: tables there belong to the example."""
+    return section.level > 0 and bool(_EXAMPLE.search(section.title))
+
+
+class PlaceFinder:
+    """Says where each table of a page puts its parameters (built once per page, asked per table)."""
+
+    def __init__(self, outline: Outline, table_lines: list[int]) -> None:
+        self.outline = outline
+        self._table_lines = sorted(table_lines)
+
+    def chain(self, line: int) -> tuple[Section, ...]:
+        """The section holding ``line`` and the sections enclosing it, innermost first."""
+        section = self.outline.section_at(line)
+        return (section, *reversed(self.outline.parents(section)))
+
+    def in_example(self, line: int) -> bool:
+        """The table at ``line`` lies in an example section (or one nested under it)."""
+        return any(is_example_section(s) for s in self.chain(line))
+
+    def place(self, line: int, title: str | None) -> TablePlace | None:
+        """Where the table at ``line`` titled ``title`` puts its parameters; ``None`` when nothing says.
+
+        When the caption or the text before the table names the request and the section the
+        response (or the reverse), the section decides: rst/virtual-private-cloud/api-ref/source/
+        vpc_apis_v1_v2/private_ip_address/querying_private_ip_addresses.rst captions its response
+        table ``Request parameter`` under ``Response Parameters``.
+        """
+        section = section_names_place(self, line, title)
+        for rule in _PLACE_RULES:
+            found = rule(self, line, title)
+            if found is None:
+                continue
+            where, reason = found
+            if section is not None and side_of(where) != side_of(section[0]):
+                where, reason = section[0], f"{section[1]} (the {reason} names the other side)"
+            elif section is not None and section[0] == "uri" and where == "body":
+                where, reason = "uri", f"{section[1]} ({reason})"
+            status = self.status_code(line) if where in ("response_body", "response_header") else None
+            return TablePlace(where, status, reason)
+        return None
+
+    def blocks_before(self, line: int) -> Iterator[Block]:
+        """The text blocks between the previous table and the table at ``line``, nearest first."""
+        previous = max((t for t in self._table_lines if t < line), default=0)
+        section = self.outline.section_at(line)
+        for block in reversed(section.blocks):
+            if previous < block.line < line and block.kind != "literal":
+                yield block
+
+    def status_code(self, line: int) -> int | None:
+        """The status of the nearest ``Status code: 200`` line before the table, in its response section."""
+        for section in self.chain(line):
+            for block in reversed(section.blocks):
+                if block.line < line and block.kind != "literal":
+                    match = _STATUS_BLOCK.match(block.text.strip(" *"))
+                    if match:
+                        return int(match.group(1))
+            if _RESPONSE.search(section.title):
+                return None
+        return None
+
+
+PlaceRule = Callable[[PlaceFinder, int, "str | None"], "tuple[TableIn, str] | None"]
+
+
+def caption_names_place(finder: PlaceFinder, line: int, title: str | None) -> tuple[TableIn, str] | None:
+    """``**Table 3** Request body parameters``: the caption says.
+
+    Real page: rst/elastic-load-balancing/api-ref/source/apis_v3/backend_server_group/
+    updating_a_backend_server_group.rst (``Path Parameters``, ``Request header parameters``,
+    ``Request body parameters``, ``Response body parameters``).
+    """
+    where = place_of_words(title) if title else None
+    return (where, f"caption {title!r}") if where else None
+
+
+def text_before_names_place(finder: PlaceFinder, line: int, title: str | None) -> tuple[TableIn, str] | None:
+    """``-  Request parameter`` (or ``Response header``) just before the table: that line says.
+
+    Only the two blocks nearest the table (after the previous table) are read, and only short
+    ones: a label, not a paragraph that mentions a request in passing.
+    Real page: md/doc/source/vpc/api-reference/querying-bandwidths.md (``-   Response parameter``).
+    """
+    for count, block in enumerate(finder.blocks_before(line)):
+        if count >= 2:
+            break
+        if len(block.text) <= 60:
+            where = place_of_words(block.text)
+            if where:
+                return where, f"text before the table {block.text!r}"
+    return None
+
+
+def section_names_place(finder: PlaceFinder, line: int, title: str | None) -> tuple[TableIn, str] | None:
+    """The table's section (or one enclosing it) is ``URI``, ``Request ...`` or ``Response ...``.
+
+    Real page: rst/virtual-private-cloud/api-ref/source/vpc_apis_v1_v2/bandwidth/querying_bandwidths.rst
+    (``**Table 1** Parameter description`` under ``URI``: path and query parameters).
+    """
+    for section in finder.chain(line):
+        if section.level == 0:
+            continue
+        where: TableIn | None = "uri" if is_uri_section(section) else place_of_words(section.title)
+        if where:
+            return where, f"section {section.title!r}"
+    return None
+
+
+_PLACE_RULES: tuple[PlaceRule, ...] = (caption_names_place, text_before_names_place, section_names_place)
+
+
+def template_names(op: Operation) -> tuple[frozenset[str], frozenset[str]]:
+    """The placeholder names of an operation's path, and the parameter names of its query template.
+
+    >>> from pipeline.normalize.operations import Operation
+    >>> op = Operation(0, 1, "GET", "/v2/{project_id}/zones", "type={type}&limit={limit}", None, False, "")
+    >>> sorted(template_names(op)[0]), sorted(template_names(op)[1])
+    (['project_id'], ['limit', 'type'])
+    """
+    path = frozenset(m.group(1).strip() for m in _PLACEHOLDER.finditer(op.path))
+    query: set[str] = set()
+    if op.query:
+        for expansion in _QUERY_EXPANSION.finditer(op.query):
+            query.update(n.strip() for n in expansion.group(1).split(","))
+        for pair in _QUERY_EXPANSION.sub("", op.query).split("&"):
+            name = pair.split("=", 1)[0].strip()
+            if name:
+                query.add(name)
+    return path, frozenset(query)
+
+
+#: Methods whose requests carry no body: their request parameters go in the path or the query.
+BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+
+
+def uri_location(name: str, op: Operation, body_table: bool = False) -> tuple[ParameterIn, str]:
+    """A parameter of a URI table: the operation's URI template says where it goes.
+
+    A placeholder of the path is a ``path`` parameter, a name of the query template a ``query``
+    one. A name neither lists is a ``query`` parameter, except on an operation with a body
+    whose page has no body table (``body_table``): there the URI table lists the body too
+    (md/doc/source/elb/api-reference/adding-a-listener-classic.md lists ``name`` and ``protocol``
+    with ``project_id`` under ``POST /v1.0/{project_id}/elbaas/listeners``, and its ``Request``
+    section no table), while rst/virtual-private-network/api-ref/source/api_reference_enterprise_edition_vpn/
+    api/vpn_tag/querying_the_resource_instance_list.rst lists ``limit`` and ``offset`` of a POST
+    in its URI section and the body in a table of its own.
+    """
+    path, query = template_names(op)
+    if name in path:
+        return "path", "a placeholder of the path"
+    if name in query:
+        return "query", "a name of the query template"
+    if op.method in BODILESS_METHODS or body_table:
+        return "query", "in neither template"
+    return "body", f"in neither template, on a {op.method} operation whose page has no body table"
+
+
+def request_location(name: str, op: Operation) -> tuple[ParameterIn, str]:
+    """A request parameter of an operation without a body (``GET``): the URI template says where it goes.
+
+    Real page: rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server/
+    querying_all_backend_servers_extension_api.rst (``GET /v2.0/lbaas/members``; its ``Request``
+    section lists the filters ``marker``, ``limit``, ``name``...: query parameters).
+    """
+    if op.method in BODILESS_METHODS - {"DELETE"}:
+        return uri_location(name, op)
+    return "body", "a request parameter"

@@ -1,0 +1,295 @@
+"""Unit tests of the parameter rules (issue 15): columns, cells, places, nesting, section reports, declaration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.datasets.operation_sections import OPERATION_SECTIONS
+from pipeline.datasets.parameters import PARAMETERS, ParameterRecord
+from pipeline.exporters import FORMATS
+from pipeline.model import Page
+from pipeline.normalize.operations import Operation, operations
+from pipeline.normalize.parameter_columns import (
+    object_type_name,
+    parameter_columns,
+    required_flag,
+    schema_type,
+)
+from pipeline.normalize.parameter_nesting import (
+    RowFacts,
+    TableFacts,
+    caption_field,
+    cited_numbers,
+    external_citations,
+    page_labels,
+    resolve,
+    table_numbers,
+)
+from pipeline.normalize.parameter_places import place_of_words, template_names, uri_location
+from pipeline.normalize.parameters import PageParameters, parameters_of_page
+from pipeline.outline import outline
+from pipeline.parsers import parse_page
+from pipeline.problems import KINDS
+from pipeline.schema import json_schema
+from pipeline.sources import SourceFile
+from pipeline.sources.decode import decode_page
+
+
+def _op(method: str, path: str, query: str | None = None) -> Operation:
+    return Operation(0, 1, method, path, query, None, False, "request-line")
+
+
+def read(text: str, name: str = "svc/page.rst") -> tuple[Page, PageParameters]:
+    """Parse a page given as text and read its parameters."""
+    source = SourceFile("svc", name, Path(name))
+    page_text = decode_page(source, text.encode("utf-8"))
+    page_outline = outline(page_text.text, page_text.format)
+    page = parse_page(page_text)
+    return page, parameters_of_page(page, page_text.text, page_outline, operations(page_outline))
+
+
+def grid(header: list[str], *rows: list[str], indent: str = "") -> str:
+    """An RST grid table."""
+    widths = [max(len(c) for c in col) + 2 for col in zip(header, *rows, strict=True)]
+    border = indent + "+" + "+".join("-" * w for w in widths) + "+"
+    head = indent + "+" + "+".join("=" * w for w in widths) + "+"
+
+    def line(cells: list[str]) -> str:
+        return indent + "|" + "|".join(f" {c:<{w - 1}}" for c, w in zip(cells, widths, strict=True)) + "|"
+
+    return "\n".join([border, line(header), head, *[x for r in rows for x in (line(r), border)]])
+
+
+# --- columns and cells ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    (("Parameter", "Mandatory", "Type", "Description"), (0, 1, 2, 3)),
+    (("Name", "Type", "Mandatory", "Description"), (0, 2, 1, 3)),  # Type before Mandatory
+    (("Parameter", "Mandatory or Not", "Description"), (0, 1, None, 2)),
+    (("Attribute", "Type", "CRUD", "Default Value", "Constraint", "Remarks"), (0, None, 1, 5)),
+    (("Parameter", "Mandatory", "Type", "Description", "Description"), (0, 1, 2, 3)),
+])
+def test_parameter_columns_in_any_order_and_wording(header: tuple[str, ...], expected: tuple[int | None, ...]) -> None:
+    columns = parameter_columns(header)
+    assert columns is not None
+    assert (columns.name, columns.required, columns.type, columns.description) == expected
+
+
+@pytest.mark.parametrize("header", [("OS", "Version"), ("Security Policy", "TLS Version", "Cipher Suite"),
+                                    ("Cluster Type", "Metric Name", "Value Type", "Description"), ("Parameter",)])
+def test_tables_that_are_not_parameter_tables(header: tuple[str, ...]) -> None:
+    assert parameter_columns(header) is None
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("Yes", True), ("No", False), ("Mandatory", True), ("Optional", False), ("true", True), ("false", False),
+    ("No This parameter is mandatory to create an interface VPC endpoint.", False),
+    ("Yes (If the volume is created from a snapshot, this parameter is optional.)", True),
+    ("Yes (when the value of action is create) No (when the value of action is delete)", None),
+    ("value is mandatory when action is set to create.", None), ("String", None),
+])
+def test_required_flag(cell: str, expected: bool | None) -> None:
+    assert required_flag(cell) is expected
+
+
+@pytest.mark.parametrize(("printed", "expected", "named"), [
+    ("String", "string", None), ("String(255)", "string", None), ("Integer", "integer", None),
+    ("Long", "integer", None), ("Float", "number", None), ("Boolean", "boolean", None), ("Bool", "boolean", None),
+    ("Object", "object", None), ("Map<String,String>", "object", None), ("Array of strings", "array", None),
+    ("List<String>", "array", None), ("Array", "array", None), ("String list", "array", None),
+    ("UpdatePoolOption object", "object", "UpdatePoolOption"), ("Array of ListenerRef objects", "array", "ListenerRef"),
+    ("List<resource_tag>", "array", "resource_tag"), ("Tags structure array", "array", "Tags"),
+    ("master_eip", None, "master_eip"), ("Null", None, "Null"), ("Integer (int32)", "integer", None),
+])
+def test_schema_type_and_the_object_type_named(printed: str, expected: str | None, named: str | None) -> None:
+    assert schema_type(printed) == expected
+    assert object_type_name(printed) == named
+
+
+# --- places --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    ("Path Parameters", "path"), ("Query Parameters", "query"), ("Request header parameters", "header"),
+    ("Request body parameters", "body"), ("Response body parameters", "response_body"),
+    ("Response header parameters", "response_header"), ("Parameters in the URI", "uri"),
+    ("Parameters in the response", "response_body"), ("Request Message", "body"), ("Response", "response_body"),
+    ("Description of the bandwidth field", None), ("ListenerInsertHeaders", None),
+])
+def test_place_of_words(words: str, expected: str | None) -> None:
+    assert place_of_words(words) == expected
+
+
+def test_uri_template_decides_path_and_query() -> None:
+    op = _op("GET", "/v2/{project_id}/zones", "type={type}&limit={limit}{?marker}")
+    assert template_names(op) == (frozenset({"project_id"}), frozenset({"type", "limit", "marker"}))
+    assert uri_location("project_id", op)[0] == "path"
+    assert uri_location("marker", op)[0] == "query"
+    assert uri_location("name", op)[0] == "query"  # a GET has no body
+    post = _op("POST", "/v1.0/{project_id}/elbaas/listeners")
+    assert uri_location("protocol", post)[0] == "body"  # the page's URI table lists its body
+    assert uri_location("limit", post, body_table=True)[0] == "query"  # the body has a table of its own
+
+
+# --- nesting -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("Description of the bandwidths field", "bandwidths"), ("transfer field description", "transfer"),
+    ("publicip_info object", "publicip_info"), ("route objects", "route"), ("UpdatePoolOption", "UpdatePoolOption"),
+    ("security group rule objects", "security group rule"), ("Data structure of field resource_tag", "resource_tag"),
+    ("floating_ip attributes", "floating_ip"), ("Parameters in the links field", "links"),
+    ("Request body parameters", None), ("Parameter description", None), ("URI parameter description", None),
+    ("Response parameters", None), ("OSs supporting EVS disk detachment from a running ECS", None),
+])
+def test_caption_field(caption: str, expected: str | None) -> None:
+    assert caption_field(caption) == expected
+
+
+def test_a_sentence_names_a_field_only_in_so_many_words() -> None:
+    assert caption_field("Parameters in the transfer field", strict=True) == "transfer"
+    assert caption_field("Table 1 describes the parameters in the URI.", strict=True) is None
+    assert caption_field("UpdatePoolOption", strict=True) is None
+
+
+def test_table_numbers_from_rst_labels_markdown_labels_and_captions() -> None:
+    lines = [".. table:: **Table 3** Description", "", "   +---+", "   | a |", "   +---+", "",
+             "**Table  4**  Parameters", "", '<a name="table1"></a>', "<table>", "<tr><td>x</td></tr>", "</table>",
+             "For details, see Table 9.", "<table><caption><b>Table 5</b> Tags</caption>", "</table>"]
+    found = table_numbers(lines, [(0, 3, 4), (1, 10, 11), (2, 14, 14)])
+    assert found == {0: 3, 1: 4, 2: 5}
+
+
+def test_a_reference_to_another_pages_table_is_not_this_pages() -> None:
+    labels = page_labels([".. _page__table3:", ".. table:: **Table 3** x"])
+    assert labels == frozenset({"page__table3"})
+    assert external_citations(["see :ref:`Table 1 <other_page__table41869715>`."], labels) == frozenset({1})
+    assert external_citations(["see :ref:`Table 3 <page__table3>`."], labels) == frozenset()
+    assert external_citations(['see <a href="status.md#table13906">Table 1</a>'], labels) == frozenset({1})
+    assert external_citations(['see <a href="#table13906">Table 1</a>'], labels) == frozenset()
+    assert cited_numbers(["Array of Table 1 objects", "see Table 5 and Table 1."]) == (1, 5)
+
+
+def test_resolve_by_citation_caption_and_type_and_report_what_it_cannot() -> None:
+    tables = [TableFacts(0, 2, None, "", "response"), TableFacts(1, 3, "servers", "caption", "response"),
+              TableFacts(2, 4, "ListenerRef", "caption", "response"), TableFacts(3, 5, "lost", "caption", "response"),
+              TableFacts(4, 6, "links", "caption", "response")]
+    rows = [RowFacts(0, 0, "servers", None, (3,)), RowFacts(0, 1, "listeners", "ListenerRef", ()),
+            RowFacts(0, 2, "links", None, ()), RowFacts(1, 0, "links", None, ()), RowFacts(1, 1, "x", None, (9, 7))]
+    nesting = resolve(tables, rows, numbers=[2, 3, 4, 5, 6, 7])
+    assert [p.row for p in nesting.parents[1]] == [0]  # cited as Table 3
+    assert [(p.table, p.row) for p in nesting.parents[2]] == [(0, 1)]  # its type names the table
+    assert [(p.table, p.row) for p in nesting.parents[4]] == [(0, 2), (1, 0)]  # two parents: listed under each
+    assert set(nesting.lost) == {3}
+    assert [(r.name, n) for r, n in nesting.unresolved] == [("x", 9)]  # Table 7 is a table of the page
+
+
+# --- whole pages ---------------------------------------------------------------------------------
+
+
+PAGE = "\n".join([
+    "Updating a Pool", "===============", "", "URI", "---", "", "PUT /v3/{project_id}/pools/{pool_id}", "",
+    ".. table:: **Table 1** Path Parameters", "",
+    grid(["Parameter", "Mandatory", "Type", "Description"], ["project_id", "Yes", "String", "Project."],
+         ["pool_id", "Yes", "String", "Pool."], indent="   "), "",
+    "Request Parameters", "------------------", "",
+    ".. table:: **Table 2** Request body parameters", "",
+    grid(["Parameter", "Type", "Mandatory", "Description"], ["pool", "UpdatePoolOption object", "Yes", "The pool."],
+         indent="   "), "",
+    ".. table:: **Table 3** UpdatePoolOption", "",
+    grid(["Parameter", "Mandatory", "Type", "Description"], ["name", "No", "String", "Name."],
+         ["transfer", "No", "Object", "Transfer."], ["", "", "", ""], indent="   "), "",
+    "Parameters in the **transfer** field", "",
+    grid(["Parameter", "Mandatory", "Type", "Description"], ["mode", "N/A", "String", "Mode."]), "",
+    "Response Parameters", "-------------------", "", "**Status code: 200**", "",
+    ".. table:: **Table 5** Response body parameters", "",
+    grid(["Parameter", "Type", "Description"], ["request_id", "String", "The request."],
+         ["tags", "Array of objects", "See Table 6."], ["extra", "Object", "See Table 8."], indent="   "), "",
+    ".. table:: **Table 6** tag objects", "",
+    grid(["Parameter", "Type", "Description"], ["key", "String", "Key."], indent="   "), "",
+    ".. table:: **Table 7** metadata field description", "",
+    grid(["Parameter", "Type", "Description"], ["size", "Integer", "Size."], indent="   "), "",
+    "Example Request", "---------------", "",
+    ".. table:: **Table 9** Request parameter", "",
+    grid(["Parameter", "Mandatory", "Type", "Description"], ["eip", "Yes", "String", "Another API's."],
+         indent="   "), "",
+])
+
+
+def test_a_page_read_whole() -> None:
+    _, result = read(PAGE)
+    got = [(getattr(r, "in"), r.status_code, r.parent, r.name, r.required, r.type, r.schema_type)
+           for r in result.records]
+    assert got == [
+        ("path", None, None, "project_id", True, "String", "string"),
+        ("path", None, None, "pool_id", True, "String", "string"),
+        ("body", None, None, "pool", True, "UpdatePoolOption object", "object"),
+        ("body", None, "pool", "name", False, "String", "string"),
+        ("body", None, "pool", "transfer", False, "Object", "object"),
+        ("body", None, "pool.transfer", "mode", None, "String", "string"),  # the sentence before names transfer
+        ("response_body", 200, None, "request_id", None, "String", "string"),
+        ("response_body", 200, None, "tags", None, "Array of objects", "array"),
+        ("response_body", 200, None, "extra", None, "Object", "object"),
+        ("response_body", 200, "tags", "key", None, "String", "string"),
+    ]
+    sections = {s.section: s for s in result.sections}
+    assert {name: s.status for name, s in sections.items()} == {
+        "path": "ok", "query": "missing", "header": "missing", "body": "partial", "response": "partial"}
+    body, response = sections["body"], sections["response"]
+    assert (body.rows, body.rows_read, body.rows_skipped) == (6, 4, 2)  # the empty row; the example table
+    assert (response.rows, response.rows_read, response.rows_skipped) == (5, 4, 1)  # the metadata table
+    assert any("example section" in r for r in body.reasons)
+    assert any("metadata" in r for r in response.reasons)
+    slugs = sorted(i.slug for i in result.issues)
+    assert slugs == ["example-parameters", "not-a-parameter", "parameter-parent-not-found",
+                     "unresolved-table-reference"]
+    assert all(KINDS[i.slug].severity == i.severity for i in result.issues)  # registered, with its severity
+    unresolved = next(i for i in result.issues if i.slug == "unresolved-table-reference")
+    assert "Table 8" in unresolved.message and unresolved.location.table_index == 4
+
+
+def test_a_page_without_operations_has_no_parameters() -> None:
+    _, result = read("Overview\n========\n\n" + grid(["Parameter", "Type", "Description"], ["a", "String", "x"]))
+    assert result == PageParameters()
+
+
+def test_descriptions_lose_their_markup_and_join_their_paragraphs() -> None:
+    text = "\n".join([
+        "Get", "===", "", "URI", "---", "", "GET /v1/{project_id}/x", "",
+        "+------------+-----------+---------+---------------------+",
+        "| Parameter  | Mandatory | Type    | Description         |",
+        "+============+===========+=========+=====================+",
+        "| project_id | Yes       | String  | The **project** ID. |",
+        "+------------+-----------+---------+---------------------+",
+        "| limit      | No        | Integer | -  A.               |",
+        "|            |           |         |                     |",
+        "|            |           |         | -  B.               |",
+        "+------------+-----------+---------+---------------------+", ""])
+    _, result = read(text)
+    assert [r.description for r in result.records] == ["The project ID.", "A. B."]
+
+
+# --- the declaration -----------------------------------------------------------------------------
+
+
+def test_the_parameters_dataset_has_a_column_named_in() -> None:
+    assert PARAMETERS.column_names[11] == "in" and "in_" not in PARAMETERS.column_names
+    record = ParameterRecord("svc", "svc/p.rst", "rst", None, None, 0, None, 0, 3, "GET", "/v1/x", "query", None,
+                             "limit", None, False, "Integer", "integer", "How many.")
+    assert getattr(record, "in") == "query" and PARAMETERS.key[3] == "in"
+    data = json.loads(FORMATS["json"].export(PARAMETERS, [record]))
+    assert data[0]["in"] == "query" and PARAMETERS.from_dict(data[0]) == record
+    assert json_schema(PARAMETERS)["items"]["properties"]["in"]["enum"] == [
+        "path", "query", "header", "body", "response_header", "response_body"]
+    assert FORMATS["csv"].export(PARAMETERS, [record]).decode().splitlines()[0].split(",")[11] == "in"
+
+
+def test_the_section_report_is_declared() -> None:
+    assert OPERATION_SECTIONS.name == "operation_sections"
+    schema = json_schema(OPERATION_SECTIONS)["items"]["properties"]
+    assert schema["status"]["enum"] == ["ok", "partial", "failed", "missing"]
+    assert schema["section"]["enum"] == ["path", "query", "header", "body", "response"]
