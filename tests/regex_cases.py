@@ -107,7 +107,7 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.httpstatus", "_STARTS_WITH_DIGIT", "match", ("\u200b",)),
     Case(f"{N}.httpstatus", "_CODE", "all", ("20", "200", "2")),
     Case("pipeline.diff.render", "_TOKENS", "all", (" ", "a")),
-    Case("pipeline.diff.render", "_MD_SPECIAL", "all", ("\\",)),
+    Case("pipeline.diff.escape", "_MD_SPECIAL", "all", ("\\",)),
     Case("pipeline.diff.load", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
          inline=r"git version (\d{1,9})\.(\d{1,9})"),
     # page outline (issue 14): RST and markdown+HTML pages read line by line

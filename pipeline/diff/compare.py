@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pipeline.datasets import ERROR_CODES, STATUS_CODES, ErrorCodeRecord, Record, Resource, StatusCodeRecord
+from pipeline.diff.api import ApiChanges, api_changes, side_api_records
 from pipeline.diff.load import Side
 from pipeline.model import Issue
 from pipeline.text import collapse_whitespace
@@ -143,6 +144,7 @@ class DatasetDiff:
     error_codes: RecordDiff[ErrorCodeRecord]
     old_side: SideFacts = field(default_factory=SideFacts)
     new_side: SideFacts = field(default_factory=SideFacts)
+    api: ApiChanges = field(default_factory=ApiChanges)  # operations, parameters, statuses (``pipeline.diff.api``)
 
     @property
     def added(self) -> int:
@@ -158,7 +160,7 @@ class DatasetDiff:
 
     @property
     def differs(self) -> bool:
-        return bool(self.status_codes.differences or self.error_codes.differences)
+        return bool(self.status_codes.differences or self.error_codes.differences or self.api.changes)
 
     @property
     def uncompared(self) -> int:
@@ -292,7 +294,7 @@ def covered(source_path: str, paths: frozenset[str]) -> bool:
 
 
 def compare(old: Side, new: Side, exact: bool = False) -> DatasetDiff:
-    """Compare both datasets of two sides."""
+    """Compare both datasets of two sides, and the API datasets a side carries (``side_api_records``)."""
     services = {r.service for side in (old, new) for r in side.status_codes}
     services |= {r.service for side in (old, new) for r in side.error_codes}
     old_paths = [i.location.path for i in old.unreadable]
@@ -302,6 +304,7 @@ def compare(old: Side, new: Side, exact: bool = False) -> DatasetDiff:
         match_records(STATUS_IDENTITY, old.status_codes, new.status_codes, exact, old_paths, new_paths),
         match_records(ERROR_IDENTITY, old.error_codes, new.error_codes, exact, old_paths, new_paths),
         facts(old), facts(new),
+        api_changes(side_api_records(old), side_api_records(new)),
     )
 
 
