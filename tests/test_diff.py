@@ -301,7 +301,8 @@ def test_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, str(old), str(new), "--format", "json")
     assert code == 1
     data = json.loads(out)
-    assert list(data) == ["summary", "status_codes", "error_codes"]
+    assert list(data) == ["summary", "status_codes", "error_codes", "api"]
+    assert data["api"] == {"summary": {"breaking": 0, "warning": 0, "info": 0}, "changes": []}
     assert data["summary"] == {
         "old": str(old), "new": str(new), "exact": False, "complete": True, "services_compared": 1,
         "services_changed": ["ecs"], "added": 2, "removed": 0, "changed": 1, "uncompared": 0,
@@ -477,3 +478,10 @@ def test_git_trouble_exits_2(repo: Path, tmp_path: Path, capsys: pytest.CaptureF
         assert err.startswith("pipeline: ") and err.count("\n") == 1, err
     assert run(capsys, "--git", "--repo", str(tmp_path / "nope"), "HEAD:docs", "HEAD:docs")[0] == 2
     assert run(capsys, "--git", "--repo", str(tmp_path), "HEAD:docs", "HEAD:docs")[0] == 2  # not a repository
+
+
+def test_fail_on_sets_the_exit_code_by_api_changes_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair_dirs(tmp_path, ECS_HTML)
+    assert run(capsys, str(old), str(new))[0] == 1
+    # status codes changed, the API (operations, parameters, their statuses) did not
+    assert run(capsys, str(old), str(new), "--fail-on", "info")[0] == 0
