@@ -76,6 +76,21 @@ CONTROL_CHARACTER = ProblemKind("control-character", "warning",
                                 "a control character (an ANSI escape sequence) in a cell: kept, printed escaped")
 UNRESOLVED_TABLE_REFERENCE = ProblemKind("unresolved-table-reference", "warning",
                                         "a parameter row cites a table number ('see Table 5') the page does not have")
+DUPLICATE_OPERATION = ProblemKind("duplicate-operation", "warning",
+                                  "an operation (method and path) documented again on another page or line of "
+                                  "its service: the OpenAPI document keeps the first")
+UNDOCUMENTED_PATH_PARAMETER = ProblemKind("undocumented-path-parameter", "warning",
+                                          "a {placeholder} of an operation's path that no path parameter documents: "
+                                          "the OpenAPI document declares it as a string")
+PATH_PARAMETER_NOT_IN_PATH = ProblemKind("path-parameter-not-in-path", "warning",
+                                         "a documented path parameter the operation's path has no {placeholder} "
+                                         "for: the OpenAPI document leaves it out")
+REPEATED_PATH_PARAMETER = ProblemKind("repeated-path-parameter", "warning",
+                                      "a {placeholder} printed twice in one path (/v2/{project_id}/x/{project_id}): "
+                                      "OpenAPI cannot tell the two apart")
+AMBIGUOUS_PATHS = ProblemKind("ambiguous-paths", "warning",
+                              "two paths of a service that differ only in their placeholders' names "
+                              "(/v2/{a}/tags and /v2/{b}/tags): a client cannot tell which one a URL is")
 HTML_PARSER_FALLBACK = ProblemKind("html-parser-fallback", "warning",
                                    "libxml2 gave up on the page, which was read again with Python's html.parser")
 
@@ -104,7 +119,8 @@ KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     ENCODING_GUESSED, INVALID_STATUS_CODE, INVALID_ERROR_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW,
     EMPTY_TABLE,
     DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
-    NUL_CHARACTER, CONTROL_CHARACTER, UNRESOLVED_TABLE_REFERENCE, HTML_PARSER_FALLBACK,
+    NUL_CHARACTER, CONTROL_CHARACTER, UNRESOLVED_TABLE_REFERENCE, DUPLICATE_OPERATION, UNDOCUMENTED_PATH_PARAMETER,
+    PATH_PARAMETER_NOT_IN_PATH, REPEATED_PATH_PARAMETER, AMBIGUOUS_PATHS, HTML_PARSER_FALLBACK,
     UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, TOO_MANY_TABLES,
     SYMLINK_SKIPPED, NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
 )}

@@ -111,7 +111,7 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.httpstatus", "_STARTS_WITH_DIGIT", "match", ("\u200b",)),
     Case(f"{N}.httpstatus", "_CODE", "all", ("20", "200", "2")),
     Case("pipeline.diff.render", "_TOKENS", "all", (" ", "a")),
-    Case("pipeline.diff.render", "_MD_SPECIAL", "all", ("\\",)),
+    Case("pipeline.diff.escape", "_MD_SPECIAL", "all", ("\\",)),
     Case("pipeline.diff.load", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
          inline=r"git version (\d{1,9})\.(\d{1,9})"),
     # page outline (issue 14): RST and markdown+HTML pages read line by line
@@ -173,6 +173,8 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.parameter_nesting", "_HTML_TABLE_REF", "all", ('<a href="', '<a href="#a"', '<a href="#a">Table 1',
                                                               "<a ")),
     Case(f"{N}.parameter_nesting", "_RST_LABEL", "match", (".. ", ".. _", ".. _a")),
+    # OpenAPI per service (issue 15): operationIds from the method and the path
+    Case("pipeline.openapi.document", "_NOT_WORD", "all", ("/", "{", "a/", "/{")),
     # output: staging folder names next to --out (file names, not page text, but a user's names all the same)
     Case("pipeline.output", "_STAGING_REST", "fullmatch", ("1", "1-", "1-a")),
     Case("pipeline.output", "_OLD_REST", "fullmatch", ("1",)),

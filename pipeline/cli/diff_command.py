@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipeline.diff import RENDERERS, compare, load_side
+from pipeline.diff.api_checks import SEVERITIES
 from pipeline.diff.render import unreadable_pages
 from pipeline.errors import UsageError
 
@@ -43,6 +44,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--allow-incomplete", action="store_true",
                         help="when a page could not be read on a side, still exit 0/1 by the differences "
                              "of the rest (default: exit 2); the report lists the unreadable pages either way")
+    parser.add_argument("--fail-on", choices=SEVERITIES, default=None,
+                        help="exit 1 only when an API change of at least this severity is found (breaking, "
+                             "warning or info; see README 'API changes'), else 0")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print nothing; only the exit code tells (errors still go to stderr)")
     parser.set_defaults(handler=run_diff)
@@ -78,4 +82,6 @@ def run_diff(args: argparse.Namespace) -> int:
             return 2
         if not args.quiet:
             print(f"pipeline: the diff is incomplete: {what}", file=sys.stderr)
+    if args.fail_on is not None:
+        return 1 if diff.api.fails(args.fail_on) else 0
     return 1 if diff.differs else 0

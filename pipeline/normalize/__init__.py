@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pipeline.datasets import ERROR_CODES, STATUS_CODES
+from pipeline.datasets import ERROR_CODES, STATUS_CODES, Record
 from pipeline.model import (
     ErrorCodeRecord,
     Issue,
@@ -63,8 +63,9 @@ def normalize_page(page: Page, sha256: str) -> PageResult:
     status.sort(key=STATUS_CODES.sort_key)  # each dataset's declared order (sorts are stable)
     errors.sort(key=ERROR_CODES.sort_key)
     issues.extend(duplicate_error_codes(errors))
+    found: dict[str, tuple[Record, ...]] = {STATUS_CODES.name: tuple(status), ERROR_CODES.name: tuple(errors)}
     capped = cap_issues(issues, page.source_path)  # a page's issues stay proportional to what it documents
-    return PageResult(page.source_path, sha256, tuple(status), tuple(errors), tuple(reports), tuple(capped))
+    return PageResult(page.source_path, sha256, found, tuple(reports), tuple(capped))
 
 
 def duplicate_error_codes(records: Iterable[ErrorCodeRecord]) -> list[Issue]:
