@@ -8,7 +8,6 @@ directory that is removed afterwards, so the work tree and the index are never t
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -22,6 +21,7 @@ from pipeline.build import build, default_jobs
 from pipeline.datasets import RESOURCES, Field, Record, Resource
 from pipeline.datasets.types import is_json_value
 from pipeline.errors import PipelineError, UsageError
+from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Issue, Location, RecordsByDataset
 from pipeline.output import MANIFEST
 
@@ -157,13 +157,9 @@ def _read_json_array(file: Path, label: str) -> list[Any]:
     """The JSON array in ``file``; anything else (unreadable, not JSON, nested too deeply) is trouble."""
     where = _where(file, label)
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DiffInputError(f"cannot read {where}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise DiffInputError(f"{where} is not valid UTF-8 JSON: {exc}") from exc
-    except RecursionError as exc:  # ``[[[[...]]]]`` deeper than the parser's recursion limit
-        raise DiffInputError(f"{where} is not a dataset file: its JSON is nested too deeply to read") from exc
+        data = read_json(file)  # missing, unreadable, not UTF-8 JSON, ``[[[[...`` nested too deeply
+    except DamagedJSON as exc:
+        raise DiffInputError(f"{where} is not a dataset file: it {exc}") from exc
     if not isinstance(data, list):
         raise DiffInputError(f"{where}: expected a JSON array, found {type(data).__name__}")
     return data

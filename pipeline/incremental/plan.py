@@ -8,9 +8,11 @@ The command line only maps its arguments to a ``BuildRequest`` and prints what t
 from __future__ import annotations
 
 import enum
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.incremental.fingerprint import current_environment
 from pipeline.incremental.stat_index import Clock, Discovery, Reader, input_digests
@@ -130,7 +132,8 @@ def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = Fals
     ``digests`` maps each page's source path to the sha256 of its bytes. Everything in the
     dataset follows from those, so a rebuild with nothing changed needs neither parsing
     nor the page store. With ``census``, the files discovery skipped must also be as the
-    manifest counted them.
+    manifest counted them. ``issues.json``, which an up-to-date build reads back to report
+    its problems, must match its checksum: a damaged one is rebuilt, not believed.
     """
     previous = read_manifest(out)
     if previous is None or previous.get("generator") != generator_of(csv_safe):
@@ -141,4 +144,14 @@ def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = Fals
     if not isinstance(inputs, list) or len(inputs) != len(digests):
         return False
     return all(isinstance(i, dict) and digests.get(i.get("path", "")) == i.get("sha256") for i in inputs) \
-        and all((out / name).is_file() for name in DATA_FILES)
+        and all((out / name).is_file() for name in DATA_FILES) and _matches_checksum(out, "issues.json", previous)
+
+
+def _matches_checksum(out: Path, name: str, manifest: dict[str, Any]) -> bool:
+    checksums = manifest.get("checksums")
+    expected = checksums.get(name) if isinstance(checksums, dict) else None
+    try:
+        with open(out / name, "rb") as handle:
+            return isinstance(expected, str) and hashlib.file_digest(handle, "sha256").hexdigest() == expected
+    except OSError:
+        return False
