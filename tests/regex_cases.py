@@ -108,8 +108,9 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.httpstatus", "_CODE", "all", ("20", "200", "2")),
     Case("pipeline.diff.render", "_TOKENS", "all", (" ", "a")),
     Case("pipeline.diff.render", "_MD_SPECIAL", "all", ("\\",)),
-    Case("pipeline.diff.load", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
+    Case("pipeline.sources.git", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
          inline=r"git version (\d{1,9})\.(\d{1,9})"),
+    Case("pipeline.sources.git", "COMMIT_ID", "fullmatch", ("0" * 40, "0" * 64, "a" * 41)),
     # page outline (issue 14): RST and markdown+HTML pages read line by line
     Case(f"{OUT}.rst", "_ADORNMENT", "fullmatch", ("==", "--", "= ", "=-")),
     Case(f"{OUT}.rst", "_DIRECTIVE", "fullmatch", (".. ", ".. a", ".. a:", ".. a::", ".. a:b", "..a::")),
