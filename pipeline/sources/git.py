@@ -40,11 +40,14 @@ class GitError(PipelineError):
 
 @dataclass(frozen=True, slots=True)
 class TreeEntry:
-    """A regular file of a git tree: its path from the repository root, its blob id and size in bytes."""
+    """A regular file of a git tree: its path from the repository root, its blob id and size in bytes.
+
+    The size is None when not asked for: a partial clone would have to fetch the blob to tell it.
+    """
 
     path: str
     oid: str
-    size: int
+    size: int | None
 
 
 def check_revision(rev: str, what: str = "revision") -> str:
@@ -66,13 +69,22 @@ def check_revision(rev: str, what: str = "revision") -> str:
 class Git:
     """The ``git`` executable, checked once, and how every command is run."""
 
-    def __init__(self, executable: str | None = None, purpose: str = "reading git repositories") -> None:
+    def __init__(self, executable: str | None = None, purpose: str = "reading git repositories",
+                 bare: bool = False) -> None:
+        """``bare``: each repository given is a bare repository itself (``--git-dir``), never looked for above it."""
         found = executable or shutil.which("git")
         if found is None:
             raise GitError(f"git is not installed (needed for {purpose})")
         self.executable = found
         self.purpose = purpose
+        self.bare = bare
         self._checked = False
+
+    def command(self, repo: Path | None, config: Mapping[str, str] | None = None) -> list[str]:
+        """``git`` with the repository option (``-C``, or ``--git-dir`` when bare) and ``-c`` settings."""
+        where = [] if repo is None else ["--git-dir" if self.bare else "-C", str(repo.absolute())]
+        options = [item for key, value in (config or {}).items() for item in ("-c", f"{key}={value}")]
+        return [self.executable, *where, *options]
 
     def environment(self, network: bool) -> dict[str, str]:
         """The process environment for git: no prompts, no index writes, only ``ALLOWED_PROTOCOLS`` (or none)."""
@@ -80,19 +92,28 @@ class Git:
                 "SSH_ASKPASS": "", "GIT_ALLOW_PROTOCOL": ALLOWED_PROTOCOLS if network else NO_PROTOCOL,
                 "GIT_SSH_COMMAND": "ssh -o BatchMode=yes", "LC_ALL": "C"}
 
-    def run(self, repo: Path, args: Sequence[str], label: str, *, stdin: bytes | None = None,
+    def run(self, repo: Path | None, args: Sequence[str], label: str, *, stdin: bytes | None = None,
             network: bool = False, config: Mapping[str, str] | None = None) -> bytes:
-        """Run ``git -C repo ARGS``; a failure is a ``GitError`` ``label: <git's last line>``."""
+        """Run ``git -C repo ARGS`` (no network unless ``network``); a failure is a ``GitError`` ``label: why``."""
         self.check_version()
-        options = [item for key, value in (config or {}).items() for item in ("-c", f"{key}={value}")]
         try:
-            proc = subprocess.run([self.executable, "-C", str(repo.absolute()), *options, *args], input=stdin,
-                                  capture_output=True, check=False, env=self.environment(network))
+            proc = subprocess.run([*self.command(repo, config), *args], input=stdin, capture_output=True,
+                                  check=False, env=self.environment(network))
         except OSError as exc:
             raise GitError(f"cannot run git: {exc.strerror}") from exc
         if proc.returncode != 0:
-            raise GitError(f"{label}: {last_line(proc.stderr, f'git {args[0]} exited {proc.returncode}')}")
+            raise GitError(f"{label}: {reason(proc.stderr, f'git {args[0]} exited {proc.returncode}')}")
         return proc.stdout
+
+    def succeeds(self, repo: Path, args: Sequence[str]) -> bool:
+        """Whether a read-only git command exits 0 (``merge-base --is-ancestor``, ``rev-parse --verify``)."""
+        self.check_version()
+        try:
+            proc = subprocess.run([*self.command(repo), *args], capture_output=True, check=False,
+                                  env=self.environment(False))
+        except OSError as exc:
+            raise GitError(f"cannot run git: {exc.strerror}") from exc
+        return proc.returncode == 0
 
     def check_version(self) -> None:
         """Refuse a git older than ``GIT_MINIMUM``: it would read ``--end-of-options`` as a revision."""
@@ -128,14 +149,15 @@ class Git:
             raise GitError(f"{label}: {rev!r} is not a commit")
         return commit
 
-    def list_tree(self, repo: Path, treeish: str, label: str, paths: Sequence[str] = ()) -> list[TreeEntry]:
-        """Every regular file of ``treeish`` (below ``paths`` when given), with its blob id and size.
+    def list_tree(self, repo: Path, treeish: str, label: str, paths: Sequence[str] = (),
+                  sizes: bool = True) -> list[TreeEntry]:
+        """Every regular file of ``treeish`` (below ``paths`` when given), with its blob id and (``sizes``) size.
 
         Symbolic links and submodules are left out, as ``build`` never follows links; a path
         that is absolute or goes up (``..``) is refused.
         """
         check_revision(treeish)
-        args = ["ls-tree", "-r", "-z", "-l", "--full-tree", "--end-of-options", treeish]
+        args = ["ls-tree", "-r", "-z", *(["-l"] if sizes else []), "--full-tree", "--end-of-options", treeish]
         listing = self.run(repo, [*args, "--", *paths] if paths else args, label)
         return parse_tree(listing, label)
 
@@ -150,7 +172,7 @@ class Git:
         wanted = list(oids)
         if not wanted:
             return
-        proc = subprocess.Popen([self.executable, "-C", str(repo.absolute()), "cat-file", "--batch"],
+        proc = subprocess.Popen([*self.command(repo), "cat-file", "--batch"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=self.environment(False))
         assert proc.stdin is not None and proc.stdout is not None
@@ -193,22 +215,23 @@ def _read_one(stream: IO[bytes], oid: str, label: str, max_bytes: int) -> bytes:
 
 
 def parse_tree(listing: bytes, label: str) -> list[TreeEntry]:
-    """The regular files of ``git ls-tree -r -z -l`` output (links, submodules and odd paths refused or left out)."""
+    """The regular files of ``git ls-tree -r -z [-l]`` output (links, submodules and odd paths refused or left out)."""
     entries: list[TreeEntry] = []
     for entry in listing.split(b"\0"):
         if not entry:
             continue
         meta, _, raw_name = entry.partition(b"\t")
         fields = meta.decode(errors="replace").split()
-        if len(fields) != 4:
+        if len(fields) not in (3, 4):
             raise GitError(f"{label}: cannot read the tree listing ({meta[:80]!r})")
-        mode, kind, oid, size = fields
-        if kind != "blob" or mode == SYMLINK_MODE or not size.isdigit():
+        mode, kind, oid = fields[:3]
+        size = fields[3] if len(fields) == 4 else None
+        if kind != "blob" or mode == SYMLINK_MODE or (size is not None and not size.isdigit()):
             continue
         name = PurePosixPath(os.fsdecode(raw_name))
         if name.is_absolute() or ".." in name.parts:
             raise GitError(f"{label}: refusing the unsafe path {name} in the tree")
-        entries.append(TreeEntry(str(name), oid, int(size)))
+        entries.append(TreeEntry(str(name), oid, None if size is None else int(size)))
     return entries
 
 
@@ -226,9 +249,10 @@ def extract_tree(git: Git, repo: Path, treeish: str, target: Path, label: str, m
     return len(entries)
 
 
-def last_line(stderr: bytes, fallback: str) -> str:
-    """git's last line of stderr without ``fatal:``/``error:``, or ``fallback`` when it said nothing."""
+def reason(stderr: bytes, fallback: str) -> str:
+    """Why git failed: its first ``fatal:``/``error:`` line (else its last line), or ``fallback``."""
     lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
     if not lines:
         return fallback
-    return lines[-1].removeprefix("fatal: ").removeprefix("error: ")
+    first = next((line for line in lines if line.startswith(("fatal: ", "error: "))), lines[-1])
+    return first.removeprefix("fatal: ").removeprefix("error: ")
