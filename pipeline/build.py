@@ -1,44 +1,39 @@
-"""A build: every page under the input root read, parsed and normalized into one ``Dataset``.
+"""A build: every page under the input root read, parsed and normalized into its ``PageResult``.
 
-Pages are independent, so they are processed in a process pool (``jobs``) and, when a
-cache is given, looked up by content hash first. Results come back in page order, so the
+Pages are independent, so they are processed in a process pool (``jobs``) and, when a page
+store is given, looked up by content hash first. Results come back in page order, so the
 dataset is the same whatever the number of jobs.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
-from pipeline.cache import PageCache
-from pipeline.digests import Discovery
 from pipeline.errors import PipelineError, UnsupportedInput, UsageError
-from pipeline.exporters.fragments import page_result, render_page
-from pipeline.model import Census, Dataset, Issue, Location, Page, PageResult, RenderedPage, page_order
+from pipeline.incremental.store import Outcome, PageStore, decode_entry, encode_entry
+from pipeline.model import Census, Dataset, Issue, Location, Page, PageResult, page_order
 from pipeline.normalize import normalize_page
 from pipeline.parsers import parse_page
-from pipeline.previous import PreviousDataset
 from pipeline.problems import INTERNAL_ERROR, REPLACEMENT_CHARACTER
-from pipeline.sources import SourceFile, decode_page, discover, read_bytes
+from pipeline.sources import Discovery, SourceFile, decode_page, discover, read_bytes
 
 Progress = Callable[[int, int], None]
+#: A page to build, and the store that may hold its result.
+PageTask = tuple[SourceFile, PageStore | None]
 #: Below this many pages a process pool costs more than it saves.
 MIN_PAGES_FOR_POOL = 16
 
-
-@dataclass(frozen=True, slots=True)
-class BuildStats:
-    """What a build did: pages seen, and how the cache served them."""
-
-    pages: int
-    cache_hits: int = 0
-    cache_misses: int = 0
-    cache_corrupt: int = 0
+Task = TypeVar("Task")
+Done = TypeVar("Done")
+Result = TypeVar("Result")
 
 
 def process_page(source: SourceFile) -> PageResult:
@@ -103,182 +98,170 @@ def _failed(source: SourceFile, exc: PipelineError, digest: str) -> PageResult:
                                                                       exc.message),))
 
 
-def _process_cached(task: tuple[SourceFile, str | None]) -> tuple[RenderedPage, int]:
-    """Worker: the page rendered, from the cache (1 = hit, 0 = miss, -1 = corrupt entry) or fresh."""
-    source, cache_dir = task
-    if cache_dir is None:
-        return render_page(process_page(source)), 0
+@dataclass(frozen=True, slots=True)
+class Served:
+    """A page's result as its store entry (``pipeline.incremental.store``), how it was obtained, the digest
+    the entry must hold, and the result itself where it was made in this process (then ``entry`` may be empty).
+    """
+
+    entry: bytes
+    outcome: Outcome
+    sha256: str
+    result: PageResult | None = None
+
+
+def parse_entry(task: PageTask, local: bool = False) -> Served:
+    """The page's entry, from the store or parsed (and stored).
+
+    In a worker (``local`` false) a parsed page travels back as the very entry that is stored,
+    so the main process reads a fresh page and a stored one the same way (``decoded``) and
+    nothing is pickled; in this process (``local``) the result is handed over as it is.
+    """
+    source, store = task
     try:
         data = read_bytes(source)
     except PipelineError as exc:
-        return render_page(_failed(source, exc, "")), 0
+        return _served(_failed(source, exc, ""), Outcome.PARSED, local)
     digest = hashlib.sha256(data).hexdigest()
-    cache = PageCache(cache_dir)
-    hit = cache.get(source.source_path, digest)
-    if hit is not None:
-        return hit, 1
-    page = render_page(process_bytes(source, data, digest))
-    cache.put(page)
-    return page, -1 if cache.corrupt else 0
+    outcome = Outcome.PARSED
+    if store is not None:
+        entry = store.read(source.source_path, digest)
+        found = decode_entry(entry, source.source_path, digest) if entry is not None else None
+        if entry is not None and found is not None:
+            return Served(entry, Outcome.HIT, digest, found if local else None)
+        if entry is not None:
+            outcome = Outcome.REPAIRED
+    result = process_bytes(source, data, digest)
+    served = _served(result, outcome, local and store is None)
+    if store is not None:
+        store.put(served.entry, source.source_path, digest)
+    return served if not local else Served(served.entry, outcome, digest, result)
 
 
-def _cached_only(task: tuple[SourceFile, str | None], digest: str | None) -> tuple[RenderedPage, int] | None:
-    """The page's cached result, looked up where its digest is already known; else ``None``.
+def _served(result: PageResult, outcome: Outcome, local: bool) -> Served:
+    """``result`` as it leaves ``parse_entry``: itself in this process, else its entry."""
+    if local:
+        return Served(b"", outcome, result.sha256, result)
+    return Served(encode_entry(result), outcome, result.sha256)
 
-    Run in the main process: a hit then costs one file read, not a round trip through a
-    worker. A miss is left to ``_process_cached``, which counts corrupt entries.
+
+def stored(task: PageTask, digest: str | None) -> Served | None:
+    """The page's entry as the store holds it (unchecked), where its digest is already known; else ``None``.
+
+    Read in the main process (in look-ahead threads, which only read): a hit then costs one file
+    read, not a round trip through a worker.
     """
-    source, cache_dir = task
-    if cache_dir is None or digest is None:
+    source, store = task
+    if store is None or digest is None:
         return None
-    hit = PageCache(cache_dir).get(source.source_path, digest)
-    return (hit, 1) if hit is not None else None
+    entry = store.read(source.source_path, digest)
+    return Served(entry, Outcome.HIT, digest) if entry is not None else None
+
+
+def decoded(task: PageTask, served: Served) -> tuple[PageResult, Outcome]:
+    """The page's result from its entry; an entry found corrupt here is rebuilt (``parse_entry``) in this process."""
+    if served.result is not None:
+        return served.result, served.outcome
+    result = decode_entry(served.entry, task[0].source_path, served.sha256)
+    if result is not None:
+        return result, served.outcome
+    rebuilt = parse_entry(task, local=True)  # a stored entry that does not check: parsed again and rewritten
+    assert rebuilt.result is not None  # made in this process
+    return rebuilt.result, rebuilt.outcome
 
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def build(root: Path | Sequence[Path], progress: Progress | None = None, jobs: int = 1,
-          cache_dir: Path | None = None) -> Dataset:
+def build(root: Path | Sequence[Path], *, jobs: int = 1, store: PageStore | None = None,
+          progress: Progress | None = None, outcomes: Counter[Outcome] | None = None) -> Dataset:
     """Build the dataset of every page under ``root`` (or roots), in memory (see ``stream_results``)."""
-    return build_with_stats(root, progress, jobs, cache_dir)[0]
+    sources, found, census = discover(root)
+    results = stream_results(sources, jobs=jobs, store=store, progress=progress, outcomes=outcomes)
+    return finish(results, found, census)
 
 
-def build_with_stats(root: Path | Sequence[Path], progress: Progress | None = None, jobs: int = 1,
-                     cache_dir: Path | None = None) -> tuple[Dataset, BuildStats]:
-    """The whole dataset in memory, and how the cache served it."""
-    stats = StatsCounter()
-    discovered = discover(root)
-    results, found = stream_results(root, progress, jobs, cache_dir, stats, discovered=discovered)
-    dataset = finish((page_result(page) for page in results), found, discovered.census)
-    return dataset, stats.frozen(cache_dir is not None)
-
-
-@dataclass(slots=True)
-class StatsCounter:
-    """Counts pages and cache outcomes while results stream past."""
-
-    pages: int = 0
-    hits: int = 0
-    misses: int = 0
-    corrupt: int = 0
-    reused: int = 0
-
-    def count(self, cache_state: int) -> None:
-        """1: a cache hit; 0: parsed; -1: parsed after a corrupt cache entry; 2: copied from the previous dataset."""
-        self.pages += 1
-        self.hits += cache_state == 1
-        self.misses += cache_state in (0, -1)
-        self.corrupt += cache_state == -1
-        self.reused += cache_state == 2
-
-    def frozen(self, cached: bool) -> BuildStats:
-        return BuildStats(self.pages, self.hits, self.misses if cached else 0, self.corrupt)
-
-
-def stream_results(root: Path | Sequence[Path], progress: Progress | None = None, jobs: int = 1,
-                   cache_dir: Path | None = None, stats: StatsCounter | None = None,
-                   digests: dict[str, str] | None = None, discovered: Discovery | None = None,
-                   previous: PreviousDataset | None = None) -> tuple[Generator[RenderedPage, None, None], list[Issue]]:
-    """Every page under ``root`` rendered, lazily, in output order; and the discovery problems.
+def stream_results(sources: Sequence[SourceFile], *, jobs: int = 1, store: PageStore | None = None,
+                   digests: Mapping[str, str] | None = None, progress: Progress | None = None,
+                   outcomes: Counter[Outcome] | None = None) -> Generator[PageResult, None, None]:
+    """Every page's result, lazily, in output order (``page_order``).
 
     Pages are parsed in ``jobs`` processes with a bounded number in flight, so memory does
     not grow with the number of pages when the consumer writes each result as it comes.
-    ``digests`` (source path -> sha256, from ``pipeline.digests.input_digests``) lets cache hits be served
-    from the main process without reading the pages again; ``discovered`` is ``discover(root)``
-    when the caller already has it; ``previous`` serves the pages that have not changed since
-    the dataset being replaced was built.
+    ``digests`` (source path -> sha256, from ``input_digests``) lets the pages ``store`` holds
+    be served from this process without reading them again. ``outcomes`` counts how each
+    page was obtained.
     """
-    sources, found, _ = discovered or discover(root)
-    sources = sorted(sources, key=lambda s: page_order(s.source_path))
-    tasks = [(s, str(cache_dir) if cache_dir is not None else None) for s in sources]
+    ordered = sorted(sources, key=lambda s: page_order(s.source_path))
+    tasks: list[PageTask] = [(source, store) for source in ordered]
+    known = digests or {}
 
-    def results() -> Generator[RenderedPage, None, None]:
-        for done, (result, cache_state) in enumerate(_run(tasks, jobs, digests or {}, previous), 1):
-            if stats is not None:
-                stats.count(cache_state)
+    def lookup(task: PageTask) -> Served | None:
+        return stored(task, known.get(task[0].source_path))
+
+    if len(tasks) < MIN_PAGES_FOR_POOL:
+        jobs = 1
+    work = parse_entry if jobs > 1 else functools.partial(parse_entry, local=True)
+    served = in_order(tasks, jobs, lookup if store is not None and known else None, work, decoded)
+    try:
+        for done, (result, outcome) in enumerate(served, 1):
+            if outcomes is not None:
+                outcomes[outcome] += 1
             if progress is not None:
                 progress(done, len(tasks))
             yield result
-
-    return results(), found
+    finally:
+        served.close()  # a consumer that stops early stops the pool and the look-ahead threads now
 
 
 #: Pages handed to the pool ahead of the one being consumed, per worker.
 IN_FLIGHT_PER_JOB = 8
-#: Results held back, per worker, behind a page still being parsed (cache hits served meanwhile).
+#: Results held back, per worker, behind a page still being parsed (stored pages served meanwhile).
 WINDOW_PER_JOB = 32
 
 
-def _run(tasks: list[tuple[SourceFile, str | None]], jobs: int, digests: dict[str, str],
-         previous: PreviousDataset | None = None) -> Iterator[tuple[RenderedPage, int]]:
-    """Results in task order: cache hits from this process, the rest from a pool of ``jobs`` workers.
+def in_order(tasks: Sequence[Task], jobs: int, lookup: Callable[[Task], Done | None] | None,
+             work: Callable[[Task], Done], complete: Callable[[Task, Done], Result]) -> Generator[Result, None, None]:
+    """Each task's result in task order: ``complete(task, done)``, where ``done`` is ``lookup``'s answer
+    (asked ahead, in threads) or else ``work(task)``, run in a pool of ``jobs`` processes.
 
-    Both the pages in the pool and the results waiting behind them are bounded, so memory
-    does not grow with the number of pages, whatever mix of hits and misses they are.
+    The tasks in the pool, the lookups ahead and the results waiting behind a task still in
+    the pool are all bounded, so memory does not grow with the number of tasks, whatever mix
+    of looked-up and worked ones they are.
     """
-    if jobs <= 1 or len(tasks) < MIN_PAGES_FOR_POOL:
-        for task, hit in zip(tasks, _lookups(tasks, digests, previous), strict=True):
-            yield hit or _process_cached(task)
+    if jobs <= 1:
+        for task, found in zip(tasks, _ahead(tasks, lookup), strict=True):
+            yield complete(task, found if found is not None else work(task))
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         # Fork the workers now, before the lookup threads exist: a process forked while another
         # thread holds a lock (inside a read, a hash) would inherit that lock held forever.
         pool.submit(os.getpid).result()
-        window: deque[tuple[RenderedPage, int] | Future[tuple[RenderedPage, int]]] = deque()
+        window: deque[tuple[Task, Done | Future[Done]]] = deque()
         in_flight = 0
-        for task, hit in zip(tasks, _lookups(tasks, digests, previous), strict=True):
-            if hit is None:
-                window.append(pool.submit(_process_cached, task))
+        for task, found in zip(tasks, _ahead(tasks, lookup), strict=True):
+            if found is None:
+                window.append((task, pool.submit(work, task)))
                 in_flight += 1
             else:
-                window.append(hit)
+                window.append((task, found))
             while window and (in_flight > jobs * IN_FLIGHT_PER_JOB or len(window) > jobs * WINDOW_PER_JOB
-                              or not isinstance(window[0], Future) or window[0].done()):
-                item = window.popleft()
+                              or not isinstance(window[0][1], Future) or window[0][1].done()):
+                done_task, item = window.popleft()
                 if isinstance(item, Future):
                     in_flight -= 1
-                    yield item.result()
+                    yield complete(done_task, item.result())
                 else:
-                    yield item
-        for item in window:
-            yield item.result() if isinstance(item, Future) else item
+                    yield complete(done_task, item)
+        for done_task, item in window:
+            yield complete(done_task, item.result() if isinstance(item, Future) else item)
 
 
-#: Threads looking cache entries up ahead of the main thread (reading and hashing release the GIL).
-LOOKUP_THREADS = 2
-#: Lookups done ahead of the page being consumed.
-LOOKAHEAD = 64
-
-
-def _lookups(tasks: list[tuple[SourceFile, str | None]], digests: dict[str, str],
-             previous: PreviousDataset | None) -> Iterator[tuple[RenderedPage, int] | None]:
-    """Each task's page from the previous dataset or the cache, or ``None``, in task order.
-
-    Looked up a bounded distance ahead, in threads.
-    """
-    if not digests or not tasks or (tasks[0][1] is None and previous is None):
-        yield from (None for _ in tasks)
-        return
-    with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as readers:
-        pending: deque[Future[tuple[RenderedPage, int] | None]] = deque()
-        for task in tasks:
-            pending.append(readers.submit(_known, task, digests.get(task[0].source_path), previous))
-            if len(pending) > LOOKAHEAD:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-def _known(task: tuple[SourceFile, str | None], digest: str | None,
-           previous: PreviousDataset | None) -> tuple[RenderedPage, int] | None:
-    """The page copied from the previous dataset (2), else from the cache (1), else ``None``."""
-    if previous is not None and digest is not None:
-        page = previous.page(task[0].source_path, digest)
-        if page is not None:
-            return page, 2
-    return _cached_only(task, digest)
+def _ahead(tasks: Sequence[Task], lookup: Callable[[Task], Done | None] | None) -> Iterator[Done | None]:
+    """``lookup`` of each task, in task order (none without a ``lookup``)."""
+    for task in tasks:
+        yield lookup(task) if lookup is not None else None
 
 
 def require_pages(root: Path | Sequence[Path], discovered: Discovery) -> None:

@@ -8,8 +8,11 @@ declared with their datasets in ``pipeline.datasets`` and re-exported here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
+
+from pipeline.datasets import RESOURCES, Record, Resource, resource_of
 
 # re-exported: the record types of the datasets, declared with them
 from pipeline.datasets import Category as Category
@@ -123,54 +126,42 @@ class TableReport:
     rows_skipped: int
 
 
+#: Records by dataset name (``Resource.name``), each dataset's in its declared order.
+RecordsByDataset = Mapping[str, tuple[Record, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class PageResult:
-    """Everything the normalizer made of one page."""
+    """Everything the normalizer made of one page: its records of each dataset, tables and issues.
+
+    ``records`` is keyed by the dataset's name (``pipeline.datasets.RESOURCES``); it is made to
+    hold every declared dataset, in declared order (a dataset given no records has none), so
+    two results with the same records are equal however they were made. ``records_of`` reads it.
+    """
 
     source_path: str
     sha256: str
-    status_codes: tuple[StatusCodeRecord, ...] = ()
-    error_codes: tuple[ErrorCodeRecord, ...] = ()
+    records: RecordsByDataset = field(default_factory=dict)
     tables: tuple[TableReport, ...] = ()
     issues: tuple[Issue, ...] = ()
 
+    def __post_init__(self) -> None:
+        unknown = set(self.records) - {r.name for r in RESOURCES}
+        if unknown:
+            raise ValueError(f"records of undeclared datasets: {', '.join(sorted(unknown))}")
+        object.__setattr__(self, "records", {r.name: tuple(self.records.get(r.name, ())) for r in RESOURCES})
 
-@dataclass(frozen=True, slots=True)
-class RenderedRecords:
-    """One page's records of one dataset, already in the form of each export file.
+    def records_of(self, resource: Resource) -> tuple[Record, ...]:
+        return self.records.get(resource.name, ())
 
-    ``json_objects`` is the objects of the JSON array joined by its separator (no brackets),
-    ``csv_lines`` the CSV data lines, both UTF-8; ``arrow`` the records as an Arrow record batch
-    message (the Parquet export's columns, and the records themselves for readers in memory).
-    """
-
-    count: int
-    json_objects: bytes
-    csv_lines: bytes
-    arrow: bytes
-    #: The records as a ``pyarrow.Table`` where they are already decoded: the checked batch of a
-    #: cache entry, or rows of a previous dataset's Parquet file (main process only; never cached).
-    table: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedPage:
-    """A page's result as the dataset writer consumes it: its share of every output file.
-
-    Rendered where the page is parsed (a worker, in parallel) and kept as such in the cache,
-    so a rebuild concatenates bytes instead of re-encoding records. ``tables_json`` and
-    ``issues_json`` are the page's items of ``tables.json`` / ``issues.json``, laid out and
-    joined as they appear in those arrays (empty when the page has none).
-    """
-
-    source_path: str
-    sha256: str
-    tables: tuple[TableReport, ...]
-    issues: tuple[Issue, ...]
-    status_codes: RenderedRecords
-    error_codes: RenderedRecords
-    tables_json: bytes
-    issues_json: bytes
+    @classmethod
+    def of(cls, source_path: str, sha256: str, records: Iterable[Record] = (),
+           tables: tuple[TableReport, ...] = (), issues: tuple[Issue, ...] = ()) -> PageResult:
+        """The result holding ``records`` of any datasets, each dataset's kept in the order given."""
+        by_name: dict[str, list[Record]] = {}
+        for record in records:
+            by_name.setdefault(resource_of(record).name, []).append(record)
+        return cls(source_path, sha256, {name: tuple(found) for name, found in by_name.items()}, tables, issues)
 
 
 def page_order(source_path: str) -> tuple[str, str]:
@@ -222,13 +213,9 @@ class Dataset:
     #: What discovery skipped (``None`` for a dataset not built from folders).
     census: Census | None = None
 
-    @property
-    def status_codes(self) -> list[StatusCodeRecord]:
-        return [r for p in self.pages for r in p.status_codes]
-
-    @property
-    def error_codes(self) -> list[ErrorCodeRecord]:
-        return [r for p in self.pages for r in p.error_codes]
+    def records_of(self, resource: Resource) -> list[Record]:
+        """Every record of one dataset, in output order."""
+        return [r for p in self.pages for r in p.records_of(resource)]
 
     @property
     def tables(self) -> list[TableReport]:

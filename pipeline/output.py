@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import re
@@ -28,18 +29,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline import __version__
-from pipeline.cache import code_fingerprint
+from pipeline.datasets import RESOURCES, Resource
 from pipeline.errors import UsageError
-from pipeline.exporters.csv import csv_line
-from pipeline.exporters.csv import csv_lines as encode_csv_lines
+from pipeline.exporters import FORMATS, Encoder, Format, dataset_formats
 from pipeline.exporters.datapackage import content_hash, datapackage
-from pipeline.exporters.fragments import record_tuples, render_page
-from pipeline.exporters.json import dumps, join_items
-from pipeline.exporters.parquet import arrow_schema, from_ipc
-from pipeline.exporters.rows import JSON_SEPARATOR
-from pipeline.model import Census, Dataset, Issue, PageResult, RenderedPage, RenderedRecords, page_order
+from pipeline.exporters.items import issue_dict, table_dict
+from pipeline.exporters.json import dumps
+from pipeline.incremental.fingerprint import code_fingerprint
+from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
 from pipeline.platform import exchange, process_gone, sync_folder
-from pipeline.schema import ERROR_CODES, STATUS_CODES, Resource, json_schema
+from pipeline.schema import json_schema
 
 
 class OutputError(UsageError):
@@ -86,192 +85,141 @@ class Rendered:
 
 @dataclass(frozen=True, slots=True)
 class WriteSummary:
-    """What a write produced: record counts and CSV cells neutralised by ``--csv-safe``."""
+    """What a write produced: record counts by dataset name and CSV cells neutralised by ``--csv-safe``."""
 
-    status_codes: int
-    error_codes: int
+    records: dict[str, int]
     csv_neutralised: int
 
-
-#: Rows per Parquet row group: fixed, so the same records always give the same file layout.
-PARQUET_ROW_GROUP = 65536
-
-
-class _ResourceStream:
-    """One dataset's JSON, CSV and Parquet files, appended to page by page."""
-
-    def __init__(self, directory: Path, resource: Resource, csv_safe: bool, opener: Opener) -> None:
-        self.directory = directory
-        self.resource = resource
-        self.csv_safe = csv_safe
-        self.opener = opener
-        self.count = 0
-        self.neutralised = 0
-        self.json = opener(directory / f"{resource.name}.json")
-        self.json_sha256 = hashlib.sha256()
-        self.csv = opener(directory / f"{resource.name}.csv")
-        self.csv_sha256 = hashlib.sha256()
-        self._write_csv(csv_line(resource.column_names).encode("utf-8"))
-        self.parquet_batches: list[Any] = []
-        self.parquet_rows = 0
-        self.parquet: Any = None
-        self.parquet_file: BinaryIO | None = None
-
-    def write(self, rendered: RenderedRecords) -> int:
-        """Append one page's records; return the size of its CSV lines as written."""
-        if not rendered.count:
-            return 0
-        csv_lines = rendered.csv_lines
-        if self.csv_safe:  # only the CSV, which spreadsheets open, is neutralised
-            text, count = encode_csv_lines(self.resource, record_tuples(self.resource, rendered), safe=True)
-            self.neutralised += count
-            csv_lines = text.encode("utf-8")
-        self._write_json(RECORDS_OPEN if self.count == 0 else RECORDS_SEPARATOR)
-        self._write_json(rendered.json_objects)
-        self._write_csv(csv_lines)
-        self.count += rendered.count
-        rows = rendered.table if rendered.table is not None else from_ipc(self.resource, rendered.arrow)
-        self.parquet_batches.extend(rows.to_batches())
-        self.parquet_rows += rendered.count
-        if self.parquet_rows >= PARQUET_ROW_GROUP:
-            self._flush_parquet()
-        return len(csv_lines)
-
-    def _write_json(self, data: bytes) -> None:
-        self.json.write(data)
-        self.json_sha256.update(data)
-
-    def _write_csv(self, data: bytes) -> None:
-        self.csv.write(data)
-        self.csv_sha256.update(data)
-
-    def _flush_parquet(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        schema = arrow_schema(self.resource)
-        if self.parquet is None:
-            self.parquet_file = self.opener(self.directory / f"{self.resource.name}.parquet")
-            self.parquet = pq.ParquetWriter(self.parquet_file, schema,
-                                            compression="zstd", write_statistics=False,
-                                            write_page_checksum=True)  # a damaged previous file is caught
-        self.parquet.write_table(pa.Table.from_batches(self.parquet_batches, schema=schema),
-                                 row_group_size=PARQUET_ROW_GROUP)
-        self.parquet_batches = []
-        self.parquet_rows = 0
-
-    def close(self) -> None:
-        self._write_json(RECORDS_CLOSE if self.count else b"[]\n")
-        if self.parquet_batches or self.parquet is None:
-            self._flush_parquet()
-        self.parquet.close()
-        for handle in (self.json, self.csv, self.parquet_file):
-            if handle is not None:
-                _sync_close(handle)
-
-    def abandon(self) -> None:
-        """Close every file without finishing it (the staging directory is being thrown away)."""
-        for handle in (self.json, self.csv, self.parquet_file):
-            if handle is not None:
-                with contextlib.suppress(OSError):
-                    handle.close()
+    @property
+    def total(self) -> int:
+        return sum(self.records.values())
 
 
-#: How a records JSON file wraps the pages' ``json_objects`` (``b"[]\n"`` when there are none).
-RECORDS_OPEN = b"[\n  {\n"
-RECORDS_SEPARATOR = JSON_SEPARATOR.encode()
-RECORDS_CLOSE = b"\n  }\n]\n"
+class _Hashed:
+    """A sink that also hashes what passes through it (for the manifest's checksums)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return self.handle.write(data)
+
+
+@dataclass(slots=True)
+class _File:
+    """One file of a dataset being written: its encoder, the open file, and its hash where it is text."""
+
+    name: str
+    encoder: Encoder
+    handle: BinaryIO
+    hashed: _Hashed | None
 
 
 class DatasetWriter:
-    """Writes a dataset directory from rendered pages given in output order, one page at a time.
+    """Writes a dataset directory from page results given in output order, one page at a time.
 
-    Records go straight to the JSON, CSV and Parquet files; only the small indexes (tables,
-    issues, inputs) are kept until ``close``, so memory does not grow with the records.
+    Every dataset of ``RESOURCES`` goes to its JSON, CSV and Parquet files through the exporters'
+    encoders (``pipeline.exporters``), page by page; only the small indexes (tables, issues,
+    inputs) are kept until ``close``, so memory does not grow with the records.
     """
 
     def __init__(self, directory: Path, csv_safe: bool = False, opener: Opener = open_for_writing) -> None:
         self.directory = directory
         self.csv_safe = csv_safe
         self.opener = opener
-        self.streams: dict[str, _ResourceStream] = {}
+        self.files: dict[str, list[_File]] = {}
         try:
-            for resource in (STATUS_CODES, ERROR_CODES):
-                self.streams[resource.name] = _ResourceStream(directory, resource, csv_safe, opener)
+            for resource in RESOURCES:
+                self.files[resource.name] = []
+                for fmt in dataset_formats(csv_safe):
+                    self.files[resource.name].append(self._open(fmt, resource))
         except BaseException:
             self.abandon()
             raise
-        self.tables: list[bytes] = []
-        self.issues: list[bytes] = []
-        self.table_count = 0
-        self.issue_count = 0
+        self.counts = dict.fromkeys((r.name for r in RESOURCES), 0)
+        self.tables: list[TableReport] = []
+        self.issues: list[Issue] = []
         self.inputs: list[dict[str, Any]] = []
         self.last: tuple[str, str] | None = None
         #: What discovery skipped, for the manifest (``None``: not known, written as null).
         self.census: Census | None = None
 
-    def add(self, page: RenderedPage) -> None:
+    def _open(self, fmt: Format, resource: Resource) -> _File:
+        name = fmt.file_name(resource)
+        handle = self.opener(self.directory / name)
+        hashed = _Hashed(handle) if fmt.extension in TEXT_EXTENSIONS else None
+        try:
+            encoder = fmt.encoder(resource, hashed or handle)  # type: ignore[arg-type]
+        except BaseException:
+            handle.close()
+            raise
+        return _File(name, encoder, handle, hashed)
+
+    def add(self, page: PageResult) -> None:
         if page.source_path:
             order = page_order(page.source_path)
             if self.last is not None and order < self.last:
                 raise ValueError(f"page {page.source_path} given out of output order")
             self.last = order
-        status_csv = self.streams[STATUS_CODES.name].write(page.status_codes)
-        error_csv = self.streams[ERROR_CODES.name].write(page.error_codes)
+        for resource in RESOURCES:
+            records = page.records_of(resource)
+            for file in self.files[resource.name]:
+                file.encoder.write(records)
+            self.counts[resource.name] += len(records)
         if page.source_path:
-            # spans: the sizes of the page's pieces of SPAN_FILES, as written; with them the next
-            # build finds an unchanged page's bytes here (see pipeline.previous).
-            spans = [len(page.status_codes.json_objects), status_csv, len(page.error_codes.json_objects), error_csv,
-                     len(page.tables_json), len(page.issues_json)]
             self.inputs.append({"path": page.source_path, "sha256": page.sha256,
-                                "status_codes": page.status_codes.count, "error_codes": page.error_codes.count,
-                                "tables": len(page.tables), "spans": spans})
-        self.tables.append(page.tables_json)
-        self.issues.append(page.issues_json)
-        self.table_count += len(page.tables)
-        self.issue_count += len(page.issues)
+                                **{r.name: len(page.records_of(r)) for r in RESOURCES}, "tables": len(page.tables)})
+        self.tables.extend(page.tables)
+        self.issues.extend(page.issues)
 
     def abandon(self) -> None:
         """Close the open files unfinished (after a failure)."""
-        for stream in self.streams.values():
-            stream.abandon()
+        for files in self.files.values():
+            for file in files:
+                with contextlib.suppress(OSError):
+                    file.handle.close()
 
     def close(self) -> WriteSummary:
         """Finish every file (records, indexes, descriptors, manifest), all fsynced."""
-        for stream in self.streams.values():
-            stream.close()
-        status, errors = self.streams[STATUS_CODES.name], self.streams[ERROR_CODES.name]
-        files = {
-            "tables.json": join_items(self.tables),
-            "issues.json": join_items(self.issues),
-            "datapackage.json": dumps(datapackage({STATUS_CODES.name: status.count,
-                                                   ERROR_CODES.name: errors.count})).encode("utf-8"),
+        checksums: dict[str, str] = {}
+        for files in self.files.values():
+            for file in files:
+                file.encoder.close()
+                _sync_close(file.handle)
+                if file.hashed is not None:
+                    checksums[file.name] = file.hashed.sha256.hexdigest()
+        texts = {
+            "tables.json": dumps([table_dict(t) for t in self.tables]).encode("utf-8"),
+            "issues.json": dumps([issue_dict(i) for i in self.issues]).encode("utf-8"),
+            "datapackage.json": dumps(datapackage(self.counts)).encode("utf-8"),
+            **{f"schemas/{r.name}.schema.json": dumps(json_schema(r)).encode("utf-8") for r in RESOURCES},
         }
-        for resource in (STATUS_CODES, ERROR_CODES):
-            files[f"schemas/{resource.name}.schema.json"] = dumps(json_schema(resource)).encode("utf-8")
-        for name, data in files.items():
+        for name, data in texts.items():
             _write_synced(self.directory / name, data, self.opener)
-        hashes = {f"{s.resource.name}.json": s.json_sha256.hexdigest() for s in (errors, status)}
-        checksums = {**hashes, **{f"{s.resource.name}.csv": s.csv_sha256.hexdigest() for s in (errors, status)},
-                     **{name: hashlib.sha256(files[name]).hexdigest() for name in ("issues.json", "tables.json")}}
+        checksums.update({name: hashlib.sha256(texts[name]).hexdigest() for name in ("issues.json", "tables.json")})
+        hashes = {name: digest for name, digest in sorted(checksums.items()) if name in RECORD_JSON_FILES}
         manifest = {
             "format": FORMAT,
             "generator": generator_of(self.csv_safe),
             "dataset_sha256": content_hash(hashes),
             "files": hashes,
             "checksums": dict(sorted(checksums.items())),
-            "counts": {"pages": len(self.inputs), "status_codes": status.count, "error_codes": errors.count,
-                       "tables": self.table_count, "issues": self.issue_count},
+            "counts": {"pages": len(self.inputs), **self.counts, "tables": len(self.tables),
+                       "issues": len(self.issues)},
             "discovery": census_json(self.census),
             "inputs": self.inputs,
         }
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
-        return WriteSummary(status.count, errors.count, status.neutralised + errors.neutralised)
+        neutralised = sum(file.encoder.neutralised for files in self.files.values() for file in files)
+        return WriteSummary(dict(self.counts), neutralised)
 
 
-#: The files a page's manifest ``spans`` measure its pieces of, in order.
-SPAN_FILES = ("status_codes.json", "status_codes.csv", "error_codes.json", "error_codes.csv", "tables.json",
-              "issues.json")
+#: The formats whose files the manifest checksums (``checksums``): text, deterministic.
+TEXT_EXTENSIONS = ("json", "csv")
+#: The records' JSON files: what ``dataset_sha256`` hashes (``files`` in the manifest).
+RECORD_JSON_FILES = frozenset(FORMATS["json"].file_name(r) for r in RESOURCES)
 
 
 def census_json(census: Census | None) -> dict[str, Any] | None:
@@ -290,43 +238,38 @@ def generator_of(csv_safe: bool) -> dict[str, Any]:
             "options": {"csv_safe": csv_safe}}
 
 
+class _MemoryFile(io.BytesIO):
+    """A file of ``render``: kept in memory, its bytes saved under its name when closed."""
+
+    def __init__(self, files: dict[str, bytes], name: str) -> None:
+        super().__init__()
+        self.files, self.key = files, name
+
+    def close(self) -> None:
+        if not self.closed:
+            self.files[self.key] = self.getvalue()
+        super().close()
+
+
 def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
-    """Every text file of the dataset directory, byte for byte what ``write_dataset`` writes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        (directory / "schemas").mkdir()
-        writer = DatasetWriter(directory, csv_safe)
-        writer.census = dataset.census
-        for page in dataset.pages:
-            writer.add(render_page(page))
-        summary = writer.close()
-        files = {p.relative_to(directory).as_posix(): p.read_bytes().decode("utf-8")
-                 for p in sorted(directory.rglob("*"))
-                 if p.is_file() and p.suffix != ".parquet"}
-    return Rendered(files, summary.csv_neutralised)
+    """Every text file of the dataset directory, byte for byte what ``write_results`` writes (in memory)."""
+    files: dict[str, bytes] = {}
+    root = Path("dataset")
+
+    def opener(path: Path) -> BinaryIO:
+        return _MemoryFile(files, path.relative_to(root).as_posix())
+
+    writer = DatasetWriter(root, csv_safe, opener)
+    writer.census = dataset.census
+    for page in dataset.pages:
+        writer.add(page)
+    summary = writer.close()
+    return Rendered({name: data.decode("utf-8") for name, data in sorted(files.items())
+                     if not name.endswith(".parquet")}, summary.csv_neutralised)
 
 
-def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = False,
-                       census: Census | None = None) -> bool:
-    """True when ``out`` was written by this code, with these options, from pages with these digests.
-
-    ``digests`` maps each page's source path to the sha256 of its bytes. Everything in the
-    dataset follows from those, so a rebuild with nothing changed needs neither parsing
-    nor the cache.
-    """
-    previous = _read_manifest(out)
-    if previous is None or previous.get("generator") != generator_of(csv_safe):
-        return False
-    if census is not None and previous.get("discovery") != census_json(census):
-        return False  # a file skipped came or went: the manifest's count is stale
-    inputs = previous.get("inputs")
-    if not isinstance(inputs, list) or len(inputs) != len(digests):
-        return False
-    return all(isinstance(i, dict) and digests.get(i.get("path", "")) == i.get("sha256") for i in inputs) \
-        and _all_files_present(out)
-
-
-def _read_manifest(out: Path) -> dict[str, Any] | None:
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    """The manifest of the dataset in ``out``, or ``None`` when there is none or it is not a JSON object."""
     try:
         previous = json.loads((out / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
@@ -334,25 +277,15 @@ def _read_manifest(out: Path) -> dict[str, Any] | None:
     return previous if isinstance(previous, dict) else None
 
 
-def _all_files_present(out: Path) -> bool:
-    return all((out / name).is_file() for name in DATA_FILES)
-
-
 #: The files of a dataset directory besides the manifest and the schemas.
-DATA_FILES = (*(f"{r}.{ext}" for r in ("status_codes", "error_codes") for ext in ("json", "csv", "parquet")),
+DATA_FILES = (*(fmt.file_name(r) for r in RESOURCES for fmt in dataset_formats(False)),
               "tables.json", "issues.json", "datapackage.json")
 
 
-def write_dataset(dataset: Dataset, out: Path, csv_safe: bool = False, allow_shrink: bool = False) -> WriteSummary:
-    """Write an in-memory dataset to ``out`` atomically (all files or none)."""
-    return write_results((render_page(page) for page in dataset.pages), out, csv_safe, allow_shrink=allow_shrink,
-                         census=dataset.census)
-
-
-def write_results(results: Iterable[RenderedPage], out: Path, csv_safe: bool = False,
+def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = False,
                   extra_issues: Iterable[Issue] = (), *, allow_shrink: bool = False,
                   ops: FileOps = FileOps(), census: Census | None = None) -> WriteSummary:
-    """Stream rendered pages (in output order) into a staging directory beside ``out``, then swap it in.
+    """Stream page results (in output order) into a staging directory beside ``out``, then swap it in.
 
     ``out`` may be a symbolic link: the dataset is written where it points and the link is kept.
     Raises ``OutputError`` (and leaves ``out`` as it was) when ``out`` is not ours to replace, when
@@ -402,13 +335,13 @@ def output_target(out: Path) -> Path:
 
 def check_shrink(out: Path, previous: int, summary: WriteSummary) -> None:
     """Refuse a dataset that would remove more than half of the previous one's records."""
-    new = summary.status_codes + summary.error_codes
+    new = summary.total
     if 2 * new < previous:
         raise OutputError(f"refusing to replace {previous} records with {new}: more than half would be removed; "
                           "check INPUT, or pass --allow-shrink if this is what you want", str(out))
 
 
-def write_into(directory: Path, results: Iterable[RenderedPage], csv_safe: bool = False,
+def write_into(directory: Path, results: Iterable[PageResult], csv_safe: bool = False,
                extra_issues: Iterable[Issue] = (), opener: Opener = open_for_writing,
                census: Census | None = None) -> WriteSummary:
     """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks)."""
@@ -420,7 +353,7 @@ def write_into(directory: Path, results: Iterable[RenderedPage], csv_safe: bool 
             writer.add(result)
         extra = tuple(extra_issues)
         if extra:
-            writer.add(render_page(PageResult("", "", issues=extra)))
+            writer.add(PageResult("", "", issues=extra))
         summary = writer.close()
     except BaseException:
         writer.abandon()
@@ -460,7 +393,8 @@ def remove_abandoned_staging(out: Path, ops: FileOps = FileOps()) -> None:
 
     A candidate's name must be ``staging_prefix(out)`` or ``old_prefix(out)`` followed by a pid
     (and, for staging, a random part), compared as text, never as a pattern; it must be a real
-    folder holding our marker or our dataset, and its owner must be gone.
+    folder holding our marker or our dataset (or nothing but a half-written marker), and its owner
+    must be gone.
     """
     try:
         entries = list(os.scandir(out.parent))
@@ -472,7 +406,8 @@ def remove_abandoned_staging(out: Path, ops: FileOps = FileOps()) -> None:
             continue
         path = Path(entry.path)
         marked = _marker(path)
-        if not (marked is not None or dataset_problem(path) is None) or not _abandoned(path, pid, marked):
+        ours = marked is not None or dataset_problem(path) is None or _killed_while_marking(path)
+        if not ours or not _abandoned(path, pid, marked):
             continue
         if entry.name.startswith(old_prefix(out)) and not os.path.lexists(out) and marked is None:
             ops.rename(path, out)  # killed between the two renames of a swap: the previous dataset comes back
@@ -495,6 +430,15 @@ def _marker(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return marker if isinstance(marker, dict) else None
+
+
+def _killed_while_marking(path: Path) -> bool:
+    """Nothing in it but, perhaps, our marker half written: a build killed between making the staging
+    folder and marking it (``_mark_staging``). Nothing can be lost by removing it."""
+    try:
+        return set(os.listdir(path)) <= {STAGING_MARKER}
+    except OSError:
+        return False
 
 
 def _abandoned(path: Path, pid: int, marker: dict[str, Any] | None) -> bool:
@@ -540,8 +484,8 @@ def check_target(out: Path, ops: FileOps = FileOps()) -> int | None:
     if problem is not None:
         raise OutputError(f"refusing to replace this folder: {problem}; choose a new or empty folder for --out",
                           str(out))
-    manifest = _read_manifest(out) or {}
-    return int(manifest["counts"]["status_codes"]) + int(manifest["counts"]["error_codes"])
+    counts = _dict((read_manifest(out) or {}).get("counts"))
+    return sum(int(counts[r.name]) for r in RESOURCES if type(counts.get(r.name)) is int)
 
 
 def dataset_problem(out: Path) -> str | None:
@@ -551,7 +495,7 @@ def dataset_problem(out: Path) -> str | None:
     the format was recorded must match its checksums instead), record counts, every file it lists
     present as a regular file, and nothing in the folder that a dataset does not hold.
     """
-    manifest = _read_manifest(out)
+    manifest = read_manifest(out)
     if manifest is None:
         return f"it holds no readable {MANIFEST}" if not (out / MANIFEST).is_file() else \
             f"its {MANIFEST} is not a pipeline manifest"
@@ -563,7 +507,7 @@ def dataset_problem(out: Path) -> str | None:
     legacy = "format" not in manifest  # written before the format was recorded
     if not legacy and manifest["format"] != FORMAT:
         return f"its {MANIFEST} has format {manifest['format']!r}, not {FORMAT!r}"
-    if not listed or any(type(counts.get(r)) is not int for r in ("status_codes", "error_codes")):
+    if not listed or not any(type(counts.get(r.name)) is int for r in RESOURCES):
         return f"its {MANIFEST} lists no files or record counts"
     for name in sorted(listed):
         if name not in DATASET_FILES:
@@ -602,12 +546,10 @@ def _entries_of(out: Path) -> list[str]:
 
 
 #: Every file a dataset directory holds, by its path inside it.
-DATASET_FILES = frozenset({*DATA_FILES, MANIFEST,
-                           *(f"schemas/{r.name}.schema.json" for r in (STATUS_CODES, ERROR_CODES))})
+DATASET_FILES = frozenset({*DATA_FILES, MANIFEST, *(f"schemas/{r.name}.schema.json" for r in RESOURCES)})
 
 
 def _write_synced(path: Path, data: bytes, opener: Opener = open_for_writing) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     handle = opener(path)
     try:
         handle.write(data)
@@ -620,7 +562,11 @@ def _write_synced(path: Path, data: bytes, opener: Opener = open_for_writing) ->
 def _sync_close(handle: BinaryIO) -> None:
     try:
         handle.flush()
-        os.fsync(handle.fileno())
+        try:
+            fd = handle.fileno()
+        except io.UnsupportedOperation:  # a file in memory (``render``): nothing to sync
+            return
+        os.fsync(fd)
     finally:
         handle.close()
 

@@ -13,6 +13,7 @@ from pipeline.build import build
 from pipeline.model import Dataset
 from pipeline.output import render
 from pipeline.problems import KINDS
+from pipeline.schema import ERROR_CODES, RESOURCES, STATUS_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW_DOCS = ROOT / "raw_docs"
@@ -38,7 +39,7 @@ def test_every_row_is_accounted_for(corpus: Dataset) -> None:
 
 
 def test_record_counts_match_tables(corpus: Dataset) -> None:
-    per_table = Counter((r.source_path, r.table_index) for r in [*corpus.status_codes, *corpus.error_codes])
+    per_table = Counter((r.source_path, r.table_index) for resource in RESOURCES for r in corpus.records_of(resource))
     for table in corpus.tables:
         assert per_table[(table.source_path, table.table_index)] == table.records
 
@@ -46,7 +47,7 @@ def test_record_counts_match_tables(corpus: Dataset) -> None:
 def test_corpus_shape(corpus: Dataset) -> None:
     pages = {p.source_path for p in corpus.pages if p.source_path}
     assert len(pages) == 183
-    assert len({r.service for r in corpus.status_codes} | {r.service for r in corpus.error_codes}) == 65
+    assert len({r.service for resource in RESOURCES for r in corpus.records_of(resource)}) == 65
     kinds = Counter(t.kind for t in corpus.tables)
     assert kinds["other"] == 4  # parameter and element tables on error pages
     assert not [i for i in corpus.issues if i.severity == "error"]
@@ -55,15 +56,16 @@ def test_corpus_shape(corpus: Dataset) -> None:
 def test_prose_pages_give_nothing_and_no_error(corpus: Dataset) -> None:
     for path in ("css/returned_values.rst", "dws/returned-values.md"):
         page = next(p for p in corpus.pages if p.source_path == path)
-        assert not page.tables and not page.status_codes and not page.issues
+        assert not page.tables and not any(page.records.values()) and not page.issues
 
 
 def test_no_record_text_carries_markup(corpus: Dataset) -> None:
     html_leftovers = ("<p", "<td", "&amp;", "&lt;", "  ", "\n")
     rst_leftovers = (*html_leftovers, "``", ":ref:", "|br|")
     bold = re.compile(r"\*\*\w[^*]*\w\*\*")  # **bold** left over; an escaped \*\* is a real "**"
-    texts = [(r.source_format, t) for r in corpus.status_codes for t in (r.documented_reason, r.description)]
-    texts += [(e.source_format, t) for e in corpus.error_codes
+    texts = [(r.source_format, t) for r in corpus.records_of(STATUS_CODES)
+             for t in (r.documented_reason, r.description)]
+    texts += [(e.source_format, t) for e in corpus.records_of(ERROR_CODES)
               for t in (e.message, e.description, e.solution, e.module, e.error_code)]
     for source_format, text in texts:
         leftovers = rst_leftovers if source_format == "rst" else html_leftovers
@@ -76,7 +78,7 @@ def test_committed_output_is_current(corpus: Dataset) -> None:
     for name, text in render(corpus).files.items():
         assert (OUTPUT / name).read_bytes() == text.encode("utf-8"), f"output/{name} is stale: run `make run`"
     manifest = json.loads((OUTPUT / "manifest.json").read_text("utf-8"))
-    assert manifest["counts"]["status_codes"] == len(corpus.status_codes)
+    assert manifest["counts"]["status_codes"] == len(corpus.records_of(STATUS_CODES))
 
 
 def test_every_issue_is_of_a_registered_kind(corpus: Dataset) -> None:

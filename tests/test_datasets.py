@@ -132,7 +132,8 @@ def test_a_declaration_that_cannot_be_stored_is_refused_at_import() -> None:
 
 def test_records_come_in_the_declared_order() -> None:
     dataset = build(ROOT / "tests" / "fixtures" / "pages")
-    for resource, records in ((STATUS_CODES, dataset.status_codes), (ERROR_CODES, dataset.error_codes)):
+    for resource in RESOURCES:
+        records = dataset.records_of(resource)
         assert records and records == sorted(records, key=resource.sort_key), resource.name
 
 

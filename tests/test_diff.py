@@ -31,7 +31,7 @@ from pipeline.diff import (
 )
 from pipeline.diff.load import Side
 from pipeline.model import ErrorCodeRecord, StatusCodeRecord
-from pipeline.schema import ERROR_CODES, STATUS_CODES
+from pipeline.schema import ERROR_CODES, RESOURCES, STATUS_CODES
 
 VERSIONS = Path(__file__).parent / "fixtures" / "versions"
 
@@ -77,8 +77,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def check_accounting(diff: DatasetDiff, old: Side, new: Side) -> None:
     """Every record of each side is exactly once added/removed, changed or unchanged."""
-    for records, before, after in ((diff.status_codes, old.status_codes, new.status_codes),
-                                   (diff.error_codes, old.error_codes, new.error_codes)):
+    for resource in RESOURCES:
+        records, before, after = diff.of(resource), old.records_of(resource), new.records_of(resource)
         assert len(before) == len(records.removed) + len(records.changed) + records.unchanged
         assert len(after) == len(records.added) + len(records.changed) + records.unchanged
 
@@ -99,11 +99,11 @@ def test_real_pair_exits_1_and_accounts_for_every_record(tmp_path: Path, capsys:
 
 def test_vpc_one_status_code_added_202(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diff = diff_pair(tmp_path, VPC)
-    assert [r.status_code for r in diff.status_codes.added] == [202]
-    assert diff.status_codes.added[0].description == (
+    assert [r.status_code for r in diff.of(STATUS_CODES).added] == [202]
+    assert diff.of(STATUS_CODES).added[0].description == (
         "Specifies the normal response to the pre-check request of the V3 API.")
-    assert (diff.removed, diff.changed, diff.status_codes.unchanged) == (0, 0, 17)
-    assert diff.error_codes.differences == 0
+    assert (diff.removed, diff.changed, diff.of(STATUS_CODES).unchanged) == (0, 0, 17)
+    assert diff.of(ERROR_CODES).differences == 0
     _, out, _ = run(capsys, str(tmp_path / "old"), str(tmp_path / "new"))
     assert "    + 202 Accepted  vpc/status_codes.rst:17: table 0 row 2" in out.splitlines()
     assert out.splitlines()[-1] == (
@@ -112,15 +112,15 @@ def test_vpc_one_status_code_added_202(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_ecs_rst_429_added(tmp_path: Path) -> None:
     diff = diff_pair(tmp_path, ECS_RST)
-    assert [(r.status_code, r.reason) for r in diff.status_codes.added] == [(429, "Too Many Requests")]
-    assert (diff.removed, diff.changed, diff.status_codes.unchanged) == (0, 0, 15)
+    assert [(r.status_code, r.reason) for r in diff.of(STATUS_CODES).added] == [(429, "Too Many Requests")]
+    assert (diff.removed, diff.changed, diff.of(STATUS_CODES).unchanged) == (0, 0, 15)
 
 
 def test_ecs_html_201_and_429_added_and_204_reworded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diff = diff_pair(tmp_path, ECS_HTML)
-    assert [r.status_code for r in diff.status_codes.added] == [201, 429]
+    assert [r.status_code for r in diff.of(STATUS_CODES).added] == [201, 429]
     assert diff.removed == 0
-    [change] = diff.status_codes.changed
+    [change] = diff.of(STATUS_CODES).changed
     assert change.key == ("ecs", "ecs/en-us_topic_0022067716.html", 204)
     assert change.fields == ("description",)
     assert (change.before.description, change.after.description) == (
@@ -134,12 +134,12 @@ def test_ecs_html_201_and_429_added_and_204_reworded(tmp_path: Path, capsys: pyt
 def test_deh_every_reworded_description_is_a_changed_description(tmp_path: Path) -> None:
     diff = diff_pair(tmp_path, DEH)
     assert (diff.added, diff.removed) == (0, 0)
-    changed = diff.status_codes.changed
+    changed = diff.of(STATUS_CODES).changed
     assert len(changed) == 17
     assert {c.fields for c in changed} == {("description",)}
     assert all(c.before.description != c.after.description for c in changed)
     # 408's text is the one description the rewrite kept: "The request timed out."
-    assert diff.status_codes.unchanged == 1
+    assert diff.of(STATUS_CODES).unchanged == 1
     assert 408 not in {c.after.status_code for c in changed}
     assert [c.after.status_code for c in changed] == [
         200, 201, 202, 204, 400, 401, 403, 404, 405, 406, 407, 409, 500, 501, 502, 503, 504]
@@ -147,7 +147,7 @@ def test_deh_every_reworded_description_is_a_changed_description(tmp_path: Path)
 
 def test_elb_error_table_rewritten(tmp_path: Path) -> None:
     diff = diff_pair(tmp_path, ELB)
-    records = diff.status_codes
+    records = diff.of(STATUS_CODES)
     assert (len(records.added), len(records.removed), len(records.changed), records.unchanged) == (12, 9, 12, 3)
     # The "Normal status codes" table did not change; everything happened in "Error codes".
     assert {r.table_title for r in (*records.added, *records.removed)} == {"Error codes"}
@@ -163,8 +163,8 @@ def test_elb_error_table_rewritten(tmp_path: Path) -> None:
 
 def test_vpn_enterprise_columns_dropped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diff = diff_pair(tmp_path, VPN)
-    assert diff.status_codes.differences == 0
-    records = diff.error_codes
+    assert diff.of(STATUS_CODES).differences == 0
+    records = diff.of(ERROR_CODES)
     assert (len(records.added), len(records.removed), len(records.changed)) == (47, 0, 4)
     assert [(c.key, c.after.status_code) for c in records.changed] == [
         (("vpn-enterprise", "VPN.0001"), 400), (("vpn-enterprise", "VPN.0002"), 500),
@@ -204,8 +204,8 @@ def test_a_built_dataset_equals_its_docs(tmp_path: Path, capsys: pytest.CaptureF
 def test_moving_rows_and_reordering_tables_is_no_change(tmp_path: Path) -> None:
     side = load_side(str(docs(tmp_path, VPC[1])))
     shuffled = tuple(replace(r, table_index=1 - r.table_index, row_index=99 - r.row_index, line=None)
-                     for r in reversed(side.status_codes))
-    diff = match_records(STATUS_IDENTITY, side.status_codes, shuffled)
+                     for r in reversed(side.records_of(STATUS_CODES)))
+    diff = match_records(STATUS_IDENTITY, side.records_of(STATUS_CODES), shuffled)
     assert (diff.differences, diff.unchanged) == (0, 18)
 
 
@@ -347,8 +347,8 @@ def test_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_markdown_escapes_table_breakers() -> None:
     record = error("E|1", 400, "a | b <script> *x*", 0)
-    diff = DatasetDiff("a", "b", False, ("vpc",), match_records(STATUS_IDENTITY, [], []),
-                       match_records(ERROR_IDENTITY, [], [record]))
+    diff = DatasetDiff("a", "b", False, ("vpc",), {STATUS_CODES.name: match_records(STATUS_IDENTITY, [], []),
+                                                   ERROR_CODES.name: match_records(ERROR_IDENTITY, [], [record])})
     row = next(line for line in render_markdown(diff).splitlines() if line.startswith("| added"))
     assert row.count(" | ") == 3 and "<script>" not in row and "\\|" in row
 
@@ -461,7 +461,7 @@ def test_git_with_repo_option_and_a_local_side(repo: Path, tmp_path: Path,
     new = docs(tmp_path / "local", VPC[1])
     assert run(capsys, "--git", "--repo", str(repo), "HEAD:docs", str(new))[0] == 0
     diff = compare(load_side("HEAD~1:docs", git=True, repo=repo), load_side(str(new)))
-    assert [r.status_code for r in diff.status_codes.added] == [202]
+    assert [r.status_code for r in diff.of(STATUS_CODES).added] == [202]
     # A built dataset committed to git (like output/) is a side too.
     assert main(["build", str(repo / "docs"), "--out", str(repo / "out"), "-q"]) == 0
     git(repo, "add", "out")

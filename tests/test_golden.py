@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.build import process_page
 from pipeline.exporters import FORMATS
-from pipeline.exporters.fragments import issue_dict, table_dict
+from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
 from pipeline.schema import ERROR_CODES, STATUS_CODES
 from pipeline.sources import SourceFile
@@ -28,8 +28,8 @@ def page_result(rel: str) -> dict[str, Any]:
     service = rel.split("/", 1)[0]
     result = process_page(SourceFile(service, rel, PAGES / rel))
     return {
-        "status_codes": json.loads(FORMATS["json"].export(STATUS_CODES, result.status_codes)),
-        "error_codes": json.loads(FORMATS["json"].export(ERROR_CODES, result.error_codes)),
+        "status_codes": json.loads(FORMATS["json"].export(STATUS_CODES, result.records_of(STATUS_CODES))),
+        "error_codes": json.loads(FORMATS["json"].export(ERROR_CODES, result.records_of(ERROR_CODES))),
         "tables": [table_dict(t) for t in result.tables],
         "issues": [issue_dict(i) for i in result.issues],
     }

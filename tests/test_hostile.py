@@ -28,8 +28,8 @@ import pytest
 from records import read_parquet_rows
 
 from pipeline.cli import main
-from pipeline.model import Dataset, ErrorCodeRecord, PageResult, StatusCodeRecord
-from pipeline.output import write_dataset
+from pipeline.model import ErrorCodeRecord, PageResult, StatusCodeRecord
+from pipeline.output import write_results
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed"
 CLEAN_PAGE = "clean/status-codes.md"
@@ -750,7 +750,7 @@ def test_csv_round_trips_cr_lf_quotes_and_commas(tmp_path: Path) -> None:
     status = [StatusCodeRecord("svc", "svc/p.md", "html", text, None, 0, text, i, None, 200, text, "OK", text,
                                "success") for i, text in enumerate(TRICKY)]
     out = tmp_path / "out"
-    write_dataset(Dataset((PageResult("svc/p.md", "0" * 64, tuple(status), tuple(records)),)), out)
+    write_results([PageResult.of("svc/p.md", "0" * 64, [*status, *records])], out)
     for name, expected in (("error_codes", records), ("status_codes", status)):
         from dataclasses import asdict
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from records import read_parquet_rows
 
 from pipeline.datasets.operation_sections import OPERATION_SECTIONS
 from pipeline.datasets.parameters import PARAMETERS, ParameterRecord
 from pipeline.exporters import FORMATS
+from pipeline.exporters.json import JsonEncoder
 from pipeline.model import Page
 from pipeline.normalize.operations import Operation, operations
 from pipeline.normalize.parameter_columns import (
@@ -286,6 +289,15 @@ def test_the_parameters_dataset_has_a_column_named_in() -> None:
     assert json_schema(PARAMETERS)["items"]["properties"]["in"]["enum"] == [
         "path", "query", "header", "body", "response_header", "response_body"]
     assert FORMATS["csv"].export(PARAMETERS, [record]).decode().splitlines()[0].split(",")[11] == "in"
+    # the encoders the dataset writer feeds page by page name it the same way
+    sink = io.BytesIO()
+    encoder = JsonEncoder(PARAMETERS, sink)
+    encoder.write([record])
+    encoder.write([record])
+    encoder.close()
+    assert [row["in"] for row in json.loads(sink.getvalue())] == ["query", "query"]
+    assert sink.getvalue() == FORMATS["json"].export(PARAMETERS, [record, record])
+    assert read_parquet_rows(io.BytesIO(FORMATS["parquet"].export(PARAMETERS, [record])))[0]["in"] == "query"
 
 
 def test_the_section_report_is_declared() -> None:

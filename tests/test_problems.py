@@ -14,11 +14,11 @@ from pipeline.model import Location
 from pipeline.problems import KINDS, ProblemKind
 
 ROOT = Path(__file__).resolve().parent.parent
-#: The only places that build an ``Issue`` by hand: ``ProblemKind.at``, and the two readers of an
-#: ``issues.json`` written before (a page cache entry; another dataset's, for ``pipeline diff``).
+#: The only places that build an ``Issue`` by hand: ``ProblemKind.at``, and the two readers of issues
+#: written before (a page store entry; another dataset's ``issues.json``, for ``pipeline diff``).
 ISSUE_BUILDERS = {
     ("pipeline/problems.py", "at"),
-    ("pipeline/exporters/fragments.py", "issues_from_items"),
+    ("pipeline/incremental/store.py", "_result"),
     ("pipeline/diff/load.py", "read_unreadable"),
 }
 

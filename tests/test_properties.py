@@ -18,6 +18,7 @@ import html
 import io
 import json
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,13 @@ from profiles import examples
 from records import ANY_TEXT, read_parquet_rows, record_strategy, typed
 from rst_reference import reference_tables
 
+from pipeline.datasets import Record, Resource
 from pipeline.errors import PipelineError
 from pipeline.exporters import FORMATS
-from pipeline.exporters.csv import FORMULA_PREFIXES, neutralise_formula, render_csv
-from pipeline.model import ErrorCodeRecord, StatusCodeRecord
+from pipeline.exporters.csv import FORMULA_PREFIXES, SafeCsvEncoder, neutralise_formula
+from pipeline.model import Dataset, ErrorCodeRecord, PageResult, StatusCodeRecord
 from pipeline.normalize import normalize_page
+from pipeline.output import render
 from pipeline.parsers import parse_page
 from pipeline.parsers.html import parse_html
 from pipeline.parsers.rst import parse_rst
@@ -254,7 +257,9 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
 def test_records_read_back_equal_from_json_csv_and_parquet(status: list[StatusCodeRecord],
                                                             errors: list[ErrorCodeRecord]) -> None:
     """Each format's exporter (records -> bytes, what the build writes: see test_exporters) reads back
-    the records; ``csv-safe`` neutralises exactly the formula-like text cells, and only those."""
+    the records; ``csv-safe`` neutralises exactly the formula-like text cells, and only those, whether
+    one dataset is encoded at once or the whole dataset is written page by page (``render``)."""
+    whole = render(Dataset((PageResult.of("svc/page", "0" * 64, [*status, *errors]),)), csv_safe=True)
     for resource, records in ((STATUS_CODES, status), (ERROR_CODES, errors)):
         expected = [asdict(r) for r in records]
         text = FORMATS["json"].export(resource, records)
@@ -263,12 +268,23 @@ def test_records_read_back_equal_from_json_csv_and_parquet(status: list[StatusCo
         assert [typed(resource, row) for row in read_csv(FORMATS["csv"].export(resource, records))] == expected
         buffer = io.BytesIO(FORMATS["parquet"].export(resource, records))
         assert read_parquet_rows(buffer) == expected
-        safe, neutralised = render_csv(resource, records, safe=True)
-        assert safe.encode("utf-8") == FORMATS["csv-safe"].export(resource, records)
+        safe, neutralised = render_safe_csv(resource, records)
+        assert safe == FORMATS["csv-safe"].export(resource, records)
         formulas = sum(isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for r in expected for v in r.values())
         assert neutralised == formulas
-        assert [typed(resource, row) for row in read_csv(safe.encode("utf-8"))] == \
+        assert [typed(resource, row) for row in read_csv(safe)] == \
             [{k: neutralise_formula(v) if isinstance(v, str) else v for k, v in r.items()} for r in expected]
+    assert whole.csv_neutralised == sum(isinstance(v, str) and v.startswith(FORMULA_PREFIXES)
+                                        for r in (*status, *errors) for v in asdict(r).values())
+
+
+def render_safe_csv(resource: Resource, records: Sequence[Record]) -> tuple[bytes, int]:
+    """The ``--csv-safe`` CSV file of ``records`` and the number of cells its encoder neutralised."""
+    sink = io.BytesIO()
+    encoder = SafeCsvEncoder(resource, sink)
+    encoder.write(records)
+    encoder.close()
+    return sink.getvalue(), encoder.neutralised
 
 
 @settings(max_examples=examples(300), deadline=None)

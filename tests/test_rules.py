@@ -11,7 +11,17 @@ import pytest
 from pipeline import problems
 from pipeline.build import build
 from pipeline.cli import build_command, main
-from pipeline.digests import input_digests
+from pipeline.incremental.plan import (
+    PLAN_RULES,
+    BuildRequest,
+    Decision,
+    Mode,
+    PlanFacts,
+    discovery_problem,
+    inputs_current,
+    plan_build,
+)
+from pipeline.incremental.stat_index import input_digests
 from pipeline.model import Cell, Issue, Location, RawRow
 from pipeline.normalize import error_rows, status_rows
 from pipeline.normalize.error_rows import ERROR_ROW_RULES, ErrorCode, ErrorRow, Merge, RecordGroup
@@ -19,6 +29,7 @@ from pipeline.normalize.status_rows import STATUS_ROW_RULES, Codes, Skip, Status
 from pipeline.parsers import rst
 from pipeline.parsers.grid import expand_spans, merge_header_rows
 from pipeline.rules import Rules
+from pipeline.schema import STATUS_CODES
 from pipeline.sources import Discovery, discover
 
 
@@ -231,30 +242,35 @@ def test_entry_rules_order(tmp_path: Path) -> None:
     assert census.folders == (("build output", 1), ("hidden", 1))
 
 
-def plan(tmp_path: Path, *argv: str, digests: dict[str, str] | None = None,
-         found: list[Issue] | None = None) -> build_command.BuildPlan:
-    inputs = build_command.BuildInputs(build_args(tmp_path, *argv), Discovery([], found or []), digests)
-    return build_command.plan_build(inputs)
+def facts(tmp_path: Path, *argv: str, digests: dict[str, str] | None = None,
+          found: list[Issue] | None = None) -> PlanFacts:
+    return PlanFacts(build_command.request_of(build_args(tmp_path, *argv)), Discovery([], found or []), digests)
 
 
 def test_build_plan_rules(tmp_path: Path, make_docs: Callable[[dict[str, str]], Path]) -> None:
-    assert build_command.BUILD_PLAN_RULES.names == (
+    assert PLAN_RULES.names == (
         "check_requested", "force_requested", "discovery_problem", "inputs_current", "inputs_changed")
-    assert plan(tmp_path, "--check", digests={}) == build_command.BuildPlan(
-        "check", "--check compares a fresh build with --out")
-    assert plan(tmp_path, "--force") == build_command.BuildPlan("write", "--force rebuilds every page")
+    assert PLAN_RULES.decide(facts(tmp_path, "--check", digests={})) == Decision(
+        Mode.CHECK, "--check compares a fresh build with --out")
+    assert PLAN_RULES.decide(facts(tmp_path, "--force")) == Decision(Mode.INCREMENTAL, "--force rebuilds every page")
     link = problems.SYMLINK_SKIPPED.at(Location("nat/link.md"), "symbolic link not followed")
-    assert plan(tmp_path, digests={}, found=[link]).reuse_previous
-    assert not plan(tmp_path, "--csv-safe", digests={}, found=[link]).reuse_previous
-    changed = plan(tmp_path, digests={"nat/a.md": "0" * 64})
-    assert (changed.mode, changed.reuse_previous) == ("write", True)
-    # A dataset built from these very pages is current: nothing to do.
+    assert discovery_problem(facts(tmp_path, digests={}, found=[link])) == Decision(
+        Mode.INCREMENTAL, "discovery found problems, which no page digest records")
+    assert PLAN_RULES.decide(facts(tmp_path, digests={"nat/a.md": "0" * 64})).mode is Mode.INCREMENTAL
+    # A dataset built from these very pages is current: nothing to do, and the plan says so.
     docs = make_docs({"nat/status-codes.md": "| Status Code | Description |\n|---|---|\n| 200 | OK |\n"})
     out = tmp_path / "out"
     assert main(["build", str(docs), "--out", str(out), "--no-cache", "-q"]) == 0
-    inputs = build_command.BuildInputs(build_args(tmp_path, "--no-cache"), discover(docs),
-                                       input_digests(docs, discover(docs), None))
-    assert build_command.plan_build(inputs).mode == "up-to-date"
+    request = BuildRequest(docs, out, store_dir=None)
+    assert inputs_current(PlanFacts(request, discover(docs), input_digests(docs, discover(docs), None))) == \
+        Decision(Mode.UP_TO_DATE, "every page is as --out was built from")
+    plan = plan_build(request, discover(docs))
+    assert (plan.mode, plan.store) == (Mode.UP_TO_DATE, None) and plan.digests is not None
+    assert plan_build(BuildRequest(docs, out, csv_safe=True, store_dir=None), discover(docs)).mode is \
+        Mode.INCREMENTAL  # written without --csv-safe
+    stored = plan_build(BuildRequest(docs, out, check=True, store_dir=tmp_path / "c"), discover(docs))
+    assert stored.mode is Mode.CHECK and stored.store is not None and stored.digests is not None
+    assert plan_build(BuildRequest(docs, out, check=True, store_dir=None), discover(docs)).digests is None
 
 
 # --- RST: the line rules of find_table_blocks ---------------------------------------------------
@@ -393,4 +409,4 @@ def test_rst_table_too_large_is_reported_per_table(make_docs: Callable[[dict[str
     dataset = build(make_docs({"svc/spans.rst": rst_spans_page()}))
     assert [(i.slug, i.severity, i.location.line, i.location.table_index) for i in dataset.issues] == [
         ("table-too-large", "error", 4, 0)]
-    assert [r.status_code for r in dataset.status_codes] == [404]
+    assert [r.status_code for r in dataset.records_of(STATUS_CODES)] == [404]

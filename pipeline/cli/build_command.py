@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import filecmp
+import gc
 import hashlib
 import json
 import shlex
@@ -14,18 +16,18 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pipeline.build import StatsCounter, default_jobs, require_pages, stream_results
-from pipeline.cache import DEFAULT_CACHE_DIR
+from pipeline.build import default_jobs, require_pages, stream_results
 from pipeline.cli.progress import ProgressReporter
-from pipeline.digests import Discovery, input_digests
+from pipeline.datasets import RESOURCES
 from pipeline.errors import UsageError
-from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, RenderedPage
-from pipeline.output import inputs_are_current, write_into, write_results
-from pipeline.previous import PreviousDataset
+from pipeline.incremental.plan import BuildRequest, Mode, plan_build
+from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
+from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, PageResult
+from pipeline.output import write_into, write_results
 from pipeline.rules import Rules
-from pipeline.sources import CONFIG_NAME, MAX_PAGE_BYTES, describe_census, discover, resolve_inputs
+from pipeline.sources import CONFIG_NAME, MAX_PAGE_BYTES, Selection, describe_census, discover, resolve_inputs
 from pipeline.text import escape_controls
 
 
@@ -56,8 +58,8 @@ def add_parser(subparsers: Any) -> None:
                         help="write nothing; exit 1 if --out differs from what INPUT would produce, 0 if current")
     parser.add_argument("-j", "--jobs", type=int, default=default_jobs(),
                         help="pages parsed in parallel (default: the number of cores)")
-    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR,
-                        help=f"per-page result cache (default: {DEFAULT_CACHE_DIR})")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_STORE_DIR,
+                        help=f"per-page result cache (default: {DEFAULT_STORE_DIR})")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--force", action="store_true",
                         help="read and hash every page (trust no stat index) and rewrite --out even when it is current")
@@ -74,8 +76,7 @@ class Tally:
 
     pages: int = 0
     tables: int = 0
-    status_codes: int = 0
-    error_codes: int = 0
+    records: Counter[str] = field(default_factory=Counter)  # by dataset name
     skips: int = 0
     notices: int = 0
     problems: list[str] = field(default_factory=list)
@@ -84,17 +85,17 @@ class Tally:
     #: What discovery skipped, for the line about files.
     census: Census | None = None
 
-    def watch(self, results: Iterable[RenderedPage]) -> Iterator[RenderedPage]:
+    def watch(self, results: Iterable[PageResult]) -> Iterator[PageResult]:
         for result in results:
             self.add(result)
             yield result
 
-    def add(self, page: RenderedPage) -> None:
+    def add(self, page: PageResult) -> None:
         self.pages += bool(page.source_path)
         self.add_issues(page.issues)
         self.tables += len(page.tables)
-        self.status_codes += page.status_codes.count
-        self.error_codes += page.error_codes.count
+        for resource in RESOURCES:
+            self.records[resource.name] += len(page.records_of(resource))
 
     def add_issues(self, issues: Iterable[Issue]) -> None:
         for issue in issues:
@@ -108,57 +109,67 @@ class Tally:
 
 def summary(tally: Tally, out: Path | None) -> str:
     target = f" -> {out}" if out is not None else ""
-    return (f"pipeline: {tally.pages} pages, {tally.tables} tables, {tally.status_codes} status codes, "
-            f"{tally.error_codes} error codes, {len(tally.problems)} problems, {tally.skips} skips, "
-            f"{tally.notices} notices{target}")
+    records = "".join(f"{tally.records[r.name]} {r.name.replace('_', ' ')}, " for r in RESOURCES)
+    return (f"pipeline: {tally.pages} pages, {tally.tables} tables, {records}{len(tally.problems)} problems, "
+            f"{tally.skips} skips, {tally.notices} notices{target}")
+
+
+def request_of(args: argparse.Namespace) -> BuildRequest:
+    """The build the arguments ask for."""
+    return BuildRequest(tuple(args.roots), args.out, check=args.check, force=args.force, csv_safe=args.csv_safe,
+                        store_dir=None if args.no_cache else args.cache_dir)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    """Check the arguments, decide what to do (``plan_build``), do it, and report on stderr."""
+    """Resolve the roots (arguments, ``pipeline.toml``), check the arguments, plan
+    (``pipeline.incremental.plan``), carry the plan out, and report on stderr."""
     inputs = resolve_inputs(args.roots, args.include, args.exclude, args.config, args.max_page_bytes)
     args.roots = list(inputs.roots)
     problem = ARGUMENT_RULES.first(args)
     if problem is not None:
         raise problem
-    source: list[Path] = args.roots
-    cache_dir = None if args.no_cache else args.cache_dir
-    discovered = discover(source, selection=inputs.selection)
-    require_pages(source, discovered)
-    digests = page_digests(args, discovered, cache_dir)
-    plan = plan_build(BuildInputs(args, discovered, digests))
-    if plan.mode == "up-to-date":
-        assert digests is not None
-        return report_up_to_date(args, len(digests))
-    stats = StatsCounter()
-    previous = PreviousDataset.open(args.out, args.csv_safe) if plan.reuse_previous else None
-    results, found = stream_results(source, None if args.quiet else ProgressReporter(), args.jobs, cache_dir,
-                                    stats, digests, discovered, previous)
+    with frozen_heap():
+        return carry_out(args, inputs.selection)
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """What is alive now (the imported modules) is not garbage: frozen, it is not walked again by each of
+    the many full collections a build that creates a million records triggers (~8 % of a rebuild's CPU)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def carry_out(args: argparse.Namespace, selection: Selection) -> int:
+    """Discover, plan, build (or do nothing), report; the arguments are checked."""
+    discovered = discover(args.roots, selection=selection)
+    require_pages(args.roots, discovered)
+    plan = plan_build(request_of(args), discovered)
+    if plan.mode is Mode.UP_TO_DATE:
+        assert plan.digests is not None
+        return report_up_to_date(args, len(plan.digests))
+    outcomes: Counter[Outcome] = Counter()
+    sources, found, census = discovered
+    results = stream_results(sources, jobs=args.jobs, store=plan.store, digests=plan.digests,
+                             progress=None if args.quiet else ProgressReporter(), outcomes=outcomes)
     try:
         tally = Tally(census=discovered.census)
         tally.add_issues(found)
-        if plan.mode == "check":
-            return check(tally.watch(results), found, args, discovered.census)
+        if plan.mode is Mode.CHECK:
+            return check(tally.watch(results), found, args, census)
         written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink,
-                                census=discovered.census)
+                                census=census)
     finally:
-        results.close()  # stop the look-ahead threads before the files they read are closed
-        if previous is not None:
-            previous.close()
-    report_written(args, tally, stats, written.csv_neutralised, cache_dir)
+        results.close()  # stop the pool now
+    report_written(args, tally, outcomes, written.csv_neutralised, plan.store is not None)
     return 1 if args.strict and tally.problems else 0
 
 
-def page_digests(args: argparse.Namespace, discovered: Discovery, cache_dir: Path | None) -> dict[str, str] | None:
-    """Every page's sha256, where the up-to-date check or the cache needs them; with neither, ``None``
-    (the build reads each page once instead of twice).
-    """
-    if cache_dir is None and (args.check or args.force):
-        return None
-    return input_digests(args.roots, discovered, cache_dir, trust_index=not args.force)
-
-
-def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, neutralised: int,
-                   cache_dir: Path | None) -> None:
+def report_written(args: argparse.Namespace, tally: Tally, outcomes: Counter[Outcome], neutralised: int,
+                   stored: bool) -> None:
     """The problems, then one line per fact worth telling, then the summary; with ``-q`` the errors alone."""
     if args.quiet:
         print_problems(tally.errors, args.out)  # -q silences everything but errors
@@ -166,13 +177,13 @@ def report_written(args: argparse.Namespace, tally: Tally, stats: StatsCounter, 
     print_problems(tally.problems, args.out)
     if args.csv_safe:
         print(f"pipeline: --csv-safe neutralised {neutralised} CSV cells", file=sys.stderr)
-    if stats.reused:
-        print(f"pipeline: {stats.reused} unchanged pages copied from the previous dataset", file=sys.stderr)
     if tally.census is not None:
         print(describe_census(tally.census), file=sys.stderr)
-    if cache_dir is not None and stats.pages:
-        print(f"pipeline: cache {stats.hits} hits, {stats.misses} misses"
-              + (f" ({stats.corrupt} corrupt entries rebuilt)" if stats.corrupt else ""), file=sys.stderr)
+    if stored and outcomes.total():
+        misses = outcomes[Outcome.PARSED] + outcomes[Outcome.REPAIRED]
+        repaired = outcomes[Outcome.REPAIRED]
+        print(f"pipeline: cache {outcomes[Outcome.HIT]} hits, {misses} misses"
+              + (f" ({repaired} corrupt entries rebuilt)" if repaired else ""), file=sys.stderr)
     print(summary(tally, args.out), file=sys.stderr)
 
 
@@ -213,77 +224,6 @@ ARGUMENT_RULES: Rules[argparse.Namespace, UsageError] = Rules((
 ))
 
 
-# --- what the build does, decided in order: each rule returns the plan with its reason, or None ----
-
-BuildMode = Literal["up-to-date", "check", "write"]
-
-
-@dataclass(frozen=True, slots=True)
-class BuildInputs:
-    """What the plan is decided from: the options, what discovery found, the pages' digests (if read)."""
-
-    args: argparse.Namespace
-    discovered: Discovery
-    digests: dict[str, str] | None
-
-
-@dataclass(frozen=True, slots=True)
-class BuildPlan:
-    """``up-to-date``: --out is current, nothing is parsed; ``check``: compare a fresh build with --out;
-    ``write``: build and replace --out. ``reuse_previous``: copy unchanged pages out of the dataset replaced.
-    """
-
-    mode: BuildMode
-    reason: str
-    reuse_previous: bool = False
-
-
-def check_requested(b: BuildInputs) -> BuildPlan | None:
-    """``--check``: always a fresh build, compared with --out (never copied out of it)."""
-    return BuildPlan("check", "--check compares a fresh build with --out") if b.args.check else None
-
-
-def force_requested(b: BuildInputs) -> BuildPlan | None:
-    """``--force``: trust nothing, neither --out being current nor its pages."""
-    return BuildPlan("write", "--force rebuilds every page") if b.args.force else None
-
-
-def discovery_problem(b: BuildInputs) -> BuildPlan | None:
-    """A symbolic link or an unreadable folder is in no page digest: --out is never taken as current."""
-    if not b.discovered[1]:
-        return None
-    return BuildPlan("write", "discovery found problems, which no page digest records", reuses_previous(b))
-
-
-def inputs_current(b: BuildInputs) -> BuildPlan | None:
-    """Every page's digest is the one --out was built from, with the same options: nothing to do."""
-    if b.digests is None or not inputs_are_current(b.digests, b.args.out, b.args.csv_safe, b.discovered.census):
-        return None
-    return BuildPlan("up-to-date", "every page is as --out was built from")
-
-
-def inputs_changed(b: BuildInputs) -> BuildPlan:
-    """Anything else: build and replace --out, copying unchanged pages from it where possible."""
-    return BuildPlan("write", "pages changed since --out was built", reuses_previous(b))
-
-
-def reuses_previous(b: BuildInputs) -> bool:
-    """Unchanged pages are copied from the dataset being replaced; never for --check (it compares against
-    that dataset), --force (trust nothing) or --csv-safe (its count needs the rows), nor without digests.
-    """
-    return b.digests is not None and not (b.args.check or b.args.force or b.args.csv_safe)
-
-
-BUILD_PLAN_RULES: Rules[BuildInputs, BuildPlan] = Rules((
-    check_requested, force_requested, discovery_problem, inputs_current, inputs_changed,
-))
-
-
-def plan_build(inputs: BuildInputs) -> BuildPlan:
-    """What ``pipeline build`` does with these inputs (see ``BUILD_PLAN_RULES``)."""
-    return BUILD_PLAN_RULES.decide(inputs)
-
-
 #: Problems listed on stderr; the rest are counted and left to issues.json.
 PROBLEMS_SHOWN = 20
 
@@ -311,7 +251,7 @@ def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     return 1 if args.strict and found else 0
 
 
-def check(results: Iterable[RenderedPage], found: list[Issue], args: argparse.Namespace,
+def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace,
           census: Census | None = None) -> int:
     """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs."""
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
@@ -343,7 +283,7 @@ def rebuild_command(args: argparse.Namespace) -> str:
         words.append("--csv-safe")
     if args.no_cache:
         words.append("--no-cache")
-    elif args.cache_dir != DEFAULT_CACHE_DIR:
+    elif args.cache_dir != DEFAULT_STORE_DIR:
         words += ["--cache-dir", str(args.cache_dir)]
     return " ".join(shlex.quote(word) for word in words)
 
@@ -373,7 +313,7 @@ def stale_files(fresh: Path, out: Path) -> list[str]:
 def record_changes(fresh: Path, out: Path) -> str:
     """A one-line summary of how the records would change (CSV rows compared as multisets)."""
     parts = []
-    for name in ("status_codes", "error_codes"):
+    for name in (r.name for r in RESOURCES):
         new, old = _row_digests(fresh / f"{name}.csv"), _row_digests(out / f"{name}.csv")
         parts.append(f"{name}: {sum(old.values())} -> {sum(new.values())} records "
                      f"({(new - old).total()} new or changed, {(old - new).total()} gone or changed)")

@@ -29,12 +29,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pipeline.datasets import ERROR_CODES, STATUS_CODES, ErrorCodeRecord, Record, Resource, StatusCodeRecord
+from pipeline.datasets import ERROR_CODES, RESOURCES, STATUS_CODES, Record, Resource
 from pipeline.diff.load import Side
 from pipeline.model import Issue
 from pipeline.text import collapse_whitespace
 
-R = TypeVar("R", StatusCodeRecord, ErrorCodeRecord)
+R = TypeVar("R", bound=Record)
 Key = tuple[Any, ...]
 
 
@@ -77,8 +77,10 @@ class Identity:
         return {name: getattr(record, name) for name in self.key}
 
 
-STATUS_IDENTITY = Identity.of(STATUS_CODES)
-ERROR_IDENTITY = Identity.of(ERROR_CODES)
+#: The identity of each dataset, by its name.
+IDENTITIES: dict[str, Identity] = {r.name: Identity.of(r) for r in RESOURCES}
+STATUS_IDENTITY = IDENTITIES[STATUS_CODES.name]
+ERROR_IDENTITY = IDENTITIES[ERROR_CODES.name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ class Change(Generic[R]):
 
 @dataclass(frozen=True, slots=True)
 class RecordDiff(Generic[R]):
-    """The diff of one dataset (status codes or error codes).
+    """The diff of one dataset (status codes, error codes, ...).
 
     ``added`` is in the new side's order, ``removed`` in the old side's, ``changed`` in the
     new side's order of ``after``. ``uncompared_old`` (``_new``) are the records left over on
@@ -129,7 +131,7 @@ class RecordDiff(Generic[R]):
 
 @dataclass(frozen=True, slots=True)
 class DatasetDiff:
-    """The diff of two sides, both datasets.
+    """The diff of two sides: one ``RecordDiff`` per dataset, by name, in the order of ``RESOURCES``.
 
     ``old_side``/``new_side`` say what was read: the pages that could not be read, and how
     many records each side has (a side with none is said to be empty).
@@ -139,30 +141,33 @@ class DatasetDiff:
     new: str
     exact: bool
     services: tuple[str, ...]
-    status_codes: RecordDiff[StatusCodeRecord]
-    error_codes: RecordDiff[ErrorCodeRecord]
+    datasets: dict[str, RecordDiff[Any]]
     old_side: SideFacts = field(default_factory=SideFacts)
     new_side: SideFacts = field(default_factory=SideFacts)
 
+    def of(self, resource: Resource) -> RecordDiff[Any]:
+        """The diff of one dataset."""
+        return self.datasets[resource.name]
+
     @property
     def added(self) -> int:
-        return len(self.status_codes.added) + len(self.error_codes.added)
+        return sum(len(d.added) for d in self.datasets.values())
 
     @property
     def removed(self) -> int:
-        return len(self.status_codes.removed) + len(self.error_codes.removed)
+        return sum(len(d.removed) for d in self.datasets.values())
 
     @property
     def changed(self) -> int:
-        return len(self.status_codes.changed) + len(self.error_codes.changed)
+        return sum(len(d.changed) for d in self.datasets.values())
 
     @property
     def differs(self) -> bool:
-        return bool(self.status_codes.differences or self.error_codes.differences)
+        return any(d.differences for d in self.datasets.values())
 
     @property
     def uncompared(self) -> int:
-        return self.status_codes.uncompared + self.error_codes.uncompared
+        return sum(d.uncompared for d in self.datasets.values())
 
     @property
     def complete(self) -> bool:
@@ -292,20 +297,16 @@ def covered(source_path: str, paths: frozenset[str]) -> bool:
 
 
 def compare(old: Side, new: Side, exact: bool = False) -> DatasetDiff:
-    """Compare both datasets of two sides."""
-    services = {r.service for side in (old, new) for r in side.status_codes}
-    services |= {r.service for side in (old, new) for r in side.error_codes}
+    """Compare every dataset of two sides."""
+    services = {r.service for side in (old, new) for resource in RESOURCES for r in side.records_of(resource)}
     old_paths = [i.location.path for i in old.unreadable]
     new_paths = [i.location.path for i in new.unreadable]
-    return DatasetDiff(
-        old.label, new.label, exact, tuple(sorted(services)),
-        match_records(STATUS_IDENTITY, old.status_codes, new.status_codes, exact, old_paths, new_paths),
-        match_records(ERROR_IDENTITY, old.error_codes, new.error_codes, exact, old_paths, new_paths),
-        facts(old), facts(new),
-    )
+    datasets: dict[str, RecordDiff[Any]] = {
+        r.name: match_records(IDENTITIES[r.name], old.records_of(r), new.records_of(r), exact, old_paths, new_paths)
+        for r in RESOURCES}
+    return DatasetDiff(old.label, new.label, exact, tuple(sorted(services)), datasets, facts(old), facts(new))
 
 
 def facts(side: Side) -> SideFacts:
     """What the diff tells of ``side`` besides its records."""
-    return SideFacts(len(side.status_codes) + len(side.error_codes), side.pages, side.unreadable)
-
+    return SideFacts(sum(len(side.records_of(r)) for r in RESOURCES), side.pages, side.unreadable)

@@ -1,7 +1,7 @@
 """Loading one side of a diff: a built dataset directory, a docs folder, or a docs folder in git.
 
-Every side becomes the same thing, a ``Side``: the label the user gave and the two record
-lists, rebuilt as the frozen dataclasses of ``pipeline.model``. Nothing is ever written to
+Every side becomes the same thing, a ``Side``: the label the user gave and the records of each
+dataset (``pipeline.datasets.RESOURCES``), as the frozen record dataclasses. Nothing is ever written to
 the inputs; a git revision is read with ``pipeline.sources.git`` (``ls-tree``/``cat-file``) into a temporary
 directory that is removed afterwards, so the work tree and the index are never touched.
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline.build import build, default_jobs
-from pipeline.datasets import ERROR_CODES, STATUS_CODES, ErrorCodeRecord, Field, Resource, StatusCodeRecord
+from pipeline.datasets import RESOURCES, Field, Record, Resource
 from pipeline.datasets.types import is_json_value
 from pipeline.errors import PipelineError, UsageError
-from pipeline.model import Issue, Location
+from pipeline.model import Issue, Location, RecordsByDataset
 from pipeline.output import MANIFEST
 from pipeline.sources.git import Git, GitError, extract_tree
 from pipeline.sources.read import MAX_PAGE_BYTES
@@ -26,7 +26,7 @@ from pipeline.sources.read import MAX_PAGE_BYTES
 SideKind = Literal["dataset", "docs"]
 
 #: The files that make a directory a built dataset (any one of them is enough to decide).
-DATASET_MARKERS = (MANIFEST, f"{STATUS_CODES.name}.json", f"{ERROR_CODES.name}.json")
+DATASET_MARKERS = (MANIFEST, *(f"{r.name}.json" for r in RESOURCES))
 #: A dataset's list of problems; its error-severity items name what the build could not read.
 ISSUES = "issues.json"
 
@@ -37,16 +37,18 @@ class DiffInputError(PipelineError):
 
 @dataclass(frozen=True, slots=True)
 class Side:
-    """One side of a diff: where it came from and its records, in dataset order."""
+    """One side of a diff: where it came from and its records by dataset name, each in dataset order."""
 
     label: str
     kind: SideKind
-    status_codes: tuple[StatusCodeRecord, ...]
-    error_codes: tuple[ErrorCodeRecord, ...]
+    records: RecordsByDataset
     #: What could not be read (error-severity issues: a page, a table, a folder), whose records
     #: are missing from this side: from the build of a docs folder, or a dataset's issues.json.
     unreadable: tuple[Issue, ...] = ()
     pages: int | None = None  # pages found in a docs folder; None for a dataset
+
+    def records_of(self, resource: Resource) -> tuple[Record, ...]:
+        return self.records.get(resource.name, ())
 
 
 def load_side(spec: str, *, git: bool = False, repo: Path | None = None) -> Side:
@@ -97,11 +99,10 @@ def is_dataset_dir(path: Path) -> bool:
 
 
 def load_dataset_dir(path: Path, label: str | None = None) -> Side:
-    """Read ``status_codes.json`` and ``error_codes.json`` of a built dataset back into records."""
+    """Read the JSON file of each dataset (``status_codes.json``, ...) of a built dataset back into records."""
     label = label if label is not None else str(path)
-    status = [STATUS_CODES.from_dict(row) for row in _read_records(path, STATUS_CODES, label)]
-    errors = [ERROR_CODES.from_dict(row) for row in _read_records(path, ERROR_CODES, label)]
-    return Side(label, "dataset", tuple(status), tuple(errors), read_unreadable(path, label))
+    records = {r.name: tuple(r.from_dict(row) for row in _read_records(path, r, label)) for r in RESOURCES}
+    return Side(label, "dataset", records, read_unreadable(path, label))
 
 
 def load_docs_dir(path: Path, label: str | None = None) -> Side:
@@ -113,7 +114,8 @@ def load_docs_dir(path: Path, label: str | None = None) -> Side:
         raise DiffInputError(f"{label} holds pages directly, not in <service>/ folders: give the folder "
                              "above it (the one holding the service folders)")
     unreadable = tuple(i for i in dataset.issues if i.severity == "error")
-    return Side(label, "docs", tuple(dataset.status_codes), tuple(dataset.error_codes), unreadable, pages)
+    records = {r.name: tuple(dataset.records_of(r)) for r in RESOURCES}
+    return Side(label, "docs", records, unreadable, pages)
 
 
 def read_unreadable(directory: Path, label: str) -> tuple[Issue, ...]:

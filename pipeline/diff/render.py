@@ -15,9 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pipeline.datasets import Record, StatusCodeRecord, resource_of
+from pipeline.datasets import (
+    ERROR_CODES,
+    RESOURCES,
+    STATUS_CODES,
+    ErrorCodeRecord,
+    Record,
+    Resource,
+    StatusCodeRecord,
+    resource_of,
+)
 from pipeline.diff.compare import Change, DatasetDiff, Identity, RecordDiff, SideFacts
-from pipeline.exporters.fragments import issue_dict
+from pipeline.exporters.items import issue_dict
 from pipeline.exporters.json import dumps
 from pipeline.exporters.rows import record_rows
 from pipeline.model import Location
@@ -79,12 +88,30 @@ def word_diff(before: str | None, after: str | None, exact: bool = False, marks:
 
 # -- what each dataset shows of a record ---------------------------------------------------
 
-def title(record: Record) -> str:
-    """``202 Accepted`` for a status code, ``VPC.0101 (HTTP 400)`` for an error code (its ``headline`` fields)."""
-    if isinstance(record, StatusCodeRecord):
-        return f"{record.status_code} {record.documented_reason or record.reason}"
+def status_title(record: StatusCodeRecord) -> str:
+    """``202 Accepted``: the code and its reason as documented (else the canonical one)."""
+    return f"{record.status_code} {record.documented_reason or record.reason}"
+
+
+def error_title(record: ErrorCodeRecord) -> str:
+    """``VPC.0101 (HTTP 400)``: the code and its HTTP status."""
     status = f"HTTP {record.status_code}" if record.status_code is not None else "no HTTP status"
     return f"{record.error_code} ({status})"
+
+
+def headline_title(record: Record) -> str:
+    """The values of the dataset's ``headline`` fields, joined by spaces (nulls left out): any other dataset's title."""
+    resource = resource_of(record)
+    return " ".join(text for name in resource.headline if (text := text_of(record, name)) is not None)
+
+
+#: The one-line title of a record, by dataset name, where it is not ``headline_title``.
+TITLES: dict[str, Callable[[Any], str]] = {STATUS_CODES.name: status_title, ERROR_CODES.name: error_title}
+
+
+def title(record: Record) -> str:
+    """``202 Accepted`` for a status code, ``VPC.0101 (HTTP 400)`` for an error code (its ``headline`` fields)."""
+    return TITLES.get(resource_of(record).name, headline_title)(record)
 
 
 def where(record: Record) -> str:
@@ -133,12 +160,16 @@ def _sections(diff: DatasetDiff) -> list[tuple[str, list[tuple[str, list[Entry]]
     """Per service with differences: [(dataset title, entries), ...] for non-empty datasets."""
     sections = []
     for service in diff.services:
-        parts = [(name, entries(records, service))
-                 for name, records in (("status codes", diff.status_codes), ("error codes", diff.error_codes))]
+        parts = [(words(resource), entries(diff.of(resource), service)) for resource in RESOURCES]
         parts = [(name, found) for name, found in parts if found]
         if parts:
             sections.append((service, parts))
     return sections
+
+
+def words(resource: Resource) -> str:
+    """``status codes``: a dataset's name as the views write it."""
+    return resource.name.replace("_", " ")
 
 
 def moved(change: Change[Any]) -> list[str]:
@@ -184,7 +215,7 @@ def side_notes(diff: DatasetDiff) -> list[tuple[str, list[str]]]:
             why = "no pages were found in it"
         else:
             why = ("its one page holds" if facts.pages == 1 else f"its {facts.pages} pages hold") + \
-                " no status or error codes"
+                f" no {' or '.join(words(r) for r in RESOURCES)}"
         notes.append((f"{name} ({label}) is empty: {why}", []))
     return notes
 
@@ -217,8 +248,7 @@ def summary(diff: DatasetDiff) -> dict[str, Any]:
         "removed": diff.removed,
         "changed": diff.changed,
         "uncompared": diff.uncompared,
-        "status_codes": counts(diff.status_codes),
-        "error_codes": counts(diff.error_codes),
+        **{name: counts(records) for name, records in diff.datasets.items()},
         "sides": {"old": side(diff.old_side), "new": side(diff.new_side)},
     }
 
@@ -235,7 +265,7 @@ def summary_line(diff: DatasetDiff) -> str:
     services = len(diff.services)
     line = (f"{services} service{'' if services == 1 else 's'} compared: {diff.added} added, "
             f"{diff.removed} removed, {diff.changed} changed "
-            f"(status codes {short(diff.status_codes)}, error codes {short(diff.error_codes)})")
+            f"({', '.join(f'{words(r)} {short(diff.of(r))}' for r in RESOURCES)})")
     if not diff.complete:
         old, new = unreadable_pages(diff.old_side), unreadable_pages(diff.new_side)
         line += (f"; incomplete: {old + new} page{'' if old + new == 1 else 's'} could not be read "
@@ -358,7 +388,7 @@ def diff_dict(diff: DatasetDiff) -> dict[str, Any]:
                            "new": [record(r) for r in records.uncompared_new]},
         }
 
-    return {"summary": summary(diff), "status_codes": part(diff.status_codes), "error_codes": part(diff.error_codes)}
+    return {"summary": summary(diff), **{name: part(records) for name, records in diff.datasets.items()}}
 
 
 def render_json(diff: DatasetDiff) -> str:

@@ -1,34 +1,49 @@
 """Exporters: pure functions ``(resource, records) -> bytes``, one module per format, one registry.
 
-``FORMATS`` maps a format name to its exporter. ``pipeline.output.DatasetWriter`` streams the
-same encodings page by page (``fragments.render_page`` makes each page's pieces with these
-modules); a test checks that the streamed files equal what the exporters give.
+``FORMATS`` maps a format name to its ``Format``; ``Format.export`` is the pure function.
+Each format is an ``Encoder`` (``pipeline.exporters.encoder``) that the dataset writer
+(``pipeline.output``) feeds page by page, and ``export`` feeds all at once: one code path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.datasets import Record, Resource
-from pipeline.exporters import csv, json, parquet
+from pipeline.exporters.csv import CsvEncoder, SafeCsvEncoder
+from pipeline.exporters.encoder import Encoder, EncoderFactory, encode
+from pipeline.exporters.json import JsonEncoder
+from pipeline.exporters.parquet import ParquetEncoder
 
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """An export format: its name, the file extension, and the exporter."""
+    """An export format: its name, the file extension, and its encoder."""
 
     name: str
     extension: str
-    export: Callable[[Resource, Sequence[Record]], bytes]
+    encoder: EncoderFactory
 
     def file_name(self, resource: Resource) -> str:
         return f"{resource.name}.{self.extension}"
 
+    def export(self, resource: Resource, records: Sequence[Record]) -> bytes:
+        """The whole file of ``resource`` holding ``records``."""
+        return encode(self.encoder, resource, records)
+
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("json", "json", json.export),
-    Format("csv", "csv", csv.export),
-    Format("csv-safe", "csv", csv.export_safe),
-    Format("parquet", "parquet", parquet.export),
+    Format("json", "json", JsonEncoder),
+    Format("csv", "csv", CsvEncoder),
+    Format("csv-safe", "csv", SafeCsvEncoder),
+    Format("parquet", "parquet", ParquetEncoder),
 )}
+
+
+def dataset_formats(csv_safe: bool) -> tuple[Format, ...]:
+    """The files a dataset directory holds for each dataset: JSON, CSV (safe with ``--csv-safe``), Parquet."""
+    return FORMATS["json"], FORMATS["csv-safe" if csv_safe else "csv"], FORMATS["parquet"]
+
+
+__all__ = ["FORMATS", "Encoder", "Format", "dataset_formats"]

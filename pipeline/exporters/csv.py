@@ -11,43 +11,65 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, BinaryIO
 
 from pipeline.datasets import Record, Resource
+from pipeline.exporters.encoder import Encoder, encode
 from pipeline.exporters.rows import record_rows
 
 #: Leading characters a spreadsheet treats as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_lines(resource: Resource, rows: Iterable[tuple[Any, ...]], safe: bool = False) -> tuple[str, int]:
-    """Rows (in field order) as CSV lines, and how many cells were neutralised (``safe=True``)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    texts = _texts(resource)
-    neutralised = 0
-    for row in rows:
-        if safe:
-            row, count = neutralise_row(row)
-            neutralised += count
-        if texts:
-            row = tuple(v if v is None or text is None else text(v) for v, text in zip(row, texts, strict=True))
-        writer.writerow(row)
-    return buffer.getvalue(), neutralised
+class CsvEncoder(Encoder):
+    """The header line, then one line per record, written chunk by chunk.
+
+    ``safe``: cells that start like a formula are neutralised (``--csv-safe``) and counted in
+    ``neutralised``.
+    """
+
+    def __init__(self, resource: Resource, sink: BinaryIO, safe: bool = False) -> None:
+        super().__init__(resource, sink)
+        self.safe = safe
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+        texts = tuple(f.cell_text for f in resource.fields)  # where str() is not a field's CSV text
+        self.texts: tuple[Callable[[Any], str] | None, ...] = texts if any(texts) else ()
+        self.writer.writerow(resource.column_names)
+        self._drain()
+
+    def write(self, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        rows: Any = record_rows(records)
+        if self.safe:
+            rows = map(self._neutralised, rows)
+        if self.texts:
+            rows = (tuple(v if v is None or text is None else text(v) for v, text in zip(row, self.texts, strict=True))
+                    for row in rows)
+        self.writer.writerows(rows)
+        self._drain()
+
+    def _neutralised(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        safe, count = neutralise_row(row)
+        self.neutralised += count
+        return safe
+
+    def _drain(self) -> None:
+        self.sink.write(self.buffer.getvalue().encode("utf-8"))
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def close(self) -> None:
+        """Nothing to finish: every line is written as its chunk comes."""
 
 
-def _texts(resource: Resource) -> tuple[Callable[[Any], str] | None, ...]:
-    """The CSV text function of each field where ``str()`` is not it; empty when none needs one."""
-    texts = tuple(f.cell_text for f in resource.fields)
-    return texts if any(texts) else ()
+class SafeCsvEncoder(CsvEncoder):
+    """``CsvEncoder`` with formula-like cells neutralised (``--csv-safe``)."""
 
-
-def csv_line(values: Sequence[object]) -> str:
-    """One CSV record (the header, say) with its CRLF line end."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue()
+    def __init__(self, resource: Resource, sink: BinaryIO) -> None:
+        super().__init__(resource, sink, safe=True)
 
 
 def neutralise_formula(text: str) -> str:
@@ -61,17 +83,11 @@ def neutralise_row(row: tuple[Any, ...]) -> tuple[tuple[Any, ...], int]:
     return safe, sum(1 for a, b in zip(row, safe, strict=True) if a != b)
 
 
-def render_csv(resource: Resource, records: Sequence[Record], safe: bool = False) -> tuple[str, int]:
-    """The CSV text of ``resource``'s records and the number of cells neutralised (``safe=True``)."""
-    lines, neutralised = csv_lines(resource, record_rows(records), safe)
-    return csv_line(resource.column_names) + lines, neutralised
-
-
 def export(resource: Resource, records: Sequence[Record]) -> bytes:
     """The CSV file of ``resource``."""
-    return render_csv(resource, records)[0].encode("utf-8")
+    return encode(CsvEncoder, resource, records)
 
 
 def export_safe(resource: Resource, records: Sequence[Record]) -> bytes:
     """The CSV file of ``resource`` with formula-like cells neutralised (``--csv-safe``)."""
-    return render_csv(resource, records, safe=True)[0].encode("utf-8")
+    return encode(SafeCsvEncoder, resource, records)

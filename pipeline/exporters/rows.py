@@ -17,9 +17,12 @@ def record_rows(records: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
         kind = type(record)
         getter = _GETTERS.get(kind)
         if getter is None:
-            getter = _GETTERS[kind] = attrgetter(*(f.name for f in dataclasses.fields(kind)))
+            getter = _GETTERS[kind] = _getter(kind)
         yield getter(record)
 
 
-#: Between two objects of a records JSON array, in the layout of ``pipeline.exporters.json.dumps``.
-JSON_SEPARATOR = "\n  },\n  {\n"
+def _getter(kind: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    names = [f.name for f in dataclasses.fields(kind)]
+    if len(names) == 1:  # attrgetter of one name gives the value, not a 1-tuple
+        return lambda record: (getattr(record, names[0]),)
+    return attrgetter(*names)

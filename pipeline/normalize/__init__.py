@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pipeline.datasets import ERROR_CODES, STATUS_CODES
+from pipeline.datasets import ERROR_CODES, STATUS_CODES, Record
 from pipeline.model import (
     ErrorCodeRecord,
     Issue,
@@ -62,7 +62,8 @@ def normalize_page(page: Page, sha256: str) -> PageResult:
     status.sort(key=STATUS_CODES.sort_key)  # each dataset's declared order (sorts are stable)
     errors.sort(key=ERROR_CODES.sort_key)
     issues.extend(duplicate_error_codes(errors))
-    return PageResult(page.source_path, sha256, tuple(status), tuple(errors), tuple(reports), tuple(issues))
+    found: dict[str, tuple[Record, ...]] = {STATUS_CODES.name: tuple(status), ERROR_CODES.name: tuple(errors)}
+    return PageResult(page.source_path, sha256, found, tuple(reports), tuple(issues))
 
 
 def duplicate_error_codes(records: Iterable[ErrorCodeRecord]) -> list[Issue]:

@@ -3,8 +3,8 @@
 The index works like git's: a file whose size, mtime, ctime, inode and device are what they
 were when it was hashed is taken to hold the same bytes (any write changes its ctime, which
 no user can set back). An entry is only recorded for a file unchanged for ``RACY_NS`` before
-it was hashed, so a write in the same timestamp tick as the hash cannot hide. ``--force``
-ignores the index and hashes every page. Where ctime is a file's creation time (Windows,
+it was hashed (by ``clock``), so a write in the same timestamp tick as the hash cannot hide.
+``--force`` ignores the index and hashes every page. Where ctime is a file's creation time (Windows,
 see ``pipeline.platform``), an edit leaves the signature alone, so there is no index.
 """
 
@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,8 +34,15 @@ HASH_THREADS = 2
 Signature = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
 
 
+#: Reads a page's bytes (``pipeline.sources.read_bytes``).
+Reader = Callable[[SourceFile], bytes]
+#: The time now, in nanoseconds since the epoch (``time.time_ns``).
+Clock = Callable[[], int]
+
+
 def input_digests(root: Path | Sequence[Path], discovered: Discovery | None = None, index_dir: Path | None = None,
-                  trust_index: bool = True) -> dict[str, str] | None:
+                  trust_index: bool = True, *, read: Reader = read_bytes,
+                  clock: Clock = time.time_ns) -> dict[str, str] | None:
     """sha256 of every page's bytes by source path; ``None`` if a page could not be read.
 
     Discovery problems (a symbolic link, a file outside any service folder) do not stop it:
@@ -43,12 +50,13 @@ def input_digests(root: Path | Sequence[Path], discovered: Discovery | None = No
     at them themselves. ``discovered`` is ``discover(root)`` when the caller already has it.
     With ``index_dir``, pages whose stat signature is in its index (and ``trust_index``) are
     not read, and the index is brought up to date (where the platform keeps change times).
+    ``read`` reads a page, ``clock`` tells the time (tests give their own).
     """
     sources = (discovered or discover(root)).sources
     if not capabilities().ctime_is_change:
         index_dir = None  # a signature without a change time cannot tell an edited file
     index = _load(index_dir) if index_dir is not None else {}
-    started = _now_ns()
+    started = clock()
     digests: dict[str, str] = {}
     todo: list[tuple[SourceFile, str, Signature]] = []
     for source in sources:
@@ -63,7 +71,7 @@ def input_digests(root: Path | Sequence[Path], discovered: Discovery | None = No
         else:
             todo.append((source, key, signature))
     with ThreadPoolExecutor(max_workers=HASH_THREADS) as readers:
-        hashed = list(readers.map(_digest_or_none, (source for source, _, _ in todo)))
+        hashed = list(readers.map(lambda source: _digest_or_none(source, read), (source for source, _, _ in todo)))
     if any(digest is None for digest in hashed):
         return None
     for (source, key, signature), digest in zip(todo, hashed, strict=True):
@@ -77,17 +85,13 @@ def input_digests(root: Path | Sequence[Path], discovered: Discovery | None = No
     return digests
 
 
-def _now_ns() -> int:
-    return time.time_ns()
-
-
 def _signature(stat: os.stat_result) -> Signature:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
 
 
-def _digest_or_none(source: SourceFile) -> str | None:
+def _digest_or_none(source: SourceFile, read: Reader) -> str | None:
     try:
-        return hashlib.sha256(read_bytes(source)).hexdigest()
+        return hashlib.sha256(read(source)).hexdigest()
     except PipelineError:
         return None
 
