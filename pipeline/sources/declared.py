@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from pipeline.errors import UsageError
 from pipeline.sources.kinds import BUILD_FOLDERS, is_documentation, is_hidden
@@ -65,9 +66,17 @@ class Source:
         return self.service
 
     def link(self, commit: str, path: str, line: int | None) -> str:
-        """The URL of ``path`` (in the repository) at ``commit``, at ``line`` (the first line without one)."""
+        """The URL of ``path`` (in the repository) at ``commit`` and ``line``.
+
+        Without a line (an operation's section report), the template is cut before the
+        fragment that holds ``{line}``: the link is to the page.
+        """
         base = self.repo.removesuffix("/").removesuffix(".git")
-        return self.url_template.format(repo=base, commit=commit, path=path, line=line or 1)
+        template = self.url_template
+        if line is None:
+            head, hash_mark, fragment = template.partition("#")
+            template = head if hash_mark and "{line}" in fragment else template
+        return template.format(repo=base, commit=commit, path=quote(path), line="" if line is None else line)
 
 
 def page_filter(source: Source) -> Callable[[str], bool]:

@@ -161,6 +161,26 @@ class Git:
         listing = self.run(repo, [*args, "--", *paths] if paths else args, label)
         return parse_tree(listing, label)
 
+    def sizes(self, repo: Path, oids: Sequence[str], label: str) -> dict[str, int]:
+        """The size of each blob (``cat-file --batch-check``); a blob not in the repository is a ``GitError``."""
+        if not oids:
+            return {}
+        try:
+            out = self.run(repo, ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], label,
+                           stdin="".join(f"{oid}\n" for oid in oids).encode())
+        except GitError as exc:  # a partial clone asked for a blob it lacks, and was refused the network
+            raise GitError(f"{exc} (the repository lacks blobs of these pages: an incomplete mirror, sync again)") \
+                from exc
+        found: dict[str, int] = {}
+        for line in out.decode(errors="replace").splitlines():
+            fields = line.split()
+            if len(fields) == 3 and fields[1] == "blob" and fields[2].isdigit():
+                found[fields[0]] = int(fields[2])
+        missing = next((oid for oid in oids if oid not in found), None)
+        if missing is not None:
+            raise GitError(f"{label}: blob {missing} is not in the repository (an incomplete mirror: sync again)")
+        return found
+
     def read_blobs(self, repo: Path, oids: Iterable[str], label: str, max_bytes: int) -> Iterator[tuple[str, bytes]]:
         """``(oid, bytes)`` for each blob id, in order, through one ``git cat-file --batch``.
 
@@ -188,6 +208,61 @@ class Git:
             writer.join()
             if proc.stderr is not None:
                 proc.stderr.close()
+
+
+class BlobReader:
+    """One long-lived ``git cat-file --batch`` of a repository: a blob at a time, by id, each bounded.
+
+    A build reads its git pages through one per repository and process (``blob_reader``), so a
+    page costs a request, not a git process; it ends with the process (or ``close``).
+    """
+
+    def __init__(self, repository: Path, git: Git | None = None) -> None:
+        self.repository = repository
+        self.git = git or Git(purpose="declared sources", bare=True)
+        self.lock = threading.Lock()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def read(self, oid: str, max_bytes: int, label: str) -> bytes:
+        if not COMMIT_ID.fullmatch(oid):
+            raise GitError(f"{label}: {oid[:80]!r} is not a blob id")
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self.git.check_version()
+                self.proc = subprocess.Popen([*self.git.command(self.repository), "cat-file", "--batch"],
+                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL, env=self.git.environment(False))
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            try:
+                self.proc.stdin.write(f"{oid}\n".encode())
+                self.proc.stdin.flush()
+                return _read_one(self.proc.stdout, oid, label, max_bytes)
+            except (OSError, GitError):
+                self.close()  # a reader out of step with its answers is not used again
+                raise
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                if stream is not None:
+                    stream.close()
+            self.proc = None
+
+
+_READERS: dict[tuple[int, Path], BlobReader] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def blob_reader(repository: Path) -> BlobReader:
+    """This process's reader of ``repository`` (made on first use; a forked worker never uses its parent's)."""
+    key = (os.getpid(), repository)
+    with _READERS_LOCK:
+        reader = _READERS.get(key)
+        if reader is None:
+            reader = _READERS[key] = BlobReader(repository)
+        return reader
 
 
 def _write_requests(stream: IO[bytes], oids: list[str]) -> None:

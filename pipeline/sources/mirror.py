@@ -39,7 +39,8 @@ class Synced:
     new: str
     changed: int | None  # pages added, removed or modified; None when ``old`` is not in the mirror
     pages: int  # pages at ``new``
-    rewritten: bool = False  # ``old`` is not an ancestor of ``new``: the ref was force-pushed
+    rewritten: bool = False  # neither commit is an ancestor of the other: the ref was force-pushed
+    back: bool = False  # ``new`` is an ancestor of ``old``: the ref (or the pin) moved back
 
     def line(self) -> str:
         """``vpc: 4116c72 → 19e480d, 12 pages changed`` (or first sync, up to date, history rewritten)."""
@@ -48,7 +49,8 @@ class Synced:
             return f"{name}: {new} (first sync), {self.pages} pages"
         if self.old == self.new:
             return f"{name}: {new}, up to date"
-        rewritten = " (history rewritten: the old commit is not an ancestor)" if self.rewritten else ""
+        rewritten = (" (history rewritten: the old commit is not an ancestor)" if self.rewritten
+                     else " (moved back to an older commit)" if self.back else "")
         if self.changed is None:
             return f"{name}: {short(self.old)} → {new}{rewritten}, the old commit is not in the mirror"
         plural = "" if self.changed == 1 else "s"
@@ -77,8 +79,13 @@ class Mirror:
         repo = self.repository(source)
         if not self.git.succeeds(repo, ["cat-file", "-e", "--end-of-options", f"{previous}^{{commit}}"]):
             return Synced(source, previous, new, None, pages)
-        rewritten = not self.git.succeeds(repo, ["merge-base", "--is-ancestor", "--end-of-options", previous, new])
-        return Synced(source, previous, new, self.changed_pages(source, previous, new, reads), pages, rewritten)
+        forward = self.is_ancestor(source, previous, new)
+        back = not forward and self.is_ancestor(source, new, previous)
+        return Synced(source, previous, new, self.changed_pages(source, previous, new, reads), pages,
+                      rewritten=not forward and not back, back=back)
+
+    def is_ancestor(self, source: Source, old: str, new: str) -> bool:
+        return self.git.succeeds(self.repository(source), ["merge-base", "--is-ancestor", "--end-of-options", old, new])
 
     # --- fetching --------------------------------------------------------------------------
 
@@ -111,16 +118,15 @@ class Mirror:
             raise GitError(f"{source.name}: the mirror {repo} is not a bare repository: remove it and sync again")
 
     def fetch(self, source: Source) -> None:
-        """Fetch the source's ref into ``refs/sources/<ref>`` (a commit already in the mirror is not fetched)."""
+        """Fetch the source's ref into ``refs/sources/<ref>`` (a commit already in the mirror is not fetched),
+        then, for a partial clone, the blobs of its pages at that commit."""
         repo = self.prepare(source)
         ref = source.ref
-        if COMMIT_ID.fullmatch(ref) and self.git.succeeds(repo, ["cat-file", "-e", f"{ref}^{{commit}}"]):
-            return
-        partial = ["--filter=blob:none"] if source.paths else []
-        self.git.run(repo, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", *partial, REMOTE,
-                            "--end-of-options", f"+{ref}:{REF_PREFIX}{ref}"], source.name, network=True)
-        if source.paths:
-            self.fetch_blobs(source, self.resolve(source, ref))
+        if not (COMMIT_ID.fullmatch(ref) and self.git.succeeds(repo, ["cat-file", "-e", f"{ref}^{{commit}}"])):
+            partial = ["--filter=blob:none"] if source.paths else []
+            self.git.run(repo, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", *partial, REMOTE,
+                                "--end-of-options", f"+{ref}:{REF_PREFIX}{ref}"], source.name, network=True)
+        self.fetch_blobs(source, self.resolve(source, ref))
 
     def fetch_blobs(self, source: Source, commit: str) -> None:
         """Fetch the blobs of the source's pages at ``commit`` into a partial clone (those it has cost nothing).
@@ -129,11 +135,17 @@ class Mirror:
         whole list is given to one ``fetch --stdin`` instead, which skips what the mirror holds.
         """
         wanted = sorted({entry.oid for entry in self.pages(source, commit)})
-        if wanted:
+        if wanted and self.is_partial(source):
             self.git.run(self.repository(source), ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
                                                    "--recurse-submodules=no", "--filter=blob:none", "--stdin", REMOTE],
                          source.name, stdin="".join(f"{oid}\n" for oid in wanted).encode(), network=True,
                          config={"fetch.negotiationAlgorithm": "noop"})
+
+    def is_partial(self, source: Source) -> bool:
+        """Whether the mirror is a partial clone (it may lack blobs its trees name)."""
+        out = self.git.run(self.repository(source), ["config", "--default", "", "--get", f"remote.{REMOTE}.promisor"],
+                           source.name)
+        return out.decode().strip() == "true"
 
     # --- reading ---------------------------------------------------------------------------
 
