@@ -257,11 +257,11 @@ _READERS_LOCK = threading.Lock()
 
 def blob_reader(repository: Path) -> BlobReader:
     """This process's reader of ``repository`` (made on first use; a forked worker never uses its parent's)."""
-    key = (os.getpid(), repository)
+    key = (os.getpid(), repository.absolute())
     with _READERS_LOCK:
         reader = _READERS.get(key)
         if reader is None:
-            reader = _READERS[key] = BlobReader(repository)
+            reader = _READERS[key] = BlobReader(key[1])
         return reader
 
 

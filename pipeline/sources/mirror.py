@@ -61,7 +61,7 @@ class Mirror:
     """The mirror folder and the git commands on its bare clones."""
 
     def __init__(self, folder: Path, git: Git | None = None) -> None:
-        self.folder = folder
+        self.folder = folder.absolute()  # blob readers are kept by repository path: never a relative one
         self.git = git or Git(purpose="declared sources", bare=True)
 
     def repository(self, source: Source) -> Path:
