@@ -116,6 +116,7 @@ CASES: tuple[Case, ...] = (
     Case("pipeline.sources.declared", "_SCP_LIKE", "match", ("a", "a@", "a@b", "a@b.")),
     Case("pipeline.sources.declared", "_FULL_COMMIT", "fullmatch", ("0", "a" * 41)),
     Case("pipeline.sources.declared", "_REF_FORBIDDEN", "all", (".", "/", "@", ".l", ".lock", "a")),
+    Case("pipeline.diff.split", "_TABLE_RULE", "fullmatch", ("|---", "|--", "| :--", "|---|-")),
     Case("pipeline.sources.declared", "check_repo", "fullmatch", ("a",), inline=r"[A-Za-z]:"),
     # page outline (issue 14): RST and markdown+HTML pages read line by line
     Case(f"{OUT}.rst", "_ADORNMENT", "fullmatch", ("==", "--", "= ", "=-")),
