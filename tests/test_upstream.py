@@ -415,3 +415,12 @@ def test_the_ci_workflow_runs_against_the_bundled_repositories(remote: Path, pro
     assert comments and all(len(c.read_text("utf-8")) <= 65_536 for c in comments)
     text = "".join(c.read_text("utf-8") for c in comments)
     assert "#### Upstream commits behind these changes" in text and "`19e480d` Update content (\\#76)" in text
+
+
+def test_roots_and_sources_together_are_refused(remote: Path, project: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    declare(project, 'roots = ["docs"]\n', vpc(remote))
+    code, out, err = run(capsys, "build", "--out", "out")
+    assert (code, out) == (2, "")
+    assert err == f"pipeline: {Path('pipeline.toml')}: give roots or [[source]] tables, not both (a build reads " \
+                  "one or the other)\n"
