@@ -211,6 +211,7 @@ class DatasetWriter:
             "counts": {"pages": len(self.inputs), **self.counts, "tables": len(self.tables),
                        "issues": len(self.issues)},
             "discovery": census_json(self.census),
+            "sources": sources_json(self.census),
             "inputs": self.inputs,
         }
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
@@ -232,6 +233,12 @@ def census_json(census: Census | None) -> dict[str, Any] | None:
             "skipped": {"not_documentation": dict(census.not_documentation), "hidden": census.hidden,
                         "excluded": census.excluded, "outside_service_folder": census.outside_service_folder},
             "folders_not_entered": dict(census.folders)}
+
+
+def sources_json(census: Census | None) -> list[dict[str, str]]:
+    """The manifest's ``sources``: each declared git source read, with its repository and commit."""
+    return [{"source": name, "repo": repo, "commit": commit}
+            for name, repo, commit in (census.sources if census is not None else ())]
 
 
 def generator_of(csv_safe: bool) -> dict[str, Any]:

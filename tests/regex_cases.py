@@ -112,8 +112,16 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.httpstatus", "_CODE", "all", ("20", "200", "2")),
     Case("pipeline.diff.render", "_TOKENS", "all", (" ", "a")),
     Case("pipeline.diff.escape", "_MD_SPECIAL", "all", ("\\",)),
-    Case("pipeline.diff.load", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
+    Case("pipeline.sources.git", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
          inline=r"git version (\d{1,9})\.(\d{1,9})"),
+    Case("pipeline.sources.git", "COMMIT_ID", "fullmatch", ("0" * 40, "0" * 64, "a" * 41)),
+    # declared sources (issue 16): the config file's repository URLs and refs
+    Case("pipeline.sources.declared", "_SCHEME", "match", ("a", "a:", "a:/", "a+")),
+    Case("pipeline.sources.declared", "_SCP_LIKE", "match", ("a", "a@", "a@b", "a@b.")),
+    Case("pipeline.sources.declared", "_FULL_COMMIT", "fullmatch", ("0", "a" * 41)),
+    Case("pipeline.sources.declared", "_REF_FORBIDDEN", "all", (".", "/", "@", ".l", ".lock", "a")),
+    Case("pipeline.diff.split", "_TABLE_RULE", "fullmatch", ("|---", "|--", "| :--", "|---|-")),
+    Case("pipeline.sources.declared", "check_repo", "fullmatch", ("a",), inline=r"[A-Za-z]:"),
     # page outline (issue 14): RST and markdown+HTML pages read line by line
     Case(f"{OUT}.rst", "_ADORNMENT", "fullmatch", ("==", "--", "= ", "=-")),
     Case(f"{OUT}.rst", "_DIRECTIVE", "fullmatch", (".. ", ".. a", ".. a:", ".. a::", ".. a:b", "..a::")),

@@ -211,8 +211,8 @@ def test_moving_rows_and_reordering_tables_is_no_change(tmp_path: Path) -> None:
 
 def error(code: str, status: int | None, message: str, row: int, table: int = 0, title: str | None = None,
           path: str = "vpc/error_codes.rst") -> ErrorCodeRecord:
-    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, table, title, row, None, code, status,
-                           message, None, None, None)
+    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, table, title, row, None, None, None, None, code,
+                           status, message, None, None, None)
 
 
 def test_duplicate_keys_pair_deterministically_and_nothing_is_dropped() -> None:
@@ -237,8 +237,8 @@ def test_duplicate_keys_pair_deterministically_and_nothing_is_dropped() -> None:
 
 
 def status(code: int, title: str | None, description: str, table: int, row: int) -> StatusCodeRecord:
-    return StatusCodeRecord("elb", "elb/status_codes.rst", "rst", None, None, table, title, row, None, code,
-                            None, "Bad Request", description, "client_error")
+    return StatusCodeRecord("elb", "elb/status_codes.rst", "rst", None, None, table, title, row, None, None, None,
+                            None, code, None, "Bad Request", description, "client_error")
 
 
 def test_a_code_in_two_tables_of_a_page_is_matched_by_table_title() -> None:

@@ -146,8 +146,8 @@ def test_a_dataset_built_with_an_unreadable_page_says_so(tmp_path: Path, capsys:
 
 
 def test_records_under_an_unreadable_folder_are_not_compared() -> None:
-    old = [StatusCodeRecord("vpc", "vpc/a.rst", "rst", None, None, 0, None, 0, None, 200, None, "OK", None,
-                            "success")]
+    old = [StatusCodeRecord("vpc", "vpc/a.rst", "rst", None, None, 0, None, 0, None, None, None, None, 200, None,
+                            "OK", None, "success")]
     diff = match_records(STATUS_IDENTITY, old, [], new_unreadable=["vpc"])
     assert (diff.removed, diff.uncompared_old) == ((), tuple(old))
     assert match_records(STATUS_IDENTITY, old, [], new_unreadable=["vpcx"]).removed == tuple(old)
@@ -175,7 +175,7 @@ def test_a_diff_against_an_empty_side_says_so(tmp_path: Path, capsys: pytest.Cap
 
 def error(code: str, status: int | None, message: str, row: int, title: str | None = None,
           path: str = "vpc/error_codes.rst") -> ErrorCodeRecord:
-    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, 0, title, row, None, code, status,
+    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, 0, title, row, None, None, None, None, code, status,
                            message, None, None, None)
 
 

@@ -1,4 +1,5 @@
-"""``pipeline build [ROOT...] [--out DIR]``: regenerate the dataset from folders of service folders."""
+"""``pipeline build [ROOT...] [--out DIR]``: regenerate the dataset from folders of service folders,
+or from the declared git sources of ``pipeline.toml`` at the commits of ``pipeline.lock``."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from pipeline.output import write_into, write_results
 from pipeline.rules import Rules
 from pipeline.sources import CONFIG_NAME, MAX_PAGE_BYTES, Selection, describe_census, discover, resolve_inputs
 from pipeline.text import escape_controls
+from pipeline.upstream import LockedPages, discover_locked, stamped
 
 
 def add_parser(subparsers: Any) -> None:
@@ -47,7 +49,14 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
                         help="skip files and folders matching this gitignore-style pattern (repeatable)")
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help=f"roots, patterns and service aliases (default: ./{CONFIG_NAME} if present)")
+                        help=f"roots, patterns and service aliases, or [[source]] tables (default: ./{CONFIG_NAME} "
+                             "if present)")
+    parser.add_argument("--mirror", type=Path, metavar="DIR",
+                        help="the folder of bare clones `pipeline sync` fills (default: .pipeline-mirror/ next to "
+                             "the config file)")
+    parser.add_argument("--lock-file", type=Path, metavar="FILE", dest="lock_file",
+                        help="the commits to build the declared sources at (default: pipeline.lock next to the "
+                             "config file)")
     parser.add_argument("--out", default="output", type=Path, help="output directory (default: output)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr but errors")
     parser.add_argument("--strict", action="store_true",
@@ -135,13 +144,16 @@ def request_of(args: argparse.Namespace) -> BuildRequest:
 def run_build(args: argparse.Namespace) -> int:
     """Resolve the roots (arguments, ``pipeline.toml``), check the arguments, plan
     (``pipeline.incremental.plan``), carry the plan out, and report on stderr."""
+    given = bool(args.roots)
     inputs = resolve_inputs(args.roots, args.include, args.exclude, args.config, args.max_page_bytes)
-    args.roots = list(inputs.roots)
+    declared = inputs.config.sources and not given
+    args.roots = [] if declared else list(inputs.roots)
     problem = ARGUMENT_RULES.first(args)
     if problem is not None:
         raise problem
+    locked = discover_locked(inputs.config, args.lock_file, args.mirror, args.max_page_bytes) if declared else None
     with frozen_heap():
-        return carry_out(args, inputs.selection)
+        return carry_out(args, inputs.selection, locked)
 
 
 @contextlib.contextmanager
@@ -155,10 +167,14 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def carry_out(args: argparse.Namespace, selection: Selection) -> int:
-    """Discover, plan, build (or do nothing), report; the arguments are checked."""
-    discovered = discover(args.roots, selection=selection)
-    require_pages(args.roots, discovered)
+def carry_out(args: argparse.Namespace, selection: Selection, locked: LockedPages | None = None) -> int:
+    """Discover (or take the declared sources' pages), plan, build (or do nothing), report; the arguments are
+    checked."""
+    if locked is None:
+        discovered = discover(args.roots, selection=selection)
+        require_pages(args.roots, discovered)
+    else:
+        discovered = locked.discovery
     plan = plan_build(request_of(args), discovered)
     if plan.mode is Mode.UP_TO_DATE:
         assert plan.digests is not None
@@ -167,6 +183,8 @@ def carry_out(args: argparse.Namespace, selection: Selection) -> int:
     sources, found, census = discovered
     results = stream_results(sources, jobs=args.jobs, store=plan.store, digests=plan.digests,
                              progress=None if args.quiet else ProgressReporter(), outcomes=outcomes)
+    if locked is not None:
+        results = stamped(results, locked.origins)
     try:
         tally = Tally(census=discovered.census)
         tally.add_issues(found)

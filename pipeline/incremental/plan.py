@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.incremental.blob_index import blob_digests
 from pipeline.incremental.fingerprint import current_environment
 from pipeline.incremental.stat_index import Clock, Discovery, Reader, input_digests
 from pipeline.incremental.store import DEFAULT_STORE_DIR, PageStore
 from pipeline.model import Census
-from pipeline.output import DATA_FILES, census_json, generator_of, read_manifest
+from pipeline.output import DATA_FILES, census_json, generator_of, read_manifest, sources_json
 from pipeline.rules import Rules
 from pipeline.sources import read_bytes
 
@@ -121,6 +122,8 @@ def page_digests(request: BuildRequest, discovered: Discovery, *, read: Reader =
     """
     if request.store_dir is None and (request.check or request.force):
         return None
+    if discovered.sources and all(source.blob is not None for source in discovered.sources):
+        return blob_digests(discovered.sources, request.store_dir, trust_index=not request.force)
     return input_digests(request.roots, discovered, request.store_dir, trust_index=not request.force,
                          read=read, clock=clock)
 
@@ -140,6 +143,8 @@ def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = Fals
         return False
     if census is not None and previous.get("discovery") != census_json(census):
         return False  # a file skipped came or went: the manifest's count is stale
+    if census is not None and previous.get("sources", []) != sources_json(census):
+        return False  # a source moved to another commit: the records' provenance is stale
     inputs = previous.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != len(digests):
         return False

@@ -94,7 +94,8 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
         ErrorCodeRecord(
             service=page.service, source_path=page.source_path, source_format=page.source_format,
             page_title=page.title, page_id=page.page_id, table_index=table.index, table_title=table.title,
-            row_index=g.row_index, line=g.line, error_code=g.error_code, status_code=code,
+            row_index=g.row_index, line=g.line, source_repo=None, source_commit=None, source_url=None,
+            error_code=g.error_code, status_code=code,
             message=g.fields["message"], description=g.fields["description"], solution=g.fields["solution"],
             module=g.fields["module"],
         )
