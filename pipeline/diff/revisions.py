@@ -21,8 +21,8 @@ from typing import Any
 from pipeline.build import default_jobs
 from pipeline.datasets import RESOURCES
 from pipeline.diff.compare import DatasetDiff
+from pipeline.diff.escape import md_escape
 from pipeline.diff.load import DiffInputError, Side
-from pipeline.diff.render import md_escape
 from pipeline.incremental.store import PageStore
 from pipeline.sources.config import Config
 from pipeline.sources.git import GitError, check_revision
