@@ -205,6 +205,8 @@ class Census:
     outside_service_folder: int = 0
     #: Folders not entered, by reason (``hidden``, ``build output``, ``excluded``): (reason, count).
     folders: tuple[tuple[str, int], ...] = ()
+    #: The declared git sources read, each as (name, repository, commit); none for folders.
+    sources: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def skipped(self) -> int:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import build
+from pipeline.datasets import OPERATION_SECTIONS, PAGES
 from pipeline.model import Dataset
 from pipeline.output import render
 from pipeline.problems import KINDS
-from pipeline.datasets import OPERATION_SECTIONS, PAGES
 from pipeline.schema import ERROR_CODES, RESOURCES, STATUS_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def test_every_row_is_accounted_for(which: str, request: pytest.FixtureRequest) 
     whole = {(i.location.path, i.location.table_index) for i in dataset.issues if i.severity == "skip"
              and i.location.table_index is not None and i.location.row_index is None}
     kinds = Counter(t.kind for t in dataset.tables)
-    assert kinds["other"] and (which == "corpus" or kinds["parameters"] and kinds["status_codes"])
+    assert kinds["other"] and (which == "corpus" or (kinds["parameters"] and kinds["status_codes"]))
     for table in dataset.tables:
         where = f"{table.source_path} table {table.table_index}"
         assert table.rows == table.rows_emitted + table.rows_merged + table.rows_skipped, where

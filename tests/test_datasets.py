@@ -41,7 +41,8 @@ SAMPLES = Resource("samples", Sample, "Samples", key=("service", "code"), primar
 
 
 def sample(code: str, retryable: bool | None, tags: tuple[str, ...] = ("x", "y, z")) -> Sample:
-    return Sample("svc", "svc/p.md", "html", None, None, 0, None, 0, 3, code, 429, retryable, tags, "a")
+    return Sample("svc", "svc/p.md", "html", None, None, 0, None, 0, 3, None, None, None, code, 429, retryable, tags,
+                  "a")
 
 
 RECORDS = [sample("A.1", True), sample("A.2", False, ()), sample("A.3", None, ('say "hi"',))]

@@ -217,8 +217,8 @@ def test_moving_rows_and_reordering_tables_is_no_change(tmp_path: Path) -> None:
 
 def error(code: str, status: int | None, message: str, row: int, table: int = 0, title: str | None = None,
           path: str = "vpc/error_codes.rst") -> ErrorCodeRecord:
-    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, table, title, row, None, code, status,
-                           message, None, None, None)
+    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, table, title, row, None, None, None, None, code,
+                           status, message, None, None, None)
 
 
 def test_duplicate_keys_pair_deterministically_and_nothing_is_dropped() -> None:
@@ -243,8 +243,8 @@ def test_duplicate_keys_pair_deterministically_and_nothing_is_dropped() -> None:
 
 
 def status(code: int, title: str | None, description: str, table: int, row: int) -> StatusCodeRecord:
-    return StatusCodeRecord("elb", "elb/status_codes.rst", "rst", None, None, table, title, row, None, code,
-                            None, "Bad Request", description, "client_error")
+    return StatusCodeRecord("elb", "elb/status_codes.rst", "rst", None, None, table, title, row, None, None, None,
+                            None, code, None, "Bad Request", description, "client_error")
 
 
 def test_a_code_in_two_tables_of_a_page_is_matched_by_table_title() -> None:
@@ -307,7 +307,8 @@ def test_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, str(old), str(new), "--format", "json")
     assert code == 1
     data = json.loads(out)
-    assert list(data) == ["summary", *(r.name for r in RESOURCES)]
+    assert list(data) == ["summary", *(r.name for r in RESOURCES), "api"]
+    assert data["api"] == {"summary": {"breaking": 0, "warning": 0, "info": 0}, "changes": []}
     assert data["summary"] == {
         "old": str(old), "new": str(new), "exact": False, "complete": True, "services_compared": 1,
         "services_changed": ["ecs"], "added": 2, "removed": 0, "changed": 1, "uncompared": 0,
@@ -486,3 +487,10 @@ def test_git_trouble_exits_2(repo: Path, tmp_path: Path, capsys: pytest.CaptureF
         assert err.startswith("pipeline: ") and err.count("\n") == 1, err
     assert run(capsys, "--git", "--repo", str(tmp_path / "nope"), "HEAD:docs", "HEAD:docs")[0] == 2
     assert run(capsys, "--git", "--repo", str(tmp_path), "HEAD:docs", "HEAD:docs")[0] == 2  # not a repository
+
+
+def test_fail_on_sets_the_exit_code_by_api_changes_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair_dirs(tmp_path, ECS_HTML)
+    assert run(capsys, str(old), str(new))[0] == 1
+    # status codes changed, the API (operations, parameters, their statuses) did not
+    assert run(capsys, str(old), str(new), "--fail-on", "info")[0] == 0

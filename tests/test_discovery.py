@@ -245,8 +245,9 @@ def test_two_folders_aliased_to_one_service_clash_only_on_a_shared_page(
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('rootz = ["a"]\n', "pipeline.toml: unknown key 'rootz' (known: aliases, exclude, include, roots)"),
-    ('[[source]]\nservice = "vpc"\n', "pipeline.toml: unknown key 'source' (known: aliases, exclude, include, roots)"),
+    ('rootz = ["a"]\n', "pipeline.toml: unknown key 'rootz' (known: aliases, exclude, include, roots, source)"),
+    ('[[source]]\nservice = "vpc"\n', "pipeline.toml: source[1]: 'repo' is required"),
+    ('source = "vpc"\n', "pipeline.toml: 'source' must be an array of tables ([[source]]), not a string"),
     ("roots = 'docs'\n", "pipeline.toml: 'roots' must be an array of strings, not a string"),
     ("exclude = [1]\n", "pipeline.toml: 'exclude' must be an array of non-empty strings; it holds an integer"),
     ("include = ['']\n", "pipeline.toml: 'include' must be an array of non-empty strings; it holds an empty string"),

@@ -29,7 +29,8 @@ def error_record(**values: object) -> ErrorCodeRecord:
     """An error record of svc/p.md with these field values."""
     base: dict[str, object] = {
         "service": "svc", "source_path": "svc/p.md", "source_format": "html", "page_title": None, "page_id": None,
-        "table_index": 0, "table_title": None, "row_index": 0, "line": None, "error_code": "SVC.0001",
+        "table_index": 0, "table_title": None, "row_index": 0, "line": None, "source_repo": None,
+        "source_commit": None, "source_url": None, "error_code": "SVC.0001",
         "status_code": 400, "message": None, "description": None, "solution": None, "module": None}
     return ErrorCodeRecord(**{**base, **values})  # type: ignore[arg-type]
 

@@ -19,6 +19,13 @@ class OperationStatusCodeRecord:
     source_format: SourceFormat = field(metadata=column("The page's sniffed format."))
     page_title: str | None = field(metadata=column("The page's title."))
     page_id: str | None = field(metadata=column("The page's anchor, or the stem of the RST :original_name:."))
+    source_repo: str | None = field(metadata=column(
+        "The git repository of the page's declared source; null for a page read from a folder."))
+    source_commit: str | None = field(metadata=column(
+        "The commit the page was read at (full id); null for a page read from a folder."))
+    source_url: str | None = field(metadata=column(
+        "A link to the page at that commit, at the row or line (the source's url_template); null for a page read "
+        "from a folder."))
     operation_index: int = field(metadata=column("0-based index of the operation on its page."))
     method: str = field(metadata=column("The operation's HTTP method, upper case."))
     path: str = field(metadata=column("The operation's URI template, as in the operations dataset."))

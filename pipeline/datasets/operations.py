@@ -17,6 +17,13 @@ class OperationRecord:
     source_format: SourceFormat = field(metadata=column("The page's sniffed format."))
     page_title: str | None = field(metadata=column("The page's title."))
     page_id: str | None = field(metadata=column("The page's anchor, or the stem of the RST :original_name:."))
+    source_repo: str | None = field(metadata=column(
+        "The git repository of the page's declared source; null for a page read from a folder."))
+    source_commit: str | None = field(metadata=column(
+        "The commit the page was read at (full id); null for a page read from a folder."))
+    source_url: str | None = field(metadata=column(
+        "A link to the page at that commit, at the request line (the source's url_template); null for a page read "
+        "from a folder."))
     operation_index: int = field(metadata=column("0-based index of the operation on its page."))
     line: int = field(metadata=column("The line of the source page that prints the request line."))
     method: str = field(metadata=column("The HTTP method, upper case."))

@@ -22,6 +22,13 @@ class PageRecord:
     source_format: SourceFormat = field(metadata=column("The page's sniffed format."))
     page_title: str | None = field(metadata=column("The page's title."))
     page_id: str | None = field(metadata=column("The page's anchor, or the stem of the RST :original_name:."))
+    source_repo: str | None = field(metadata=column(
+        "The git repository of the page's declared source; null for a page read from a folder."))
+    source_commit: str | None = field(metadata=column(
+        "The commit the page was read at (full id); null for a page read from a folder."))
+    source_url: str | None = field(metadata=column(
+        "A link to the page at that commit (the source's url_template, without a line); null for a page read "
+        "from a folder."))
     role: PageRole = field(metadata=column(
         "status_codes, error_codes (a service's catalog of codes), operation (documents HTTP operations) or "
         "other.", compared=True))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pipeline.datasets import ERROR_CODES, PAGES, RESOURCES, STATUS_CODES, Record, Resource
+from pipeline.diff.api import ApiChanges, api_changes, side_api_records
 from pipeline.diff.load import Side
 from pipeline.model import Issue
 from pipeline.text import collapse_whitespace
@@ -144,6 +145,7 @@ class DatasetDiff:
     datasets: dict[str, RecordDiff[Any]]
     old_side: SideFacts = field(default_factory=SideFacts)
     new_side: SideFacts = field(default_factory=SideFacts)
+    api: ApiChanges = field(default_factory=ApiChanges)  # operations, parameters, statuses (``pipeline.diff.api``)
 
     def of(self, resource: Resource) -> RecordDiff[Any]:
         """The diff of one dataset."""
@@ -163,7 +165,7 @@ class DatasetDiff:
 
     @property
     def differs(self) -> bool:
-        return any(d.differences for d in self.datasets.values())
+        return any(d.differences for d in self.datasets.values()) or bool(self.api.changes)
 
     @property
     def uncompared(self) -> int:
@@ -297,14 +299,15 @@ def covered(source_path: str, paths: frozenset[str]) -> bool:
 
 
 def compare(old: Side, new: Side, exact: bool = False) -> DatasetDiff:
-    """Compare every dataset of two sides."""
+    """Compare every dataset of two sides, and their API records as API changes (``side_api_records``)."""
     services = {r.service for side in (old, new) for resource in RESOURCES for r in side.records_of(resource)}
     old_paths = [i.location.path for i in old.unreadable]
     new_paths = [i.location.path for i in new.unreadable]
     datasets: dict[str, RecordDiff[Any]] = {
         r.name: match_records(IDENTITIES[r.name], old.records_of(r), new.records_of(r), exact, old_paths, new_paths)
         for r in RESOURCES}
-    return DatasetDiff(old.label, new.label, exact, tuple(sorted(services)), datasets, facts(old), facts(new))
+    return DatasetDiff(old.label, new.label, exact, tuple(sorted(services)), datasets, facts(old), facts(new),
+                       api_changes(side_api_records(old), side_api_records(new)))
 
 
 def facts(side: Side) -> SideFacts:

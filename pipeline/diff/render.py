@@ -9,7 +9,6 @@ control from a page or a file name reaches the reader's terminal or pull request
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,9 @@ from pipeline.datasets import (
     StatusCodeRecord,
     resource_of,
 )
+from pipeline.diff.api_render import api_dict, api_section_markdown, api_section_text
 from pipeline.diff.compare import Change, DatasetDiff, Identity, RecordDiff, SideFacts
+from pipeline.diff.escape import md_escape
 from pipeline.exporters.items import issue_dict
 from pipeline.exporters.json import dumps
 from pipeline.exporters.rows import record_rows
@@ -325,22 +326,12 @@ def render_text(diff: DatasetDiff, color: bool = False) -> str:  # noqa: C901 (l
     if sections or notes:
         lines.append("")
     lines.append(summary_line(diff))
+    if diff.api.changes:
+        lines += ["", *api_section_text(diff.api, color)]
     return "\n".join(lines) + "\n"
 
 
 # -- markdown --------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
-
-
-def md_escape(text: str) -> str:
-    """Text safe inside a Markdown table cell, on one line.
-
-    Controls and bidi characters are escaped (``escape_controls``, so a newline is ``\\n``),
-    then HTML is escaped and Markdown specials, pipes and backticks are backslashed.
-    """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(escape_controls(text).split()), quote=False))
-
 
 def render_markdown(diff: DatasetDiff) -> str:
     """A pull-request comment: a table per service and dataset, changed words as ``<del>``/``<ins>``."""
@@ -366,7 +357,9 @@ def render_markdown(diff: DatasetDiff) -> str:
                 lines.append(f"| {entry.kind} | {md_escape(title(entry.record))} | {'<br>'.join(details)} "
                              f"| {md_escape(where(entry.record))} |")
             lines.append("")
-    if not sections:
+    if diff.api.changes:
+        lines += [*api_section_markdown(diff.api), ""]
+    if not sections and not diff.api.changes:
         lines += ["No differences.", ""]
     lines.append(f"**{summary_line(diff)}**")  # numbers and fixed words only
     return "\n".join(lines) + "\n"
@@ -375,7 +368,8 @@ def render_markdown(diff: DatasetDiff) -> str:
 # -- json ------------------------------------------------------------------------------------
 
 def diff_dict(diff: DatasetDiff) -> dict[str, Any]:
-    """The JSON contract: ``summary``, then per dataset ``added``, ``removed``, ``changed``, ``uncompared``."""
+    """The JSON contract: ``summary``, then per dataset ``added``, ``removed``, ``changed``, ``uncompared``;
+    ``api``: the API changes (``pipeline.diff.api_render.api_dict``)."""
     def part(records: RecordDiff[Any]) -> dict[str, Any]:
         resource = records.identity.resource
 
@@ -391,7 +385,8 @@ def diff_dict(diff: DatasetDiff) -> dict[str, Any]:
                            "new": [record(r) for r in records.uncompared_new]},
         }
 
-    return {"summary": summary(diff), **{name: part(records) for name, records in diff.datasets.items()}}
+    return {"summary": summary(diff), **{name: part(records) for name, records in diff.datasets.items()},
+            "api": api_dict(diff.api)}
 
 
 def render_json(diff: DatasetDiff) -> str:

@@ -3,14 +3,18 @@
 ``FORMATS`` maps a format name to its ``Format``; ``Format.export`` is the pure function.
 Each format is an ``Encoder`` (``pipeline.exporters.encoder``) that the dataset writer
 (``pipeline.output``) feeds page by page, and ``export`` feeds all at once: one code path.
+``DOCUMENT_SETS`` maps a name to an exporter of several datasets at once, ``(records by
+dataset name) -> {relative path: bytes}``: the OpenAPI documents, one per service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.datasets import Record, Resource
+from pipeline.exporters import openapi
 from pipeline.exporters.csv import CsvEncoder, SafeCsvEncoder
 from pipeline.exporters.encoder import Encoder, EncoderFactory, encode
 from pipeline.exporters.json import JsonEncoder
@@ -45,5 +49,9 @@ def dataset_formats(csv_safe: bool) -> tuple[Format, ...]:
     """The files a dataset directory holds for each dataset: JSON, CSV (safe with ``--csv-safe``), Parquet."""
     return FORMATS["json"], FORMATS["csv-safe" if csv_safe else "csv"], FORMATS["parquet"]
 
+#: Exporters of several datasets at once: records by dataset name in, files by relative path out.
+DocumentSet = Callable[[Mapping[str, Iterable[Any]]], dict[str, bytes]]
+DOCUMENT_SETS: dict[str, DocumentSet] = {"openapi": openapi.export}
 
-__all__ = ["FORMATS", "Encoder", "Format", "dataset_formats"]
+
+__all__ = ["DOCUMENT_SETS", "FORMATS", "DocumentSet", "Encoder", "Format", "dataset_formats"]

@@ -27,6 +27,7 @@ import orjson
 
 from pipeline.datasets import RESOURCES
 from pipeline.exporters.rows import record_rows
+from pipeline.jsonfile import load_json
 from pipeline.model import Issue, Location, PageResult, TableKind, TableReport
 
 DEFAULT_STORE_DIR = Path(".pipeline-cache")
@@ -109,8 +110,8 @@ def decode_entry(data: bytes, source_path: str | None = None, sha256: str | None
     if digest_end != 64 or hashlib.sha256(payload).hexdigest().encode() != data[:digest_end]:
         return None
     try:
-        result = _result(orjson.loads(payload))
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):  # orjson.JSONDecodeError is a ValueError
+        result = _result(load_json(payload))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):  # DamagedJSON is a ValueError
         return None
     if source_path is not None and (result.source_path, result.sha256) != (source_path, sha256):
         return None

@@ -41,6 +41,7 @@ from pipeline.model import (
 from pipeline.normalize.columns import TablePlan, plan_table
 from pipeline.normalize.error_rows import error_records
 from pipeline.normalize.httpstatus import canonical_reason, category
+from pipeline.normalize.limits import cap_issues
 from pipeline.normalize.operation_status import StatusLine, StatusScope, StatusSections, status_lines
 from pipeline.normalize.operations import Operation, operations
 from pipeline.normalize.page_roles import RoleDecision, page_role
@@ -103,9 +104,11 @@ def normalize_page(page: Page, sha256: str, text: str) -> PageResult:
                                               if isinstance(r, ErrorCodeRecord)))
     given = sum(len(records) for records in found.records.values())
     found.records[PAGES.name] = [PageRecord(page.service, page.source_path, page.source_format, page.title,
-                                            page.page_id, role.role, role.rule, len(page.tables), given)]
+                                            page.page_id, None, None, None, role.role, role.rule, len(page.tables),
+                                            given)]
+    capped = cap_issues(found.issues, page.source_path)  # a page's issues stay proportional to what it documents
     return PageResult(page.source_path, sha256, {name: tuple(records) for name, records in found.records.items()},
-                      tuple(found.reports), tuple(found.issues))
+                      tuple(found.reports), tuple(capped))
 
 
 def section_titles(outline: Outline, line: int | None) -> tuple[str, ...]:
@@ -174,7 +177,7 @@ def _parameter_report(page: Page, table: RawTable, role: RoleDecision, section: 
 def _operation_status(record: StatusCodeRecord, op: Operation) -> OperationStatusCodeRecord:
     """A status-code row of an operation's status table, as that operation's record."""
     return OperationStatusCodeRecord(
-        record.service, record.source_path, record.source_format, record.page_title, record.page_id,
+        record.service, record.source_path, record.source_format, record.page_title, record.page_id, None, None, None,
         op.operation_index, op.method, op.path, record.table_index, record.table_title, record.row_index, record.line,
         record.status_code, record.documented_reason, record.reason, record.description, record.category)
 
@@ -184,14 +187,15 @@ def _line_records(page: Page, line: StatusLine, ops: Sequence[Operation]) -> Ite
     for index in line.operations:
         op = ops[index]
         yield OperationStatusCodeRecord(
-            page.service, page.source_path, page.source_format, page.title, page.page_id, op.operation_index,
-            op.method, op.path, None, None, None, line.line, line.status_code, line.documented_reason,
-            canonical_reason(line.status_code, line.documented_reason), None, category(line.status_code))
+            page.service, page.source_path, page.source_format, page.title, page.page_id, None, None, None,
+            op.operation_index, op.method, op.path, None, None, None, line.line, line.status_code,
+            line.documented_reason, canonical_reason(line.status_code, line.documented_reason), None,
+            category(line.status_code))
 
 
 def _operation_record(page: Page, op: Operation) -> OperationRecord:
-    return OperationRecord(page.service, page.source_path, page.source_format, page.title, page.page_id,
-                           op.operation_index, op.line, op.method, op.path, op.query, op.summary, op.deprecated)
+    return OperationRecord(page.service, page.source_path, page.source_format, page.title, page.page_id, None, None,
+                           None, op.operation_index, op.line, op.method, op.path, op.query, op.summary, op.deprecated)
 
 
 def duplicate_error_codes(records: Iterable[ErrorCodeRecord]) -> list[Issue]:

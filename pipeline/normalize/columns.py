@@ -36,6 +36,9 @@ SPECIFIC_STATUS_HEADERS = frozenset({
 })
 #: Headers that name the service error code column (content must confirm: codes, not prose).
 ERROR_CODE_HEADERS = frozenset({"error code", "error codes", "code", "returned value", "error id", "errorcode"})
+#: Headers that can only mean a service error code column: with one of these, a column whose
+#: readable codes outnumber its sentences is one (``is_error_code_column_by_header``).
+SPECIFIC_ERROR_CODE_HEADERS = frozenset({"error code", "error codes", "error id", "errorcode"})
 #: In a status-code table: headers of the reason-phrase column.
 REASON_HEADERS = frozenset({
     "type", "message", "status", "name", "code", "encoding", "message title", "returned value", "reason",
@@ -84,6 +87,12 @@ _ERROR_CODE_TOKEN = re.compile(
     re.ASCII,  # \d and \w: ASCII digits and letters only
 )
 _PLAIN_STATUS = re.compile(r"^[1-5][0-9][0-9]$")
+#: RMS.INTERNAL.ERROR, KMS.DisabledException: a dotted or underscored name with no digit.
+_DOTTED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*+(?:[._][A-Za-z0-9]++)+$", re.ASCII)
+#: DIS.5000 to DIS.5999: a range of codes, documented as one row.
+_CODE_RANGE = re.compile(r"^(\S++) (?:to|-|–|~) (\S++)$")
+#: Redirect, Request-URI Too Large, System Capacity Not enough: an S3-style code written as words.
+_NAME_PHRASE = re.compile(r"^[A-Z][A-Za-z-]*+(?: [A-Za-z][A-Za-z-]*+){0,4}$", re.ASCII)
 
 
 def header_key(text: str) -> str:
@@ -102,6 +111,34 @@ def looks_like_error_code(text: str) -> bool:
     return bool(_ERROR_CODE_TOKEN.match(text)) and not _PLAIN_STATUS.match(text) and len(text) <= 80
 
 
+def reads_as_error_code(text: str, named: bool = False) -> bool:
+    """An error-code cell that reads as a code as it stands: the row becomes a record.
+
+    ``looks_like_error_code``; or a dotted name (``RMS.INTERNAL.ERROR``,
+    ``KMS.DisabledException``); or a range of two codes (``DIS.5000 to DIS.5999``, kept as
+    written: the page documents the range as one row); or a camelCase code wrapped at a
+    capital (``IncorrectNumberOf FilesInPostRequest``). In a column of *named* codes
+    (``AccessDenied``: ``named_codes``), also a name written as up to five words
+    (``Request-URI Too Large``, ``Redirect``). Not: ``see note``, ``TBD``, ``VPC 0009``.
+    """
+    if looks_like_error_code(text) or _DOTTED_NAME.match(text):
+        return True
+    span = _CODE_RANGE.match(text)
+    if span and looks_like_error_code(span.group(1)) and looks_like_error_code(span.group(2)):
+        return True
+    words = text.split()
+    if len(words) > 1 and all(word[:1].isupper() for word in words[1:]) and looks_like_error_code("".join(words)):
+        return True
+    return named and bool(_NAME_PHRASE.match(text))
+
+
+def named_codes(values: list[str]) -> bool:
+    """A column whose codes are mostly names (``AccessDenied``, S3-style) rather than numbered (``VPC.0002``)."""
+    codes = [v for v in values if looks_like_error_code(v)]
+    names = sum(1 for v in codes if not any(ch.isdigit() for ch in v))
+    return names > len(codes) - names
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnProfile:
     """Shares of a column's filled cells that look like each kind of value.
@@ -117,6 +154,7 @@ class ColumnProfile:
     error_code: float
     phrase: float
     valid_status: int = 0
+    sentences: int = 0
 
 
 def profile(values: list[str]) -> ColumnProfile:
@@ -132,6 +170,7 @@ def profile(values: list[str]) -> ColumnProfile:
         error_code=sum(1 for v in seen if looks_like_error_code(v)) / n,
         phrase=sum(1 for v in filled if looks_like_reason_phrase(v)) / n,
         valid_status=sum(1 for v in filled if is_readable_status_cell(v)),
+        sentences=sum(1 for v in filled if len(v.split()) >= 3),
     )
 
 
@@ -166,13 +205,15 @@ def plan_table(table: RawTable, sections: Sequence[str] = ()) -> TablePlan:
 
     The rules, in order: a table under a heading that never holds codes (``Specifications``) is
     ``other``; a column headed as error codes whose cells are >= 60 % error codes makes an
-    error-code table; else a column whose header names a status role (``status_role_header``:
-    Status Code, Returned Value, Response Code...) and whose cells are >= 60 % status cells
-    makes a status-code table (in a table without any header text, only overwhelming evidence:
-    ``headerless_status_column``); else a column that ``is_status_column_by_header`` makes one
-    (its bad cells are reported row by row); else the table is ``other`` and skipped as a whole.
-    A column of numbers that read as codes under a header naming no status role (``Memory
-    (GiB)`` of a flavor table: 128, 256) is no status column, and the rule says so.
+    error-code table; else a column that ``is_error_code_column_by_header`` makes one (its
+    unreadable cells are reported row by row), even beside a status column; else a column whose
+    header names a status role (``status_role_header``: Status Code, Returned Value, Response
+    Code...) and whose cells are >= 60 % status cells makes a status-code table (in a table
+    without any header text, only overwhelming evidence: ``headerless_status_column``); else a
+    column that ``is_status_column_by_header`` makes one (its bad cells are reported row by row);
+    else the table is ``other`` and skipped as a whole. A column of numbers that read as codes
+    under a header naming no status role (``Memory (GiB)`` of a flavor table: 128, 256) is no
+    status column, and the rule says so.
     """
     keys = [header_key(h) for h in table.header]
     heading = no_codes_heading(sections)
@@ -186,6 +227,8 @@ def plan_table(table: RawTable, sections: Sequence[str] = ()) -> TablePlan:
         roles = _error_roles(keys, profiles, error_col, status_col)
         share = round(profiles[error_col].error_code * 100)
         rule = f"error-code column {table.header[error_col]!r}: {share}% of its cells are service error codes"
+        if profiles[error_col].error_code < ERROR_CODE_SHARE:
+            rule += " (by its header); the other rows are reported"
         return TablePlan("error_codes", rule, roles)
     if status_col is not None:
         roles = _status_roles(keys, profiles, status_col)
@@ -243,6 +286,18 @@ def headerless_status_column(profiles: list[ColumnProfile], column: int) -> bool
     return p.combined >= 0.8 or any(q.filled and q.phrase >= 0.8 for i, q in enumerate(profiles) if i != column)
 
 
+def is_error_code_column_by_header(key: str, column: ColumnProfile) -> bool:
+    """A column headed as nothing but service error codes, whose readable codes outnumber its sentences.
+
+    The twin of ``is_status_column_by_header``: a table headed ``Error Code | Error Message``
+    whose code cells are ``VPC.0000``… and a few ``see note``, ``TBD``, ``VPC 0009`` keeps its
+    good rows; the others are reported (``invalid-error-code``, a warning). A column of
+    descriptions under an ``Error Code`` header (vpcep) holds sentences and no code: not one.
+    """
+    readable = round(column.error_code * column.filled)
+    return key in SPECIFIC_ERROR_CODE_HEADERS and readable > 0 and readable > column.sentences
+
+
 def is_status_column_by_header(key: str, column: ColumnProfile) -> bool:
     """A column headed as nothing but an HTTP status column, with at least one readable status cell.
 
@@ -272,10 +327,11 @@ def _find_status_column(keys: list[str], profiles: list[ColumnProfile], exclude:
 
 
 def _find_error_code_column(keys: list[str], profiles: list[ColumnProfile]) -> int | None:
+    """The first column headed as error codes with >= 60 % codes; else one ``is_error_code_column_by_header``."""
     for i, key in enumerate(keys):
         if key in ERROR_CODE_HEADERS and profiles[i].filled and profiles[i].error_code >= ERROR_CODE_SHARE:
             return i
-    return None
+    return next((i for i, key in enumerate(keys) if is_error_code_column_by_header(key, profiles[i])), None)
 
 
 def _status_roles(keys: list[str], profiles: list[ColumnProfile], status_col: int) -> tuple[Role, ...]:

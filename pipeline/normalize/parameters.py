@@ -340,8 +340,9 @@ def _table_records(page: Page, op: Operation, table: ParameterTable, placements:
                 tally.records += 1
                 yield ParameterRecord(
                     page.service, page.source_path, page.source_format, page.title, page.page_id, raw.index,
-                    raw.title, row.row_index, row.line, op.method, op.path, where, placement.status_code, row.name,
-                    placement.parent, row.required, row.type, row.schema_type, row.description)
+                    raw.title, row.row_index, row.line, None, None, None, op.method, op.path, where,
+                    placement.status_code, row.name, placement.parent, row.required, row.type, row.schema_type,
+                    row.description)
 
 
 def _section_record(page: Page, op: Operation, name: SectionName, tally: _Tally) -> OperationSectionRecord:
@@ -364,6 +365,7 @@ def _section_record(page: Page, op: Operation, name: SectionName, tally: _Tally)
         reasons.extend(_undocumented_placeholders(op, tally))
     skipped = sum(tally.skipped.values())
     return OperationSectionRecord(page.service, page.source_path, page.source_format, page.title, page.page_id,
+                                  None, None, None,
                                   op.operation_index, op.method, op.path, name, status, len(tally.tables),
                                   tally.rows, tally.read, skipped, tally.records, tuple(reasons))
 
