@@ -108,8 +108,8 @@ def op(path: str = "/v1/vpcs", method: str = "POST", deprecated: bool = False, p
 def param(name: str, where: str = "body", parent: str | None = None, required: bool | None = None,
           type_: str | None = "String", schema: str | None = "string", status: int | None = None,
           path: str = "/v1/vpcs", method: str = "POST") -> ParameterRecord:
-    return ParameterRecord("svc", "svc/a.rst", "rst", None, None, 0, None, 0, 20, method, path, where, status,
-                           name, parent, required, type_, schema, None)
+    return ParameterRecord("svc", "svc/a.rst", "rst", None, None, 0, None, 0, 20, None, None, None, method, path,
+                           where, status, name, parent, required, type_, schema, None)
 
 
 def code(status: int, path: str = "/v1/vpcs", method: str = "POST") -> OperationStatusRow:
@@ -181,8 +181,8 @@ def test_operations_removed_deprecated_and_status_codes() -> None:
 
 def test_a_parameter_documented_twice_and_a_moved_page_are_no_change() -> None:
     old = sides(op(), param("cidr", required=True), param("cidr", required=True))
-    moved = ParameterRecord("svc", "svc/b.rst", "rst", None, None, 3, None, 5, 99, "POST", "/v1/vpcs", "body", None,
-                            "cidr", None, True, "String", "string", "Reworded.")
+    moved = ParameterRecord("svc", "svc/b.rst", "rst", None, None, 3, None, 5, 99, None, None, None, "POST",
+                            "/v1/vpcs", "body", None, "cidr", None, True, "String", "string", "Reworded.")
     new = sides(op(page="svc/b.rst"), moved)
     assert api_changes(old, new).changes == ()
     assert not api_changes(old, new).fails("info")

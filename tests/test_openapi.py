@@ -91,8 +91,8 @@ def op(path: str, method: str = "GET", page: str = "svc/a.rst", line: int = 10, 
 def param(path: str, name: str, where: str, method: str = "GET", parent: str | None = None,
           required: bool | None = None, type_: str | None = "String", schema: str | None = "string",
           status: int | None = None, page: str = "svc/a.rst", row: int = 0) -> ParameterRecord:
-    return ParameterRecord("svc", page, "rst", None, None, 0, None, row, 20 + row, method, path, where,
-                           status, name, parent, required, type_, schema, f"The {name}.")
+    return ParameterRecord("svc", page, "rst", None, None, 0, None, row, 20 + row, None, None, None, method, path,
+                           where, status, name, parent, required, type_, schema, f"The {name}.")
 
 
 def code(path: str, status: int, method: str = "GET", description: str | None = None,

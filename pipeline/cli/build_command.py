@@ -333,7 +333,8 @@ def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Name
 #: (attribute, option): every option that changes what is read, what is written, or whether the
 #: write is allowed. A test checks that each option of ``pipeline build`` is here or in ``NOT_REPEATED``.
 REBUILD_OPTIONS = (
-    ("config", "--config"), ("include", "--include"), ("exclude", "--exclude"),
+    ("config", "--config"), ("mirror", "--mirror"), ("lock_file", "--lock-file"), ("include", "--include"),
+    ("exclude", "--exclude"),
     ("max_page_bytes", "--max-page-bytes"), ("csv_safe", "--csv-safe"), ("no_cache", "--no-cache"),
     ("cache_dir", "--cache-dir"), ("allow_shrink", "--allow-shrink"),
 )
