@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INPUT ?= raw_docs
 OUT ?= output
 
-.PHONY: run test test-fast lint typecheck unit bench clean
+.PHONY: run test test-fast lint typecheck unit bench spectral clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,24 @@ test-fast: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
 
+## Spectral (npm @stoplight/spectral-cli, installed under .spectral/, git-ignored) on the OpenAPI documents:
+## by default those of the shared trees (bench/api_check.py writes them; OPENAPI=dir lints another folder).
+SPECTRAL_VERSION := 6.16.3
+SPECTRAL := .spectral/node_modules/.bin/spectral
+TREES ?= ../shared/corpus/trees
+OPENAPI ?=
+
+$(SPECTRAL):
+	npm install --prefix .spectral --no-audit --no-fund --silent @stoplight/spectral-cli@$(SPECTRAL_VERSION)
+
+spectral: $(VENV)/.installed-test $(SPECTRAL)
+ifeq ($(OPENAPI),)
+	rm -rf bench/out/openapi
+	$(BIN)/python bench/api_check.py --tree $(TREES)/rst --tree $(TREES)/md/doc/source --write bench/out/openapi
+	$(SPECTRAL) lint --ruleset .spectral.yaml --format text 'bench/out/openapi/*/*.json'
+else
+	$(SPECTRAL) lint --ruleset .spectral.yaml --format text '$(OPENAPI)/*.json'
+endif
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .pipeline-cache
+	rm -rf $(VENV) .spectral .pytest_cache .mypy_cache .ruff_cache .hypothesis .pipeline-cache

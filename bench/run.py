@@ -36,6 +36,10 @@ Built for a small shared machine:
 ``--regex`` prints only the time per MB of every regular expression on its worst inputs (the
 long runs of whitespace and near-matches of ``tests/regex_cases.py``) and exits.
 
+``--hostile`` prints only the time per MB of a build step (``process_bytes``) on hostile pages
+(tables nested thousands deep, a flood of ``<table>`` tags) at two sizes: linear code keeps the
+two rates close; a quadratic step shows as a rate that grows with the size.
+
 ``--profile`` also runs ``pipeline build --jobs 1 --no-cache`` over a 500-page sample
 under cProfile and prints the top functions by cumulative and by own time.
 
@@ -59,7 +63,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -889,6 +893,32 @@ def print_regex_times() -> None:
         print(f"{case.key:<60} {worst[0]:>12.1f} {sum(t for t, _ in times) / len(times):>11.1f}  {worst[1]!r}")
 
 
+#: Hostile pages of ``print_hostile_times``, by name: a function of a size parameter.
+HOSTILE_PAGES: dict[str, Callable[[int], str]] = {
+    "tables nested k deep": lambda k: (
+        "# S\n\n" + "<table><tr><th>Status Code</th></tr><tr><td>200</td></tr></table>\n" + "<table><tr><td>" * k
+        + "<table><tr><th>Status Code</th></tr><tr><td>404</td></tr></table>\n"),
+    "k <table> tags on one line": lambda k: "<table>" * k,
+}
+
+
+def print_hostile_times() -> None:
+    """Seconds per MB of one page through ``process_bytes`` for each hostile page, at k and 5k (printed only)."""
+    sys.path.insert(0, str(REPO))
+    from pipeline.building import process_bytes
+    from pipeline.sources import SourceFile
+
+    print(f"{'hostile page':<32} {'k':>7} {'KB':>8} {'s':>7} {'s/MB':>7} {'issues':>7}")
+    for name, make in HOSTILE_PAGES.items():
+        for k in (4_000, 20_000):
+            data = make(k).encode()
+            start = time.perf_counter()
+            result = process_bytes(SourceFile("svc", "svc/hostile.md", REPO / "hostile.md"), data)
+            took = time.perf_counter() - start
+            print(f"{name:<32} {k:>7} {len(data) / 1024:>8.0f} {took:>7.2f} {took / (len(data) / MB):>7.2f} "
+                  f"{len(result.issues):>7}")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--pages", type=int, default=None,
@@ -915,6 +945,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--fresh-corpus", action="store_true", help="regenerate the corpus even if it is reusable")
     parser.add_argument("--regex", action="store_true",
                         help="only print the time per MB of each regular expression on its worst inputs, and exit")
+    parser.add_argument("--hostile", action="store_true",
+                        help="only print the time per MB of hostile pages (deeply nested tables, a flood of tables)")
     parser.add_argument("--profile", action="store_true",
                         help=f"also profile a build of {PROFILE_PAGES} pages with cProfile and print the top functions")
     args = parser.parse_args(argv)
@@ -932,6 +964,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.regex:
         print_regex_times()
+        return 0
+    if args.hostile:
+        print_hostile_times()
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
     if not args.no_snapshot:

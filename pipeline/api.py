@@ -27,6 +27,7 @@ import orjson
 
 from pipeline.datasets import ALL_RESOURCES, RESOURCES, Resource, derive_all
 from pipeline.errors import PipelineError, UsageError
+from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Issue
 
 #: The optional dependency ``to_pandas`` needs, and how to install it.
@@ -189,13 +190,14 @@ def load(directory: PathLike = "output") -> Datasets:
     folder = Path(directory)
     if not folder.is_dir():
         raise DatasetReadError(f"{folder} is not a dataset directory (write one with `pipeline build --out {folder}`)")
-    records = {r.name: _read_records(folder, r) for r in RESOURCES}
-    for resource in RESOURCES:
-        for number, record in enumerate(records[resource.name]):
-            problem = record_problem(resource, record)
+    typed: dict[str, list[Any]] = {}
+    for resource in RESOURCES:  # each file read and checked in turn: the first problem is the one reported
+        items = _read_records(folder, resource)
+        for number, item in enumerate(items):
+            problem = record_problem(resource, item)
             if problem:
                 raise DatasetReadError(f"{folder / (resource.name + '.json')}: record {number}: {problem}")
-    typed = {name: [resource_of_name(name).from_dict(item) for item in items] for name, items in records.items()}
+        typed[resource.name] = [resource.from_dict(item) for item in items]
     return from_records(typed, _read_issues(folder))
 
 
@@ -207,30 +209,23 @@ def _read_issues(folder: Path) -> tuple[Issue, ...]:
     if not file.is_file():
         return ()
     try:
-        items = orjson.loads(file.read_bytes())
+        items = read_json(file)
         if not isinstance(items, list):
             raise TypeError("not a JSON array")
         return tuple(issue_from_dict(item) for item in items)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (DamagedJSON, TypeError, KeyError) as exc:
         raise DatasetReadError(f"{file} is not an issues file of this version ({type(exc).__name__}: {exc})") \
             from exc
 
 
-def resource_of_name(name: str) -> Resource:
-    return next(r for r in ALL_RESOURCES if r.name == name)
-
-
 def _read_records(folder: Path, resource: Resource) -> list[Any]:
     file = folder / f"{resource.name}.json"
+    if not file.exists():
+        raise DatasetReadError(f"{file} is missing: is {folder} a dataset directory written by `pipeline build`?")
     try:
-        data = orjson.loads(file.read_bytes())
-    except FileNotFoundError as exc:
-        raise DatasetReadError(f"{file} is missing: is {folder} a dataset directory written by `pipeline build`?") \
-            from exc
-    except OSError as exc:
-        raise DatasetReadError(f"cannot read {file}: {exc.strerror}") from exc
-    except orjson.JSONDecodeError as exc:
-        raise DatasetReadError(f"{file} is not valid JSON: {exc}") from exc
+        data = read_json(file)
+    except DamagedJSON as exc:
+        raise DatasetReadError(f"{file} {exc}") from exc
     if not isinstance(data, list):
         raise DatasetReadError(f"{file}: expected a JSON array, found {type(data).__name__}")
     return data

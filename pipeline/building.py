@@ -54,7 +54,7 @@ def process_bytes(source: SourceFile, data: bytes, sha256: str | None = None) ->
         lost = replacement_characters(page)
         if lost:
             page = replace(page, problems=page.problems + tuple(lost))
-        result = normalize_page(page, digest)
+        result = normalize_page(page, digest, text.text)
     except PipelineError as exc:
         return _failed(source, exc, digest)
     except RecursionError:

@@ -20,7 +20,8 @@ from pipeline.datasets import ErrorCodeRecord as ErrorCodeRecord
 from pipeline.datasets import SourceFormat as SourceFormat
 from pipeline.datasets import StatusCodeRecord as StatusCodeRecord
 
-TableKind = Literal["status_codes", "error_codes", "other"]
+#: What a table holds, as the classifiers read it: status codes, error codes, an operation's parameters, other.
+TableKind = Literal["status_codes", "error_codes", "parameters", "other"]
 #: skip: a row or table not extracted, with the reason; notice: a fact about the docs worth knowing
 #: (a duplicated code); warning: odd input that was handled; error: content that could not be read.
 Severity = Literal["skip", "notice", "warning", "error"]
@@ -92,6 +93,9 @@ class Page:
     page_id: str | None
     tables: tuple[RawTable, ...]
     problems: tuple[Issue, ...] = ()
+    #: RST: the 0-based ``(first, end)`` line range of every table block the parser cut out (what the
+    #: outline does not read as text, so it need not find the tables again); empty for HTML.
+    table_lines: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,12 @@ class Issue:
 
 @dataclass(frozen=True, slots=True)
 class TableReport:
-    """How one table was classified and what became of each of its rows."""
+    """How one table was classified, where its records went and what became of each of its rows.
+
+    ``kind`` and ``rule``: what the table holds and the rule that said so; ``page_role``: the role of its
+    page; ``section``: the title of the section it lies in; ``dataset``: the dataset its rows went to
+    (null when none) and ``placement``: the rule that sent them there, or why they were not extracted.
+    """
 
     source_path: str
     table_index: int
@@ -124,6 +133,10 @@ class TableReport:
     rows_emitted: int
     rows_merged: int
     rows_skipped: int
+    page_role: str = "other"
+    section: str | None = None
+    dataset: str | None = None
+    placement: str = ""
 
 
 #: Records by dataset name (``Resource.name``), each dataset's in its declared order.
@@ -192,6 +205,8 @@ class Census:
     outside_service_folder: int = 0
     #: Folders not entered, by reason (``hidden``, ``build output``, ``excluded``): (reason, count).
     folders: tuple[tuple[str, int], ...] = ()
+    #: The declared git sources read, each as (name, repository, commit); none for folders.
+    sources: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def skipped(self) -> int:

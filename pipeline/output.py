@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -39,6 +40,7 @@ from pipeline.exporters.sqlite import FILE_NAME as DATABASE
 from pipeline.exporters.whole import BINARY_SUFFIXES, WholeDataset, text_checksums
 from pipeline.exporters.whole import file_names as whole_file_names
 from pipeline.incremental.fingerprint import code_fingerprint
+from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
 from pipeline.platform import exchange, process_gone, sync_folder
 from pipeline.schema import json_schema
@@ -244,6 +246,7 @@ class DatasetWriter:
             "counts": {"pages": len(self.inputs), **self.counts, "tables": len(self.tables),
                        "issues": len(self.issues)},
             "discovery": census_json(self.census),
+            "sources": sources_json(self.census),
             "inputs": self.inputs,
         }
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
@@ -268,6 +271,12 @@ def census_json(census: Census | None) -> dict[str, Any] | None:
             "skipped": {"not_documentation": dict(census.not_documentation), "hidden": census.hidden,
                         "excluded": census.excluded, "outside_service_folder": census.outside_service_folder},
             "folders_not_entered": dict(census.folders)}
+
+
+def sources_json(census: Census | None) -> list[dict[str, str]]:
+    """The manifest's ``sources``: each declared git source read, with its repository and commit."""
+    return [{"source": name, "repo": repo, "commit": commit}
+            for name, repo, commit in (census.sources if census is not None else ())]
 
 
 def generator_of(csv_safe: bool) -> dict[str, Any]:
@@ -311,12 +320,20 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
 
 
 def read_manifest(out: Path) -> dict[str, Any] | None:
-    """The manifest of the dataset in ``out``, or ``None`` when there is none or it is not a JSON object."""
+    """The manifest of the dataset in ``out``, or ``None`` when there is none or it cannot be read back as
+    a JSON object (``load_manifest`` says why)."""
     try:
-        previous = json.loads((out / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
+        return load_manifest(out)
+    except DamagedJSON:
         return None
-    return previous if isinstance(previous, dict) else None
+
+
+def load_manifest(out: Path) -> dict[str, Any]:
+    """The manifest of the dataset in ``out``; ``DamagedJSON`` when it is missing, damaged or not an object."""
+    manifest = read_json(out / MANIFEST)
+    if not isinstance(manifest, dict):
+        raise DamagedJSON(f"holds a JSON {type(manifest).__name__}, not an object")
+    return manifest
 
 
 #: The files of a dataset directory besides the manifest and the page datasets' schemas.
@@ -466,10 +483,10 @@ def _owner_pid(name: str, out: Path) -> int | None:
 
 
 def _marker(path: Path) -> dict[str, Any] | None:
+    """The staging marker in ``path``; ``None`` when there is none or it is damaged (then ``path`` is not ours)."""
     try:
-        with open(path / STAGING_MARKER, "rb") as handle:
-            marker = json.loads(handle.read(4096))
-    except (OSError, ValueError):
+        marker = read_json(path / STAGING_MARKER, limit=4096)
+    except DamagedJSON:
         return None
     return marker if isinstance(marker, dict) else None
 
@@ -533,37 +550,96 @@ def check_target(out: Path, ops: FileOps = FileOps()) -> int | None:
 def dataset_problem(out: Path) -> str | None:
     """Why ``out`` is not a dataset of ours, or ``None`` when it is.
 
-    Ours: a ``manifest.json`` with generator ``pipeline`` and our ``FORMAT`` (one written before
-    the format was recorded must match its checksums instead), record counts, every file it lists
-    present as a regular file, and nothing in the folder that a dataset does not hold.
+    Ours: a ``manifest.json`` with generator ``pipeline`` and our ``FORMAT`` (or none, from before
+    the format was recorded), record counts, every file it lists present, and every entry of
+    the folder one a dataset holds, each as we wrote it (``entry_problem``): a user's file that
+    merely has a dataset file's name, next to a copied manifest, is never replaced.
     """
-    manifest = read_manifest(out)
-    if manifest is None:
-        return f"it holds no readable {MANIFEST}" if not (out / MANIFEST).is_file() else \
-            f"its {MANIFEST} is not a pipeline manifest"
+    try:
+        manifest = load_manifest(out)
+    except DamagedJSON as exc:
+        return f"it holds no {MANIFEST}" if not os.path.lexists(out / MANIFEST) else f"its {MANIFEST} {exc}"
     generator = manifest.get("generator")
     if not isinstance(generator, dict) or generator.get("name") != "pipeline":
         return f"its {MANIFEST} was not written by pipeline"
-    listed = {**_dict(manifest.get("files")), **_dict(manifest.get("checksums"))}
+    checksums = _dict(manifest.get("checksums"))
+    listed = {**_dict(manifest.get("files")), **checksums}
     counts = _dict(manifest.get("counts"))
-    legacy = "format" not in manifest  # written before the format was recorded
-    if not legacy and manifest["format"] != FORMAT:
+    if manifest.get("format", FORMAT) != FORMAT:
         return f"its {MANIFEST} has format {manifest['format']!r}, not {FORMAT!r}"
     if not listed or not any(type(counts.get(r.name)) is int for r in RESOURCES):
         return f"its {MANIFEST} lists no files or record counts"
     for name in sorted(listed):
         if name not in DATASET_FILES:
             return f"its {MANIFEST} lists {name!r}, which pipeline never writes"
-        path = out / name
-        if path.is_symlink() or not path.is_file():
-            return f"{name}, listed in its {MANIFEST}, is missing or not a regular file"
-        if legacy and name in _dict(manifest.get("checksums")) and _sha256(path) != listed[name]:
-            return f"{name} does not match the checksum in its {MANIFEST}"
-    for entry in sorted(_entries_of(out)):
-        if entry not in DATASET_FILES and entry not in ("schemas", *OS_LITTER) and \
-                not (entry.startswith("schemas/") and entry.rsplit("/", 1)[1] in OS_LITTER):
-            return f"it holds {entry!r}, which is not part of a pipeline dataset (move it elsewhere first)"
-    return None
+        if not os.path.lexists(out / name):
+            return f"{name}, listed in its {MANIFEST}, is missing"
+    return next((p for entry in sorted(_entries_of(out)) if (p := entry_problem(out, entry, checksums))), None)
+
+
+#: The largest OS litter file (``Thumbs.db``) a dataset folder may hold and still be replaced.
+MAX_LITTER_BYTES = 1 << 20
+#: A dataset's JSON files without a checksum (``datapackage.json``, the schemas) are read back up to this size.
+MAX_DESCRIPTOR_BYTES = 16 << 20
+
+
+def entry_problem(out: Path, entry: str, checksums: dict[str, Any]) -> str | None:
+    """Why the entry ``entry`` (``issues.json``, ``schemas/x.json``) of ``out`` is not as we wrote it, or ``None``.
+
+    OS litter (``.DS_Store``, ``Thumbs.db``) must be a plain small file (a folder named
+    ``Thumbs.db`` holding photos is the user's); a file the manifest checksums must match its
+    checksum; a Parquet file must look like one (``PAR1`` at both ends), ``pipeline.db`` like an
+    SQLite database (its header); any other JSON file of ours must read back as a JSON object.
+    """
+    path = out / entry
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        return f"{entry} cannot be read ({exc.strerror})"
+    regular = stat.S_ISREG(info.st_mode)
+    if entry.rsplit("/", 1)[-1] in OS_LITTER:
+        return None if regular and info.st_size <= MAX_LITTER_BYTES else \
+            f"it holds {entry!r}, named like OS litter but not a small plain file (move it elsewhere first)"
+    if entry == "schemas":
+        return None if stat.S_ISDIR(info.st_mode) else "its 'schemas' is not a folder"
+    if entry not in DATASET_FILES:
+        return f"it holds {entry!r}, which is not part of a pipeline dataset (move it elsewhere first)"
+    if not regular:
+        return f"{entry} is not a regular file"
+    if entry in checksums:
+        same = _sha256(path) == checksums[entry]
+    elif entry.endswith(".parquet"):
+        same = _is_parquet(path, info.st_size)
+    elif entry == DATABASE:
+        same = _is_sqlite(path)
+    else:
+        try:
+            same = isinstance(read_json(path, MAX_DESCRIPTOR_BYTES), dict)
+        except DamagedJSON:
+            same = False
+    return None if same else f"{entry} is not the file pipeline wrote (its content does not match its {MANIFEST})"
+
+
+def _is_parquet(path: Path, size: int) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            handle.seek(max(size - 4, 0))
+            return size >= 12 and head == b"PAR1" and handle.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+#: The first bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
 
 
 def _dict(value: object) -> dict[str, Any]:

@@ -57,6 +57,8 @@ ENCODING_GUESSED = ProblemKind("encoding-guessed", "warning", "a page that is no
 INVALID_STATUS_CODE = ProblemKind("invalid-status-code", "warning",
                                   "a status code outside 100-599, or a status cell of an error-code table that is "
                                   "not one")
+INVALID_ERROR_CODE = ProblemKind("invalid-error-code", "warning",
+                                 "an error-code cell that holds no service error code (TBD, see note): row not read")
 NOT_A_STATUS_CODE = ProblemKind("not-a-status-code", "warning", "a status cell that holds no HTTP status code")
 SUSPICIOUS_CHARACTER = ProblemKind("suspicious-character", "warning",
                                    "an invisible, control or look-alike character in a code cell")
@@ -70,8 +72,25 @@ UNCLOSED_COMMENT = ProblemKind("unclosed-comment", "warning", "an HTML comment t
 REPLACEMENT_CHARACTER = ProblemKind("replacement-character", "warning",
                                     "a U+FFFD in the text: a character was lost before or while reading the page")
 NUL_CHARACTER = ProblemKind("nul-character", "warning", "a NUL byte in the text: the row holding it is not read")
+CONTROL_CHARACTER = ProblemKind("control-character", "warning",
+                                "a control character (an ANSI escape sequence) in a cell: kept, printed escaped")
 UNRESOLVED_TABLE_REFERENCE = ProblemKind("unresolved-table-reference", "warning",
                                         "a parameter row cites a table number ('see Table 5') the page does not have")
+DUPLICATE_OPERATION = ProblemKind("duplicate-operation", "warning",
+                                  "an operation (method and path) documented again on another page or line of "
+                                  "its service: the OpenAPI document keeps the first")
+UNDOCUMENTED_PATH_PARAMETER = ProblemKind("undocumented-path-parameter", "warning",
+                                          "a {placeholder} of an operation's path that no path parameter documents: "
+                                          "the OpenAPI document declares it as a string")
+PATH_PARAMETER_NOT_IN_PATH = ProblemKind("path-parameter-not-in-path", "warning",
+                                         "a documented path parameter the operation's path has no {placeholder} "
+                                         "for: the OpenAPI document leaves it out")
+REPEATED_PATH_PARAMETER = ProblemKind("repeated-path-parameter", "warning",
+                                      "a {placeholder} printed twice in one path (/v2/{project_id}/x/{project_id}): "
+                                      "OpenAPI cannot tell the two apart")
+AMBIGUOUS_PATHS = ProblemKind("ambiguous-paths", "warning",
+                              "two paths of a service that differ only in their placeholders' names "
+                              "(/v2/{a}/tags and /v2/{b}/tags): a client cannot tell which one a URL is")
 HTML_PARSER_FALLBACK = ProblemKind("html-parser-fallback", "warning",
                                    "libxml2 gave up on the page, which was read again with Python's html.parser")
 
@@ -83,6 +102,8 @@ MALFORMED_TABLE = ProblemKind("malformed-table", "error", "an RST table whose ro
 UNTERMINATED_TABLE = ProblemKind("unterminated-table", "error", "RST table lines with no bottom border after them")
 TABLE_TOO_LARGE = ProblemKind("table-too-large", "error",
                               "a table whose rowspan/colspan would expand it beyond the cell limit")
+TOO_MANY_TABLES = ProblemKind("too-many-tables", "error",
+                              "a page with more tables than are read per page (5,000); the rest are not read")
 SYMLINK_SKIPPED = ProblemKind("symlink-skipped", "error", "a symbolic link, never followed")
 NOT_A_FILE = ProblemKind("not-a-file", "error", "neither a regular file nor a folder (a FIFO, a socket, a device)")
 UNREADABLE_DIRECTORY = ProblemKind("unreadable-directory", "error", "a folder that cannot be listed")
@@ -95,9 +116,11 @@ KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     STATUS_CLASS, EMPTY_ROW, SECTION_DIVIDER, NO_STATUS_CODE, NO_ERROR_CODE, NOT_AN_ERROR_CODE, TABLE_NOT_EXTRACTED,
     NOT_A_PARAMETER, EXAMPLE_PARAMETERS, PARAMETER_TABLE_UNPLACED, PARAMETER_PARENT_NOT_FOUND,
     DUPLICATE_ERROR_CODE, EMPTY_PAGE,
-    ENCODING_GUESSED, INVALID_STATUS_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW, EMPTY_TABLE,
+    ENCODING_GUESSED, INVALID_STATUS_CODE, INVALID_ERROR_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW,
+    EMPTY_TABLE,
     DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
-    NUL_CHARACTER, UNRESOLVED_TABLE_REFERENCE, HTML_PARSER_FALLBACK,
-    UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, SYMLINK_SKIPPED,
-    NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
+    NUL_CHARACTER, CONTROL_CHARACTER, UNRESOLVED_TABLE_REFERENCE, DUPLICATE_OPERATION, UNDOCUMENTED_PATH_PARAMETER,
+    PATH_PARAMETER_NOT_IN_PATH, REPEATED_PATH_PARAMETER, AMBIGUOUS_PATHS, HTML_PARSER_FALLBACK,
+    UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, TOO_MANY_TABLES,
+    SYMLINK_SKIPPED, NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,
 )}

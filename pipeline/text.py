@@ -43,12 +43,42 @@ def escape_controls(text: str) -> str:
     messages quote cells with ``!r``; this is the same rule without the quotes, for text
     that is printed as it is (a page path, a cell in ``pipeline diff``).
 
-    >>> escape_controls("a\\x1b[2Jb\\u202ec\\td")
-    'a\\\\x1b[2Jb\\\\u202ec\\\\td'
+    Default-ignorable characters that ``repr`` leaves as they are (U+034F, a variation
+    selector, a Hangul filler) are escaped too: they print as nothing.
+
+    >>> escape_controls("a\\x1b[2Jb\\u202ec\\td\\u034f")
+    'a\\\\x1b[2Jb\\\\u202ec\\\\td\\\\u034f'
     """
-    if text.isprintable():
+    if text.isascii() and text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return "".join(ch if ch.isprintable() and not is_default_ignorable(ch) else _escaped(ch) for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    if not ch.isprintable():
+        return repr(ch)[1:-1]
+    return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+
+
+#: Unicode's default-ignorable code points (``Default_Ignorable_Code_Point`` in DerivedCoreProperties.txt,
+#: Unicode 15.1): characters rendered as nothing. Some are letters or marks to ``unicodedata`` (U+034F,
+#: the Hangul fillers, the variation selectors), so ``str.isprintable`` does not catch them.
+_IGNORABLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+
+
+def is_default_ignorable(ch: str) -> bool:
+    """A character Unicode says to render as nothing (``Default_Ignorable_Code_Point``).
+
+    >>> [is_default_ignorable(c) for c in ("\\u034f", "\\ufe0f", "\\u3164", "\\U000e0041", "\\u200b", "A")]
+    [True, True, True, True, True, False]
+    """
+    code = ord(ch)
+    return code >= 0xAD and any(low <= code <= high for low, high in _IGNORABLE_RANGES)
 
 
 def escape_json_controls(text: str) -> str:
@@ -58,12 +88,13 @@ def escape_json_controls(text: str) -> str:
     above U+FFFF), so the text is still the same JSON; the newlines that lay the JSON out are
     kept (inside strings a JSON encoder has already escaped them).
 
-    >>> escape_json_controls('{"a": "x\\u202ey"}\\n')
-    '{"a": "x\\\\u202ey"}\\n'
+    >>> escape_json_controls('{"a": "x\\u202ey\\u034f"}\\n')
+    '{"a": "x\\\\u202ey\\\\u034f"}\\n'
     """
-    if text.isprintable():
+    if text.isascii() and text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() or ch == "\n" else _json_escape(ch) for ch in text)
+    return "".join(ch if ch == "\n" or (ch.isprintable() and not is_default_ignorable(ch)) else _json_escape(ch)
+                   for ch in text)
 
 
 def _json_escape(ch: str) -> str:

@@ -54,6 +54,7 @@ CASES: tuple[Case, ...] = (
     Case(D, "_META_CHARSET", "all", ("<meta", "<meta charset", "charset=", "<meta a"), prepare=_ascii),
     Case(D, "_C1_CONTROL", "all", ("\x80",)),
     Case(D, "_CONTROL", "all", ("\x01",)),
+    Case("pipeline.parsers.controls", "_CONTROL", "all", ("\x1b",)),
     Case(S, "_HTML_MARKUP", "all", ("<tabl", "<h7", "<")),
     Case(S, "_RST_MARKUP", "all", (".. _x", ".. x:", "====", "= =", ":original_name", ".. ")),
     # HTML parser
@@ -95,6 +96,9 @@ CASES: tuple[Case, ...] = (
     # text, exporters, normalizer, diff
     Case("pipeline.text", "_WHITESPACE", "all", (" ",)),
     Case(f"{N}.columns", "_ERROR_CODE_TOKEN", "match", ("a", "aB", "A_", "1.", "Aa")),
+    Case(f"{N}.columns", "_DOTTED_NAME", "match", ("a", "a.", "a.a", "a_a.")),
+    Case(f"{N}.columns", "_CODE_RANGE", "match", ("a", "a ", "a to ", "a to a ")),
+    Case(f"{N}.columns", "_NAME_PHRASE", "match", ("A", "A ", "A a", "A-a a ")),
     Case(f"{N}.columns", "_PLAIN_STATUS", "match", ("1",)),
     Case(f"{N}.columns", "header_key", "all", ("(optional", "("), inline=r"\(optional\)"),
     Case(f"{N}.columns", "header_key", "all", ("!",), inline=r"[^a-z0-9&/ ]+"),
@@ -107,9 +111,17 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.httpstatus", "_STARTS_WITH_DIGIT", "match", ("\u200b",)),
     Case(f"{N}.httpstatus", "_CODE", "all", ("20", "200", "2")),
     Case("pipeline.diff.render", "_TOKENS", "all", (" ", "a")),
-    Case("pipeline.diff.render", "_MD_SPECIAL", "all", ("\\",)),
-    Case("pipeline.diff.load", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
+    Case("pipeline.diff.escape", "_MD_SPECIAL", "all", ("\\",)),
+    Case("pipeline.sources.git", "_git_version", "match", ("git version ", "git version 2.", "git version 2"),
          inline=r"git version (\d{1,9})\.(\d{1,9})"),
+    Case("pipeline.sources.git", "COMMIT_ID", "fullmatch", ("0" * 40, "0" * 64, "a" * 41)),
+    # declared sources (issue 16): the config file's repository URLs and refs
+    Case("pipeline.sources.declared", "_SCHEME", "match", ("a", "a:", "a:/", "a+")),
+    Case("pipeline.sources.declared", "_SCP_LIKE", "match", ("a", "a@", "a@b", "a@b.")),
+    Case("pipeline.sources.declared", "_FULL_COMMIT", "fullmatch", ("0", "a" * 41)),
+    Case("pipeline.sources.declared", "_REF_FORBIDDEN", "all", (".", "/", "@", ".l", ".lock", "a")),
+    Case("pipeline.diff.split", "_TABLE_RULE", "fullmatch", ("|---", "|--", "| :--", "|---|-")),
+    Case("pipeline.sources.declared", "check_repo", "fullmatch", ("a",), inline=r"[A-Za-z]:"),
     # page outline (issue 14): RST and markdown+HTML pages read line by line
     Case(f"{OUT}.rst", "_ADORNMENT", "fullmatch", ("==", "--", "= ", "=-")),
     Case(f"{OUT}.rst", "_DIRECTIVE", "fullmatch", (".. ", ".. a", ".. a:", ".. a::", ".. a:b", "..a::")),
@@ -144,6 +156,10 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.operation_status", "_STATUS_LABEL", "match", ("Normal", "Normal ", "Returned ", "Status code:")),
     Case(f"{N}.page_roles", "_ERROR_TITLE", "all", ("error ", "error code", "fault")),
     Case(f"{N}.page_roles", "_STATUS_TITLE", "all", ("status ", "returned ", "response ")),
+    # the table classifier's header and heading rules (issue 14)
+    Case(f"{N}.columns", "_STATUS_ROLE_WORD", "all", ("statu", "return", "respons", "http")),
+    Case(f"{N}.columns", "_NO_CODES_SECTION", "all", ("specification", "flavo", "specifications ")),
+    Case(f"{N}.columns", "_CODES_SECTION", "all", ("status ", "error ", "returned ", "return valu")),
     # parameters (issue 15): columns and cells, places, nesting
     Case(f"{N}.parameter_columns", "_HEADER_NOISE", "all", ("1", "(")),
     Case(f"{N}.parameter_columns", "_ARRAY_OF", "fullmatch", ("array", "array ", "array of", "list of ")),
@@ -169,6 +185,8 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.parameter_nesting", "_HTML_TABLE_REF", "all", ('<a href="', '<a href="#a"', '<a href="#a">Table 1',
                                                               "<a ")),
     Case(f"{N}.parameter_nesting", "_RST_LABEL", "match", (".. ", ".. _", ".. _a")),
+    # OpenAPI per service (issue 15): operationIds from the method and the path
+    Case("pipeline.openapi.document", "_NOT_WORD", "all", ("/", "{", "a/", "/{")),
     # output: staging folder names next to --out (file names, not page text, but a user's names all the same)
     Case("pipeline.output", "_STAGING_REST", "fullmatch", ("1", "1-", "1-a")),
     Case("pipeline.output", "_OLD_REST", "fullmatch", ("1",)),

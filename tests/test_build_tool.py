@@ -25,7 +25,7 @@ from pipeline.incremental.stat_index import RACY_NS, STAT_INDEX, input_digests
 from pipeline.incremental.store import Outcome, PageStore, decode_entry, encode_entry
 from pipeline.model import Dataset, page_order
 from pipeline.output import render
-from pipeline.schema import STATUS_CODES
+from pipeline.schema import RESOURCES, STATUS_CODES
 from pipeline.sources import SourceFile, read_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -367,7 +367,8 @@ def test_manifest_records_inputs_and_dataset_hash(tmp_path: Path) -> None:
     nat = next(i for i in manifest["inputs"] if i["path"] == "nat/status-codes.md")
     assert nat["sha256"] == hashlib.sha256((SEED / "nat/status-codes.md").read_bytes()).hexdigest()
     assert nat == {"path": "nat/status-codes.md", "sha256": nat["sha256"], "status_codes": 17, "error_codes": 0,
-                   "tables": 2}
+                   "pages": 1, "operations": 0, "operation_status_codes": 0, "parameters": 0,
+                   "operation_sections": 0, "tables": 2}
     assert len(manifest["dataset_sha256"]) == 64
     for name, digest in manifest["checksums"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
@@ -378,7 +379,7 @@ def _consistent(out: Path) -> str:
     from pipeline.exporters.datapackage import content_hash
 
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-    hashes = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in ("status_codes.json", "error_codes.json")}
+    hashes = {n: hashlib.sha256((out / n).read_bytes()).hexdigest() for n in (f"{r.name}.json" for r in RESOURCES)}
     assert hashes == manifest["files"]
     assert content_hash(hashes) == manifest["dataset_sha256"]
     status = json.loads((out / "status_codes.json").read_text("utf-8"))

@@ -21,7 +21,8 @@ def test_build_writes_dataset_and_summary(tmp_path: Path, capsys: pytest.Capture
     out = tmp_path / "out"
     assert main(["build", str(SEED), "--out", str(out)]) == 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1] == ("pipeline: 5 pages, 10 tables, 83 status codes, 0 error codes, 0 problems, 0 skips, "
+    assert err[-1] == ("pipeline: 5 pages, 10 tables, 83 status codes, 0 error codes, 0 operations, "
+                       "0 operation status codes, 0 parameters, 0 operation sections, 0 problems, 0 skips, "
                        f"0 notices -> {out}")
     assert len(json.loads((out / "status_codes.json").read_text("utf-8"))) == 83
     assert capsys.readouterr().out == ""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.building import build
+from pipeline.datasets import OPERATION_SECTIONS, PAGES
 from pipeline.model import Dataset
 from pipeline.output import render
 from pipeline.problems import KINDS
@@ -20,28 +21,57 @@ RAW_DOCS = ROOT / "raw_docs"
 OUTPUT = ROOT / "output"
 
 
+FIXTURES = ROOT / "tests" / "fixtures"
+#: Real subtrees of the shared trees (tests/fixtures/trees) and real operation pages of both formats.
+TREES = [FIXTURES / "trees" / "rst", FIXTURES / "trees" / "md" / "doc" / "source", FIXTURES / "operations" / "rst",
+         FIXTURES / "operations" / "md" / "doc" / "source"]
+
+
 @pytest.fixture(scope="module")
 def corpus() -> Dataset:
     return build(RAW_DOCS)
 
 
-def test_every_row_is_accounted_for(corpus: Dataset) -> None:
-    skips = Counter((i.location.path, i.location.table_index) for i in corpus.issues if i.severity == "skip"
+@pytest.fixture(scope="module")
+def trees() -> Dataset:
+    return build(TREES)
+
+
+@pytest.mark.parametrize("which", ["corpus", "trees"])
+def test_every_row_is_accounted_for(which: str, request: pytest.FixtureRequest) -> None:
+    """Every table of every page: rows = records' rows + rows skipped, each skip explained by an issue of its
+    row, or by one issue of its table when the whole table is not read; records come from emitted rows only."""
+    dataset: Dataset = request.getfixturevalue(which)
+    skips = Counter((i.location.path, i.location.table_index) for i in dataset.issues if i.severity == "skip"
                     and i.location.row_index is not None)
-    for table in corpus.tables:
+    whole = {(i.location.path, i.location.table_index) for i in dataset.issues if i.severity == "skip"
+             and i.location.table_index is not None and i.location.row_index is None}
+    kinds = Counter(t.kind for t in dataset.tables)
+    assert kinds["other"] and (which == "corpus" or (kinds["parameters"] and kinds["status_codes"]))
+    for table in dataset.tables:
         where = f"{table.source_path} table {table.table_index}"
         assert table.rows == table.rows_emitted + table.rows_merged + table.rows_skipped, where
-        if table.kind == "other":
+        if table.dataset is None:
             assert table.records == 0 and table.rows_skipped == table.rows, where
+            assert not table.rows or (table.source_path, table.table_index) in whole, where
             continue
-        assert skips[(table.source_path, table.table_index)] == table.rows_skipped, where
+        if (table.source_path, table.table_index) in whole:
+            assert table.rows_emitted == 0 and table.rows_skipped == table.rows, where
+        else:
+            assert skips[(table.source_path, table.table_index)] == table.rows_skipped, where
         assert table.records >= table.rows_emitted, where
 
 
-def test_record_counts_match_tables(corpus: Dataset) -> None:
-    per_table = Counter((r.source_path, r.table_index) for resource in RESOURCES for r in corpus.records_of(resource))
-    for table in corpus.tables:
-        assert per_table[(table.source_path, table.table_index)] == table.records
+@pytest.mark.parametrize("which", ["corpus", "trees"])
+def test_record_counts_match_tables(which: str, request: pytest.FixtureRequest) -> None:
+    """Each table's count of records is the records of its dataset that name it (a bare status line names none)."""
+    dataset: Dataset = request.getfixturevalue(which)
+    per_table = Counter((resource.name, r.source_path, getattr(r, "table_index", None)) for resource in RESOURCES
+                        for r in dataset.records_of(resource))
+    for table in dataset.tables:
+        assert per_table[(table.dataset, table.source_path, table.table_index)] == table.records, table
+    assert sum(t.records for t in dataset.tables) == sum(
+        n for (name, _, index), n in per_table.items() if index is not None and name != OPERATION_SECTIONS.name)
 
 
 def test_corpus_shape(corpus: Dataset) -> None:
@@ -56,7 +86,10 @@ def test_corpus_shape(corpus: Dataset) -> None:
 def test_prose_pages_give_nothing_and_no_error(corpus: Dataset) -> None:
     for path in ("css/returned_values.rst", "dws/returned-values.md"):
         page = next(p for p in corpus.pages if p.source_path == path)
-        assert not page.tables and not any(page.records.values()) and not page.issues
+        assert not page.tables and not page.issues
+        assert [r.name for r in RESOURCES if page.records_of(r)] == [PAGES.name]  # its page record, nothing else
+        [record] = page.records_of(PAGES)
+        assert record.role == "other" and record.records == 0  # type: ignore[union-attr]
 
 
 def test_no_record_text_carries_markup(corpus: Dataset) -> None:

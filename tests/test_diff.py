@@ -29,6 +29,7 @@ from pipeline.diff import (
     render_text,
     word_diff,
 )
+from pipeline.diff.compare import IDENTITIES
 from pipeline.diff.load import Side
 from pipeline.model import ErrorCodeRecord, StatusCodeRecord
 from pipeline.schema import ERROR_CODES, RESOURCES, STATUS_CODES
@@ -43,7 +44,11 @@ DEH = ("deh/status_codes@1824674a14.rst", "deh/status_codes@953faf7048.rst")
 ELB = ("elb/status_codes@8369fde5b8.rst", "elb/status_codes@86ebb6c673.rst")
 VPN = ("vpn-enterprise/error_codes@abb87e665f.rst", "vpn-enterprise/error_codes@2bb2784e3c.rst")
 PAIRS = {"vpc": VPC, "ecs-rst": ECS_RST, "ecs-html": ECS_HTML, "deh": DEH, "elb": ELB, "vpn-enterprise": VPN}
-NO_DIFFERENCES = "1 service compared: 0 added, 0 removed, 0 changed (status codes +0 -0 ~0, error codes +0 -0 ~0)\n"
+#: The summary line's counts of the datasets no test here changes (the pages and what operation pages give).
+OTHER_DATASETS = ("pages +0 -0 ~0, operations +0 -0 ~0, operation status codes +0 -0 ~0, parameters +0 -0 ~0, "
+                  "operation sections +0 -0 ~0")
+NO_DIFFERENCES = ("1 service compared: 0 added, 0 removed, 0 changed (status codes +0 -0 ~0, error codes +0 -0 ~0, "
+                  f"{OTHER_DATASETS})\n")
 ALL_VERSIONS = sorted(str(p.relative_to(VERSIONS)) for p in VERSIONS.glob("*/*@*"))
 
 
@@ -107,7 +112,8 @@ def test_vpc_one_status_code_added_202(tmp_path: Path, capsys: pytest.CaptureFix
     _, out, _ = run(capsys, str(tmp_path / "old"), str(tmp_path / "new"))
     assert "    + 202 Accepted  vpc/status_codes.rst:17: table 0 row 2" in out.splitlines()
     assert out.splitlines()[-1] == (
-        "1 service compared: 1 added, 0 removed, 0 changed (status codes +1 -0 ~0, error codes +0 -0 ~0)")
+        f"1 service compared: 1 added, 0 removed, 0 changed (status codes +1 -0 ~0, error codes +0 -0 ~0, "
+        f"{OTHER_DATASETS})")
 
 
 def test_ecs_rst_429_added(tmp_path: Path) -> None:
@@ -211,8 +217,8 @@ def test_moving_rows_and_reordering_tables_is_no_change(tmp_path: Path) -> None:
 
 def error(code: str, status: int | None, message: str, row: int, table: int = 0, title: str | None = None,
           path: str = "vpc/error_codes.rst") -> ErrorCodeRecord:
-    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, table, title, row, None, code, status,
-                           message, None, None, None)
+    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, table, title, row, None, None, None, None, code,
+                           status, message, None, None, None)
 
 
 def test_duplicate_keys_pair_deterministically_and_nothing_is_dropped() -> None:
@@ -237,8 +243,8 @@ def test_duplicate_keys_pair_deterministically_and_nothing_is_dropped() -> None:
 
 
 def status(code: int, title: str | None, description: str, table: int, row: int) -> StatusCodeRecord:
-    return StatusCodeRecord("elb", "elb/status_codes.rst", "rst", None, None, table, title, row, None, code,
-                            None, "Bad Request", description, "client_error")
+    return StatusCodeRecord("elb", "elb/status_codes.rst", "rst", None, None, table, title, row, None, None, None,
+                            None, code, None, "Bad Request", description, "client_error")
 
 
 def test_a_code_in_two_tables_of_a_page_is_matched_by_table_title() -> None:
@@ -301,12 +307,15 @@ def test_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, str(old), str(new), "--format", "json")
     assert code == 1
     data = json.loads(out)
-    assert list(data) == ["summary", "status_codes", "error_codes"]
+    assert list(data) == ["summary", *(r.name for r in RESOURCES), "api"]
+    assert data["api"] == {"summary": {"breaking": 0, "warning": 0, "info": 0}, "changes": []}
     assert data["summary"] == {
         "old": str(old), "new": str(new), "exact": False, "complete": True, "services_compared": 1,
         "services_changed": ["ecs"], "added": 2, "removed": 0, "changed": 1, "uncompared": 0,
         "status_codes": {"added": 2, "removed": 0, "changed": 1, "unchanged": 17, "uncompared": 0},
         "error_codes": {"added": 0, "removed": 0, "changed": 0, "unchanged": 0, "uncompared": 0},
+        "pages": {"added": 0, "removed": 0, "changed": 0, "unchanged": 1, "uncompared": 0},
+        **{r.name: {"added": 0, "removed": 0, "changed": 0, "unchanged": 0, "uncompared": 0} for r in RESOURCES[3:]},
         "sides": {"old": {"records": 18, "pages": 1, "unreadable": []},
                   "new": {"records": 20, "pages": 1, "unreadable": []}},
     }
@@ -340,14 +349,15 @@ def test_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert any(line.startswith("| changed | 204 No Content | **description:** "
                                "<del>The task is successfully</del><ins>Task</ins> delivered. |") for line in lines)
     assert lines[-1] == ("**1 service compared: 2 added, 0 removed, 1 changed "
-                         "(status codes +2 -0 ~1, error codes +0 -0 ~0)**")
+                         f"(status codes +2 -0 ~1, error codes +0 -0 ~0, {OTHER_DATASETS})**")
     same = compare(load_side(str(new)), load_side(str(new)))
     assert "No differences." in render_markdown(same)
 
 
 def test_markdown_escapes_table_breakers() -> None:
     record = error("E|1", 400, "a | b <script> *x*", 0)
-    diff = DatasetDiff("a", "b", False, ("vpc",), {STATUS_CODES.name: match_records(STATUS_IDENTITY, [], []),
+    nothing = {r.name: match_records(IDENTITIES[r.name], [], []) for r in RESOURCES}
+    diff = DatasetDiff("a", "b", False, ("vpc",), {**nothing,
                                                    ERROR_CODES.name: match_records(ERROR_IDENTITY, [], [record])})
     row = next(line for line in render_markdown(diff).splitlines() if line.startswith("| added"))
     assert row.count(" | ") == 3 and "<script>" not in row and "\\|" in row
@@ -477,3 +487,10 @@ def test_git_trouble_exits_2(repo: Path, tmp_path: Path, capsys: pytest.CaptureF
         assert err.startswith("pipeline: ") and err.count("\n") == 1, err
     assert run(capsys, "--git", "--repo", str(tmp_path / "nope"), "HEAD:docs", "HEAD:docs")[0] == 2
     assert run(capsys, "--git", "--repo", str(tmp_path), "HEAD:docs", "HEAD:docs")[0] == 2  # not a repository
+
+
+def test_fail_on_sets_the_exit_code_by_api_changes_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair_dirs(tmp_path, ECS_HTML)
+    assert run(capsys, str(old), str(new))[0] == 1
+    # status codes changed, the API (operations, parameters, their statuses) did not
+    assert run(capsys, str(old), str(new), "--fail-on", "info")[0] == 0

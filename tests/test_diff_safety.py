@@ -115,7 +115,7 @@ def test_a_page_unreadable_on_one_side_is_not_compared_and_the_diff_is_incomplet
     assert "removed" not in out.replace("0 removed", "").replace("neither added nor removed", "")
     assert "could not be read in new" in out and "  vpc/status_codes.rst: binary data, not a text page" in out
     assert out.splitlines()[-1].endswith("; incomplete: 1 page could not be read (old 0, new 1), "
-                                         "17 records not compared")
+                                         "18 records not compared")  # 17 status codes and the page's record
     assert err.startswith("pipeline: the diff is incomplete: 1 page could not be read") and err.count("\n") == 1
     # --allow-incomplete: exit by the differences of the rest (none), still listing the page.
     code, out, err = run(capsys, "--allow-incomplete", "--format", "markdown", str(old), str(new))
@@ -123,20 +123,21 @@ def test_a_page_unreadable_on_one_side_is_not_compared_and_the_diff_is_incomplet
     code, out, _ = run(capsys, "--allow-incomplete", "--format", "json", str(old), str(new))
     data = json.loads(out)
     assert code == 0 and data["summary"]["complete"] is False
-    assert (data["summary"]["removed"], data["summary"]["uncompared"]) == (0, 17)
+    assert (data["summary"]["removed"], data["summary"]["uncompared"]) == (0, 18)  # the page's record too
     assert [i["path"] for i in data["summary"]["sides"]["new"]["unreadable"]] == ["vpc/status_codes.rst"]
     assert data["summary"]["sides"]["old"]["unreadable"] == []
     assert len(data["status_codes"]["uncompared"]["old"]) == 17 and data["status_codes"]["removed"] == []
     # The same the other way round: the records of the readable side are not "added".
     code, out, _ = run(capsys, "--allow-incomplete", "--format", "json", str(new), str(old))
     summary = json.loads(out)["summary"]
-    assert (code, summary["added"], summary["uncompared"]) == (0, 0, 17)
+    assert (code, summary["added"], summary["uncompared"]) == (0, 0, 18)
     assert run(capsys, "-q", str(old), str(new))[0] == 2
 
 
 def test_a_dataset_built_with_an_unreadable_page_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     docs = page(tmp_path / "docs", "vpc/status_codes.rst", VPC_OLD)
     broken = page(tmp_path / "broken", "vpc/status_codes.rst", b"\x00\x01binary")
+    page(broken, "dns/status_codes.rst", VPC_OLD)  # a build where no page can be read writes nothing
     assert main(["build", str(broken), "--out", str(tmp_path / "out"), "-q"]) == 0
     code, out, _ = run(capsys, str(tmp_path / "out"), str(docs))
     assert code == 2 and "+ 200 OK" not in out  # its records are not "added": the dataset never read them
@@ -145,8 +146,8 @@ def test_a_dataset_built_with_an_unreadable_page_says_so(tmp_path: Path, capsys:
 
 
 def test_records_under_an_unreadable_folder_are_not_compared() -> None:
-    old = [StatusCodeRecord("vpc", "vpc/a.rst", "rst", None, None, 0, None, 0, None, 200, None, "OK", None,
-                            "success")]
+    old = [StatusCodeRecord("vpc", "vpc/a.rst", "rst", None, None, 0, None, 0, None, None, None, None, 200, None,
+                            "OK", None, "success")]
     diff = match_records(STATUS_IDENTITY, old, [], new_unreadable=["vpc"])
     assert (diff.removed, diff.uncompared_old) == ((), tuple(old))
     assert match_records(STATUS_IDENTITY, old, [], new_unreadable=["vpcx"]).removed == tuple(old)
@@ -174,7 +175,7 @@ def test_a_diff_against_an_empty_side_says_so(tmp_path: Path, capsys: pytest.Cap
 
 def error(code: str, status: int | None, message: str, row: int, title: str | None = None,
           path: str = "vpc/error_codes.rst") -> ErrorCodeRecord:
-    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, 0, title, row, None, code, status,
+    return ErrorCodeRecord("vpc", path, "rst", "Error Codes", None, 0, title, row, None, None, None, None, code, status,
                            message, None, None, None)
 
 
@@ -308,7 +309,7 @@ def test_deeply_nested_json_is_a_one_line_error(tmp_path: Path, capsys: pytest.C
     (tmp_path / "out" / name).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     code, out, err = run(capsys, str(tmp_path / "out"), str(docs))
     assert (code, out) == (2, "")
-    assert err == f"pipeline: {tmp_path / 'out' / name} is not a dataset file: its JSON is nested too deeply " \
+    assert err == f"pipeline: {tmp_path / 'out' / name} is not a dataset file: it is nested too deeply " \
                   "to read\n"
 
 

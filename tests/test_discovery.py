@@ -124,7 +124,8 @@ def test_the_published_subtrees_build_clean(tmp_path: Path, capsys: pytest.Captu
     assert err[-2:] == [
         "pipeline: 10 files: 3 pages read, 7 skipped (not documentation: png 2, py 2, conf 1, ini 1; "
         "outside a service folder 1)",
-        f"pipeline: 3 pages, 4 tables, 34 status codes, 0 error codes, 0 problems, 0 skips, 0 notices -> {out}",
+        "pipeline: 3 pages, 4 tables, 34 status codes, 0 error codes, 0 operations, 0 operation status codes, "
+        f"0 parameters, 0 operation sections, 0 problems, 0 skips, 0 notices -> {out}",
     ]
     services = {(r["service"], r["source_path"]) for r in load(out, "status_codes.json")}
     assert services == {("nat", "nat/api-reference/status-codes.md"),
@@ -244,8 +245,9 @@ def test_two_folders_aliased_to_one_service_clash_only_on_a_shared_page(
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('rootz = ["a"]\n', "pipeline.toml: unknown key 'rootz' (known: aliases, exclude, include, roots)"),
-    ('[[source]]\nservice = "vpc"\n', "pipeline.toml: unknown key 'source' (known: aliases, exclude, include, roots)"),
+    ('rootz = ["a"]\n', "pipeline.toml: unknown key 'rootz' (known: aliases, exclude, include, roots, source)"),
+    ('[[source]]\nservice = "vpc"\n', "pipeline.toml: source[1]: 'repo' is required"),
+    ('source = "vpc"\n', "pipeline.toml: 'source' must be an array of tables ([[source]]), not a string"),
     ("roots = 'docs'\n", "pipeline.toml: 'roots' must be an array of strings, not a string"),
     ("exclude = [1]\n", "pipeline.toml: 'exclude' must be an array of non-empty strings; it holds an integer"),
     ("include = ['']\n", "pipeline.toml: 'include' must be an array of non-empty strings; it holds an empty string"),

@@ -442,8 +442,10 @@ def test_records_repeating_a_primary_key_are_all_kept_in_sqlite() -> None:
     those fields instead of the key) rather than failing the build."""
     from pipeline.datasets import StatusCodeRecord
 
-    twice = [StatusCodeRecord("svc", "svc/p.md", "html", None, None, 0, None, 0, None, 400, None, "Bad Request",
-                              None, "client_error")] * 2
+    twice = [StatusCodeRecord(service="svc", source_path="svc/p.md", source_format="html", page_title=None,
+                              page_id=None, table_index=0, table_title=None, row_index=0, line=None, source_repo=None,
+                              source_commit=None, source_url=None, status_code=400, documented_reason=None,
+                              reason="Bad Request", description=None, category="client_error")] * 2
     db = sqlite3.connect(":memory:")
     db.deserialize(export_database([(STATUS_CODES, twice)]))
     assert db.execute("select count(*) from status_codes").fetchone() == (2,)
@@ -484,9 +486,10 @@ def test_the_writer_derives_from_staged_records_what_the_api_derives_in_memory(
             for resource in DERIVED_RESOURCES:
                 made = [record for chunk in whole.derived(resource) for record in chunk]
                 assert made == expected[resource.name], resource.name
+                assert made == sorted(made, key=resource.sort_key), resource.name  # the declared order
             whole.write_database(Path(scratch) / "made.db")
             db = sqlite3.connect(":memory:")
-            db.deserialize(export_database([(r, {**records, **expected}[r.name]) for r in ALL_RESOURCES]))
+            db.deserialize(export_database([(r, {**records, **expected}.get(r.name, [])) for r in ALL_RESOURCES]))
             assert dump(Path(scratch) / "made.db") == list(db.iterdump())
         finally:
             whole.close()
@@ -514,3 +517,19 @@ def test_the_writer_leaves_no_scratch_folder(docs: Path, tmp_path: Path, monkeyp
     assert list((tmp_path / "temp").iterdir()) == []
     write_results(dataset.pages, tmp_path / "out", census=dataset.census)
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_records_point_at_their_pages_and_operations_by_foreign_keys(written: Path) -> None:
+    """Every dataset of records found on a page names it in ``pages``; what an operation documents names it in
+    ``operations``: foreign keys in the database and in datapackage.json, none left dangling."""
+    db = sqlite3.connect(written / "pipeline.db")
+    keys = {(table, parent) for table in ("status_codes", "error_codes", "operations", "operation_status_codes",
+                                          "parameters", "operation_sections")
+            for _id, _seq, parent, *_rest in db.execute(f"PRAGMA foreign_key_list({table})")}
+    assert {("status_codes", "pages"), ("error_codes", "pages"), ("parameters", "pages"), ("operations", "pages"),
+            ("operation_status_codes", "operations"), ("operation_sections", "operations")} <= keys
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    package = json.loads((written / "datapackage.json").read_text("utf-8"))
+    schema = next(r["schema"] for r in package["resources"] if r["name"] == "status-codes")
+    assert schema["foreignKeys"] == [{"fields": ["source_path"],
+                                      "reference": {"resource": "pages", "fields": ["source_path"]}}]

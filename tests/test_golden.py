@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from pipeline.building import process_page
+from pipeline.datasets import PAGES as PAGE_RECORDS
 from pipeline.exporters import FORMATS
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
@@ -30,6 +31,7 @@ def page_result(rel: str) -> dict[str, Any]:
     return {
         "status_codes": json.loads(FORMATS["json"].export(STATUS_CODES, result.records_of(STATUS_CODES))),
         "error_codes": json.loads(FORMATS["json"].export(ERROR_CODES, result.records_of(ERROR_CODES))),
+        "page": json.loads(FORMATS["json"].export(PAGE_RECORDS, result.records_of(PAGE_RECORDS))),
         "tables": [table_dict(t) for t in result.tables],
         "issues": [issue_dict(i) for i in result.issues],
     }

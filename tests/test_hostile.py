@@ -745,10 +745,10 @@ TRICKY = ["a\rb", "c\nd", "e\r\nf", "\r", "\n", 'say "hi", ok', ",", '"', " lead
 
 
 def test_csv_round_trips_cr_lf_quotes_and_commas(tmp_path: Path) -> None:
-    records = [ErrorCodeRecord("svc", "svc/p.md", "html", None, None, 0, None, i, i + 1, f"E.{i:04d}", 400,
-                               text, text, None, text) for i, text in enumerate(TRICKY)]
-    status = [StatusCodeRecord("svc", "svc/p.md", "html", text, None, 0, text, i, None, 200, text, "OK", text,
-                               "success") for i, text in enumerate(TRICKY)]
+    records = [ErrorCodeRecord("svc", "svc/p.md", "html", None, None, 0, None, i, i + 1, None, None, None,
+                               f"E.{i:04d}", 400, text, text, None, text) for i, text in enumerate(TRICKY)]
+    status = [StatusCodeRecord("svc", "svc/p.md", "html", text, None, 0, text, i, None, None, None, None, 200,
+                               text, "OK", text, "success") for i, text in enumerate(TRICKY)]
     out = tmp_path / "out"
     write_results([PageResult.of("svc/p.md", "0" * 64, [*status, *records])], out)
     for name, expected in (("error_codes", records), ("status_codes", status)):

@@ -404,8 +404,8 @@ def test_role_rules() -> None:
     assert _role(_rst("Text.\n", "Returned Values for General Requests"), ["status_codes"])[0] == "status_codes"
     role, rule = _role(_rst("Text.\n", "Error Code List"), ["status_codes"])
     assert role == "status_codes" and "names codes" in rule
-    role, rule = _role(_rst("Text.\n", "GPU-accelerated ECSs"), ["status_codes", "status_codes"])
-    assert role == "other" and "not a catalog" in rule
+    role, rule = _role(_rst("Text.\n", "Codes"), ["status_codes", "status_codes"])
+    assert role == "status_codes" and "names no codes, but 2 table(s) hold status codes" in rule
     assert _role(_rst("Text.\n", "Returned Values"), ["other"]) == (
         "other", "no operation and no status-code or error-code table")
 

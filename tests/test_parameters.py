@@ -280,15 +280,15 @@ def test_descriptions_lose_their_markup_and_join_their_paragraphs() -> None:
 
 
 def test_the_parameters_dataset_has_a_column_named_in() -> None:
-    assert PARAMETERS.column_names[11] == "in" and "in_" not in PARAMETERS.column_names
-    record = ParameterRecord("svc", "svc/p.rst", "rst", None, None, 0, None, 0, 3, "GET", "/v1/x", "query", None,
-                             "limit", None, False, "Integer", "integer", "How many.")
+    assert PARAMETERS.column_names[14] == "in" and "in_" not in PARAMETERS.column_names
+    record = ParameterRecord("svc", "svc/p.rst", "rst", None, None, 0, None, 0, 3, None, None, None, "GET", "/v1/x",
+                             "query", None, "limit", None, False, "Integer", "integer", "How many.")
     assert getattr(record, "in") == "query" and PARAMETERS.key[3] == "in"
     data = json.loads(FORMATS["json"].export(PARAMETERS, [record]))
     assert data[0]["in"] == "query" and PARAMETERS.from_dict(data[0]) == record
     assert json_schema(PARAMETERS)["items"]["properties"]["in"]["enum"] == [
         "path", "query", "header", "body", "response_header", "response_body"]
-    assert FORMATS["csv"].export(PARAMETERS, [record]).decode().splitlines()[0].split(",")[11] == "in"
+    assert FORMATS["csv"].export(PARAMETERS, [record]).decode().splitlines()[0].split(",")[14] == "in"
     # the encoders the dataset writer feeds page by page name it the same way
     sink = io.BytesIO()
     encoder = JsonEncoder(PARAMETERS, sink)

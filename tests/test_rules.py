@@ -131,8 +131,8 @@ def opened(code: str = "ELB.8902") -> RecordGroup:
 
 def test_error_row_rules_order() -> None:
     assert ERROR_ROW_RULES.names == (
-        "blank_row", "section_divider", "placeholder_code", "sentence_in_code_cell", "continues_nothing",
-        "continues_row_above", "own_error_code")
+        "blank_row", "section_divider", "placeholder_code", "sentence_in_code_cell", "unreadable_code",
+        "continues_nothing", "continues_row_above", "own_error_code")
 
 
 def test_error_blank_row_and_divider() -> None:

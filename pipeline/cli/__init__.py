@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from pipeline import __version__
-from pipeline.cli import build_command, diff_command, show_command
+from pipeline.cli import build_command, diff_command, show_command, sync_command
 from pipeline.errors import PipelineError
 from pipeline.text import escape_controls
 
@@ -20,7 +20,7 @@ EXIT_DIFFERENT = 1
 EXIT_TROUBLE = 2
 
 #: Subcommand modules; each has ``add_parser(subparsers)`` setting ``handler`` on its parser.
-COMMANDS = (build_command, diff_command, show_command)
+COMMANDS = (build_command, diff_command, show_command, sync_command)
 
 
 def make_parser() -> argparse.ArgumentParser:

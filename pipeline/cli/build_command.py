@@ -1,4 +1,5 @@
-"""``pipeline build [ROOT...] [--out DIR]``: regenerate the dataset from folders of service folders."""
+"""``pipeline build [ROOT...] [--out DIR]``: regenerate the dataset from folders of service folders,
+or from the declared git sources of ``pipeline.toml`` at the commits of ``pipeline.lock``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import csv
 import filecmp
 import gc
 import hashlib
-import json
 import shlex
 import sys
 import tempfile
@@ -20,16 +20,18 @@ from typing import Any
 
 from pipeline.building import default_jobs, require_pages, stream_results
 from pipeline.cli.progress import ProgressReporter
-from pipeline.datasets import RESOURCES
+from pipeline.datasets import PAGES, RESOURCES
 from pipeline.errors import UsageError
 from pipeline.exporters.sqlite import same_database
 from pipeline.incremental.plan import BuildRequest, Mode, plan_build
 from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
+from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, PageResult
 from pipeline.output import write_into, write_results
 from pipeline.rules import Rules
 from pipeline.sources import CONFIG_NAME, MAX_PAGE_BYTES, Selection, describe_census, discover, resolve_inputs
 from pipeline.text import escape_controls
+from pipeline.upstream import LockedPages, discover_locked, stamped
 
 
 def add_parser(subparsers: Any) -> None:
@@ -48,7 +50,14 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
                         help="skip files and folders matching this gitignore-style pattern (repeatable)")
     parser.add_argument("--config", type=Path, metavar="FILE",
-                        help=f"roots, patterns and service aliases (default: ./{CONFIG_NAME} if present)")
+                        help=f"roots, patterns and service aliases, or [[source]] tables (default: ./{CONFIG_NAME} "
+                             "if present)")
+    parser.add_argument("--mirror", type=Path, metavar="DIR",
+                        help="the folder of bare clones `pipeline sync` fills (default: .pipeline-mirror/ next to "
+                             "the config file)")
+    parser.add_argument("--lock-file", type=Path, metavar="FILE", dest="lock_file",
+                        help="the commits to build the declared sources at (default: pipeline.lock next to the "
+                             "config file)")
     parser.add_argument("--out", default="output", type=Path, help="output directory (default: output)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr but errors")
     parser.add_argument("--strict", action="store_true",
@@ -85,6 +94,9 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     #: What discovery skipped, for the line about files.
     census: Census | None = None
+    #: Pages read (``page_failed`` false), and the first problem of a page that was not.
+    read: int = 0
+    first_failure: str = ""
 
     def watch(self, results: Iterable[PageResult]) -> Iterator[PageResult]:
         for result in results:
@@ -93,6 +105,10 @@ class Tally:
 
     def add(self, page: PageResult) -> None:
         self.pages += bool(page.source_path)
+        if page.source_path and page_failed(page):
+            self.first_failure = self.first_failure or next(str(i) for i in page.issues if i.severity == "error")
+        elif page.source_path:
+            self.read += 1
         self.add_issues(page.issues)
         self.tables += len(page.tables)
         for resource in RESOURCES:
@@ -108,9 +124,15 @@ class Tally:
             self.notices += issue.severity == "notice"
 
 
+def page_failed(page: PageResult) -> bool:
+    """The page could not be read at all: no table, and an error about the whole page (not a table or row)."""
+    return not page.tables and any(i.severity == "error" and i.location.table_index is None for i in page.issues)
+
+
 def summary(tally: Tally, out: Path | None) -> str:
-    target = f" -> {out}" if out is not None else ""
-    records = "".join(f"{tally.records[r.name]} {r.name.replace('_', ' ')}, " for r in RESOURCES)
+    target = f" -> {escape_controls(str(out))}" if out is not None else ""
+    records = "".join(f"{tally.records[r.name]} {r.name.replace('_', ' ')}, " for r in RESOURCES
+                      if r is not PAGES)  # one record per page: the page count says it
     return (f"pipeline: {tally.pages} pages, {tally.tables} tables, {records}{len(tally.problems)} problems, "
             f"{tally.skips} skips, {tally.notices} notices{target}")
 
@@ -124,13 +146,16 @@ def request_of(args: argparse.Namespace) -> BuildRequest:
 def run_build(args: argparse.Namespace) -> int:
     """Resolve the roots (arguments, ``pipeline.toml``), check the arguments, plan
     (``pipeline.incremental.plan``), carry the plan out, and report on stderr."""
+    given = bool(args.roots)
     inputs = resolve_inputs(args.roots, args.include, args.exclude, args.config, args.max_page_bytes)
-    args.roots = list(inputs.roots)
+    declared = inputs.config.sources and not given
+    args.roots = [] if declared else list(inputs.roots)
     problem = ARGUMENT_RULES.first(args)
     if problem is not None:
         raise problem
+    locked = discover_locked(inputs.config, args.lock_file, args.mirror, args.max_page_bytes) if declared else None
     with frozen_heap():
-        return carry_out(args, inputs.selection)
+        return carry_out(args, inputs.selection, locked)
 
 
 @contextlib.contextmanager
@@ -144,10 +169,14 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def carry_out(args: argparse.Namespace, selection: Selection) -> int:
-    """Discover, plan, build (or do nothing), report; the arguments are checked."""
-    discovered = discover(args.roots, selection=selection)
-    require_pages(args.roots, discovered)
+def carry_out(args: argparse.Namespace, selection: Selection, locked: LockedPages | None = None) -> int:
+    """Discover (or take the declared sources' pages), plan, build (or do nothing), report; the arguments are
+    checked."""
+    if locked is None:
+        discovered = discover(args.roots, selection=selection)
+        require_pages(args.roots, discovered)
+    else:
+        discovered = locked.discovery
     plan = plan_build(request_of(args), discovered)
     if plan.mode is Mode.UP_TO_DATE:
         assert plan.digests is not None
@@ -156,17 +185,33 @@ def carry_out(args: argparse.Namespace, selection: Selection) -> int:
     sources, found, census = discovered
     results = stream_results(sources, jobs=args.jobs, store=plan.store, digests=plan.digests,
                              progress=None if args.quiet else ProgressReporter(), outcomes=outcomes)
+    if locked is not None:
+        results = stamped(results, locked.origins)
     try:
         tally = Tally(census=discovered.census)
         tally.add_issues(found)
+        watched = some_page_read(tally.watch(results), tally)
         if plan.mode is Mode.CHECK:
-            return check(tally.watch(results), found, args, census)
-        written = write_results(tally.watch(results), args.out, args.csv_safe, found, allow_shrink=args.allow_shrink,
+            return check(watched, found, args, tally, census)
+        written = write_results(watched, args.out, args.csv_safe, found, allow_shrink=args.allow_shrink,
                                 census=census)
     finally:
         results.close()  # stop the pool now
     report_written(args, tally, outcomes, written.csv_neutralised, plan.store is not None)
     return 1 if args.strict and tally.problems else 0
+
+
+def some_page_read(results: Iterable[PageResult], tally: Tally) -> Iterator[PageResult]:
+    """The results, then ``UsageError`` (exit 2, nothing written) when not one page could be read.
+
+    Pages were found, but each failed (binary, too large, undecodable, unparsable): the dataset
+    would hold nothing, like a build that finds no pages. A page that was read but holds no
+    table, or is empty (a placeholder README, a notice), counts as read.
+    """
+    yield from results
+    if tally.pages and tally.read == 0:
+        raise UsageError(f"no page could be read: all {tally.pages} pages failed (first: "
+                         f"{tally.first_failure}); nothing was written")
 
 
 def report_written(args: argparse.Namespace, tally: Tally, outcomes: Counter[Outcome], neutralised: int,
@@ -179,7 +224,7 @@ def report_written(args: argparse.Namespace, tally: Tally, outcomes: Counter[Out
     if args.csv_safe:
         print(f"pipeline: --csv-safe neutralised {neutralised} CSV cells", file=sys.stderr)
     if tally.census is not None:
-        print(describe_census(tally.census), file=sys.stderr)
+        print(escape_controls(describe_census(tally.census)), file=sys.stderr)  # kinds are file extensions
     if stored and outcomes.total():
         misses = outcomes[Outcome.PARSED] + outcomes[Outcome.REPAIRED]
         repaired = outcomes[Outcome.REPAIRED]
@@ -233,60 +278,110 @@ def print_problems(lines: list[str], out: Path) -> None:
     for line in lines[:PROBLEMS_SHOWN]:
         print(escape_controls(line), file=sys.stderr)  # a file name may hold bidi controls
     if len(lines) > PROBLEMS_SHOWN:
-        print(f"... and {len(lines) - PROBLEMS_SHOWN} more in {out / 'issues.json'}", file=sys.stderr)
+        print(f"... and {len(lines) - PROBLEMS_SHOWN} more in {shown(out / 'issues.json')}", file=sys.stderr)
+
+
+def shown(path: Path) -> str:
+    """A path as printed on stderr: its control and bidi characters escaped (``--out`` is the user's text)."""
+    return escape_controls(str(path))
 
 
 def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     """Nothing changed since ``--out`` was written: say so, and keep --strict's verdict from its issues."""
     try:
-        issues = json.loads((args.out / "issues.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        issues = []
-    items = [i for i in issues if isinstance(i, dict)]
+        issues = read_json(args.out / "issues.json")
+    except DamagedJSON as exc:  # it matched its checksum a moment ago (``inputs_are_current``)
+        raise UsageError(f"issues.json {exc}; run the build with --force to rewrite the dataset", str(args.out)) \
+            from exc
+    items = [i for i in issues if isinstance(i, dict)] if isinstance(issues, list) else []
     found = [str(i.get("where", "")) for i in items if i.get("severity") in PROBLEM_SEVERITIES]
     if not args.quiet:
         print_problems(found, args.out)
-        print(f"pipeline: {args.out} is up to date ({pages} pages unchanged, {len(found)} problems)", file=sys.stderr)
+        print(f"pipeline: {shown(args.out)} is up to date ({pages} pages unchanged, {len(found)} problems)",
+              file=sys.stderr)
     else:
         print_problems([str(i.get("where", "")) for i in items if i.get("severity") == "error"], args.out)
     return 1 if args.strict and found else 0
 
 
-def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace,
+def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace, tally: Tally,
           census: Census | None = None) -> int:
-    """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs."""
+    """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs.
+
+    The problems of the fresh build are printed as a build prints them (``-q``: the errors
+    alone), and ``--strict`` fails a current dataset that has problems, as a build would.
+    """
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
         fresh = Path(tmp)
         write_into(fresh, results, args.csv_safe, found, census=census)
         stale = stale_files(fresh, args.out)
         changes = record_changes(fresh, args.out) if stale else ""
+    print_problems(tally.errors if args.quiet else tally.problems, args.out)
     if not stale:
         if not args.quiet:
-            print(f"pipeline: {args.out} is up to date", file=sys.stderr)
-        return 0
+            print(f"pipeline: {shown(args.out)} is up to date", file=sys.stderr)
+        return 1 if args.strict and tally.problems else 0
     if not args.quiet:
-        print(f"pipeline: {args.out} is stale; run `{rebuild_command(args)}` to regenerate it", file=sys.stderr)
+        print(f"pipeline: {shown(args.out)} is stale; run `{rebuild_command(args)}` to regenerate it",
+              file=sys.stderr)
         for name in stale:
-            print(f"  differs: {args.out / name}", file=sys.stderr)
+            print(f"  differs: {shown(args.out / name)}", file=sys.stderr)
         print(changes, file=sys.stderr)
     return 1
 
 
+#: The options ``rebuild_command`` repeats when they differ from their defaults, in this order:
+#: (attribute, option): every option that changes what is read, what is written, or whether the
+#: write is allowed. A test checks that each option of ``pipeline build`` is here or in ``NOT_REPEATED``.
+REBUILD_OPTIONS = (
+    ("config", "--config"), ("mirror", "--mirror"), ("lock_file", "--lock-file"), ("include", "--include"),
+    ("exclude", "--exclude"),
+    ("max_page_bytes", "--max-page-bytes"), ("csv_safe", "--csv-safe"), ("no_cache", "--no-cache"),
+    ("cache_dir", "--cache-dir"), ("allow_shrink", "--allow-shrink"),
+)
+#: The options ``rebuild_command`` leaves out: how the build runs or reports, not what it writes
+#: (``--check`` itself; ``--force``, as the check found --out stale; ``--out`` is always written).
+NOT_REPEATED = frozenset({"--check", "--force", "--help", "--out", "--jobs", "--quiet", "--strict"})
+
+
 def rebuild_command(args: argparse.Namespace) -> str:
-    """The command that rewrites what ``--check`` found stale: the roots, --out and options, shell-quoted."""
-    words = ["pipeline", "build", *map(str, args.roots), "--out", str(args.out)]
-    if args.config is not None:
-        words += ["--config", str(args.config)]
-    for option in ("include", "exclude"):
-        for pattern in getattr(args, option):
-            words.append(f"--{option}={pattern}")  # one word: a pattern may start with '-'
-    if args.csv_safe:
-        words.append("--csv-safe")
-    if args.no_cache:
-        words.append("--no-cache")
-    elif args.cache_dir != DEFAULT_STORE_DIR:
-        words += ["--cache-dir", str(args.cache_dir)]
-    return " ".join(shlex.quote(word) for word in words)
+    """The command that rewrites what ``--check`` found stale: the roots, --out and every option given
+    a value other than its default, each word quoted for a POSIX shell (``shell_word``)."""
+    words = ["pipeline", "build", *map(path_word, args.roots), "--out", path_word(args.out)]
+    defaults = build_defaults()
+    for attribute, option in REBUILD_OPTIONS:
+        value = getattr(args, attribute)
+        if value == defaults.get(attribute) or (attribute == "cache_dir" and args.no_cache):
+            continue
+        if value is True:
+            words.append(option)
+        elif isinstance(value, list):
+            words.extend(f"{option}={item}" for item in value)  # one word: a pattern may start with '-'
+        else:
+            words += [option, path_word(value) if isinstance(value, Path) else str(value)]
+    return " ".join(shell_word(word) for word in words)
+
+
+def path_word(path: Path) -> str:
+    """A path as a command-line word that cannot pass for an option (``-docs`` becomes ``./-docs``)."""
+    text = str(path)
+    return f"./{text}" if text.startswith("-") else text
+
+
+def build_defaults() -> dict[str, Any]:
+    """The value each option of ``pipeline build`` takes when it is not given."""
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers())
+    return vars(parser.parse_args(["build"]))
+
+
+def shell_word(word: str) -> str:
+    """``word`` quoted for a POSIX shell; one holding a control, bidi or other invisible character in
+    ANSI-C quotes (``$'a\\x1bb'``, bash/zsh/ksh), so the command is both exact and safe to print."""
+    if escape_controls(word) == word:
+        return shlex.quote(word)
+    escaped = escape_controls(word.replace("\\", "\\\\")).replace("'", "\\'")
+    return f"$'{escaped}'"
 
 
 def stale_files(fresh: Path, out: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""The datasets, each declared once (``pipeline.datasets.status_codes``, ``.error_codes``), and their registry.
+"""The datasets, each declared once (``pipeline.datasets.status_codes``, ``.error_codes``, ...), and their registry.
 
 Adding a field: a line in the record class of its dataset module, and the normalizer code
 that fills it. Every schema, exporter and the diff read ``Resource.fields``.
@@ -18,21 +18,26 @@ from pipeline.datasets.error_catalog import ERROR_CATALOG, ErrorCatalogRecord
 from pipeline.datasets.error_codes import ERROR_CODES, ErrorCodeRecord
 from pipeline.datasets.located import Located, SourceFormat
 from pipeline.datasets.operation_sections import OPERATION_SECTIONS, OperationSectionRecord
+from pipeline.datasets.operation_status_codes import OPERATION_STATUS_CODES, OperationStatusCodeRecord
+from pipeline.datasets.operations import OPERATIONS, OperationRecord
+from pipeline.datasets.pages import PAGES, PageRecord, PageRole
 from pipeline.datasets.parameters import PARAMETERS, ParameterRecord
 from pipeline.datasets.status_codes import STATUS_CODES, Category, StatusCodeRecord
 from pipeline.datasets.status_wording import STATUS_WORDING, StatusWordingRecord
 from pipeline.datasets.types import STORAGE, FieldType, HttpStatus, Storage
 
-#: Every dataset filled from the pages, in the order of the output files.
-RESOURCES: tuple[Resource, ...] = (STATUS_CODES, ERROR_CODES)
+#: Every dataset filled from the pages, in the order of the output files: the catalogs, the pages, the
+#: operations and what each operation documents (its status codes, its parameters and the report of its
+#: parameter sections).
+RESOURCES: tuple[Resource, ...] = (STATUS_CODES, ERROR_CODES, PAGES, OPERATIONS, OPERATION_STATUS_CODES, PARAMETERS,
+                                   OPERATION_SECTIONS)
 #: Every dataset derived from the records of ``RESOURCES``, in the order of the output files.
 DERIVED_RESOURCES: tuple[Resource, ...] = (ERROR_CATALOG, STATUS_WORDING)
 #: Every dataset written by the build.
 ALL_RESOURCES: tuple[Resource, ...] = RESOURCES + DERIVED_RESOURCES
-#: Datasets declared and extracted, not yet written by the build (issue 15's parameters and section reports).
-EXTRACTED_ONLY: tuple[Resource, ...] = (PARAMETERS, OPERATION_SECTIONS)
 #: A record of any dataset filled from the pages.
-Record = StatusCodeRecord | ErrorCodeRecord
+Record = (StatusCodeRecord | ErrorCodeRecord | PageRecord | OperationRecord | OperationStatusCodeRecord
+          | ParameterRecord | OperationSectionRecord)
 #: A record of any dataset, derived ones included.
 DatasetRecord = Record | ErrorCatalogRecord | StatusWordingRecord
 
@@ -82,8 +87,10 @@ __all__ = [
     "DERIVED_RESOURCES",
     "ERROR_CATALOG",
     "ERROR_CODES",
-    "EXTRACTED_ONLY",
+    "OPERATIONS",
     "OPERATION_SECTIONS",
+    "OPERATION_STATUS_CODES",
+    "PAGES",
     "PARAMETERS",
     "RESOURCES",
     "STATUS_CODES",
@@ -98,7 +105,11 @@ __all__ = [
     "FieldType",
     "HttpStatus",
     "Located",
+    "OperationRecord",
     "OperationSectionRecord",
+    "OperationStatusCodeRecord",
+    "PageRecord",
+    "PageRole",
     "ParameterRecord",
     "Record",
     "Relation",

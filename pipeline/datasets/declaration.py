@@ -163,11 +163,13 @@ class Resource:
 
     @property
     def sort_key(self) -> Callable[[Any], Any]:
-        """The key that sorts records in ``order`` (a null sorts after every value of its field)."""
+        """The key that sorts records in ``order``; where an order field may be null, nulls come first."""
+        get = attrgetter(*self.order)
         if all(self.field(name).required for name in self.order):
-            return attrgetter(*self.order)
-        get = attrgetter(*self.order) if len(self.order) > 1 else lambda r: (getattr(r, self.order[0]),)
-        return lambda record: tuple((v is None, v if v is not None else 0) for v in get(record))
+            return get
+        if len(self.order) == 1:
+            return lambda record: (get(record) is not None, get(record))
+        return lambda record: tuple((value is not None, value) for value in get(record))
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

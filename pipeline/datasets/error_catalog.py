@@ -69,12 +69,13 @@ def catalog_key(record: ErrorCodeRecord) -> tuple[str, str, int | None]:
 
 
 def catalog_order(record: ErrorCodeRecord) -> tuple[str, str, bool, int]:
-    """The order ``catalog_rows`` takes its records in: by ``catalog_key``, a null status last."""
-    return service_family(record.service), record.error_code, record.status_code is None, record.status_code or 0
+    """The order ``catalog_rows`` takes its records in: by ``catalog_key``, a null status first (as
+    ``Resource.sort_key`` orders nulls)."""
+    return service_family(record.service), record.error_code, record.status_code is not None, record.status_code or 0
 
 
 #: ``catalog_order`` in SQL over the ``error_codes`` table (``service_family`` registered as a function).
-CATALOG_SQL_ORDER = "service_family(service), error_code, status_code IS NULL, status_code"
+CATALOG_SQL_ORDER = "service_family(service), error_code, status_code IS NOT NULL, status_code"
 
 
 def catalog_rows(records: Iterable[ErrorCodeRecord]) -> Iterator[ErrorCatalogRecord]:

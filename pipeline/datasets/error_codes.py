@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.datasets.declaration import Resource, column
-from pipeline.datasets.located import Located
+from pipeline.datasets.located import ON_PAGE, Located
 from pipeline.datasets.types import HttpStatus
 
 
@@ -37,4 +37,5 @@ ERROR_CODES = Resource(
     prefer=("status_code",),  # repeats of a code pair by their HTTP status first
     headline=("error_code", "status_code"),
     lookups=(("error_code",),),  # pipeline show VPC.0002
+    relations=(ON_PAGE,),
 )

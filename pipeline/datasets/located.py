@@ -1,11 +1,15 @@
-"""The nine location fields every record starts with: where in the docs it was found."""
+"""The location fields every record starts with: where in the docs it was found, and from which commit.
+
+The last three, the provenance, are set on records built from a declared git source
+(``pipeline.upstream``) and null for pages read from a folder.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipeline.datasets.declaration import column
+from pipeline.datasets.declaration import Relation, column
 
 SourceFormat = Literal["html", "rst"]
 
@@ -23,3 +27,13 @@ class Located:
     table_title: str | None = field(metadata=column("The table's title without its 'Table N' prefix."))
     row_index: int = field(metadata=column("0-based index of the data row within its table."))
     line: int | None = field(metadata=column("The line of the source page where the row starts."))
+    source_repo: str | None = field(metadata=column(
+        "The git repository of the page's declared source; null for a page read from a folder."))
+    source_commit: str | None = field(metadata=column(
+        "The commit the page was read at (full id); null for a page read from a folder."))
+    source_url: str | None = field(metadata=column(
+        "A link to the page at that commit, at the record's line (the source's url_template); null for a folder."))
+
+
+#: A record's page is a record of ``pages`` (a foreign key in ``datapackage.json`` and ``pipeline.db``).
+ON_PAGE = Relation(("source_path",), "pages", ("source_path",))

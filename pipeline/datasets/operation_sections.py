@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.datasets.declaration import Resource, column
-from pipeline.datasets.located import SourceFormat
+from pipeline.datasets.located import ON_PAGE, SourceFormat
+from pipeline.datasets.operations import OF_OPERATION
 
 #: The sections of an operation's parameters; ``response`` holds its headers and body.
 SectionName = Literal["path", "query", "header", "body", "response"]
@@ -23,6 +24,12 @@ class OperationSectionRecord:
     source_format: SourceFormat = field(metadata=column("The page's sniffed format."))
     page_title: str | None = field(metadata=column("The page's title."))
     page_id: str | None = field(metadata=column("The page's anchor, or the stem of the RST :original_name:."))
+    source_repo: str | None = field(metadata=column(
+        "The git repository of the page's declared source; null for a page read from a folder."))
+    source_commit: str | None = field(metadata=column(
+        "The commit the page was read at (full id); null for a page read from a folder."))
+    source_url: str | None = field(metadata=column(
+        "A link to the page at that commit (the source's url_template, without a line); null for a folder."))
     operation_index: int = field(metadata=column("0-based index of the operation on its page."))
     method: str = field(metadata=column("The operation's HTTP method, upper case."))
     path: str = field(metadata=column("The operation's URI template."))
@@ -44,6 +51,7 @@ OPERATION_SECTIONS = Resource(
     "operation_sections", OperationSectionRecord, "Per operation and parameter section: ok, partial, failed, missing",
     key=("service", "source_path", "method", "path", "section"),
     primary_key=("source_path", "operation_index", "section"),
-    order=("service", "source_path", "operation_index", "section"),
+    order=("service", "source_path", "operation_index"),  # then the sections in report order: path ... response
     headline=("method", "path", "section", "status"),
+    relations=(ON_PAGE, OF_OPERATION),
 )

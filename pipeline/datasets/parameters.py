@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.datasets.declaration import Resource, column
-from pipeline.datasets.located import Located
+from pipeline.datasets.located import ON_PAGE, Located
 from pipeline.datasets.types import HttpStatus
 
 #: Where a parameter goes: the OpenAPI ``in``, with the response's headers and body apart.
@@ -48,4 +48,5 @@ PARAMETERS = Resource(
     primary_key=(),  # the docs themselves document a parameter twice (v2 and v2.1 tables of one page)
     order=("service", "source_path", "method", "path", "table_index", "row_index"),
     headline=("method", "path", "in", "name"),
+    relations=(ON_PAGE,),
 )

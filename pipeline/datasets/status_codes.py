@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.datasets.declaration import Resource, column
-from pipeline.datasets.located import Located
+from pipeline.datasets.located import ON_PAGE, Located
 from pipeline.datasets.types import HttpStatus
 
 Category = Literal["informational", "success", "redirection", "client_error", "server_error"]
@@ -35,4 +35,5 @@ STATUS_CODES = Resource(
     # the diff's title shows the code and its reason ("202 Accepted"); the category follows from the code
     headline=("status_code", "documented_reason", "reason", "category"),
     lookups=(("status_code",),),  # pipeline show 404 --service vpc
+    relations=(ON_PAGE,),
 )

@@ -29,7 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pipeline.datasets import ERROR_CODES, RESOURCES, STATUS_CODES, Record, Resource
+from pipeline.datasets import ERROR_CODES, PAGES, RESOURCES, STATUS_CODES, Record, Resource
+from pipeline.diff.api import ApiChanges, api_changes, side_api_records
 from pipeline.diff.load import Side
 from pipeline.model import Issue
 from pipeline.text import collapse_whitespace
@@ -38,8 +39,8 @@ R = TypeVar("R", bound=Record)
 Key = tuple[Any, ...]
 
 
-#: The fields that tell repeats of a key apart by where they are (those not in the key): the
-#: table title, and the page where it is not part of the key.
+#: The fields that tell repeats of a key apart by where they are (those not in the key and in the
+#: dataset): the table title, and the page where it is not part of the key.
 PLACE = ("source_path", "table_title")
 
 
@@ -56,8 +57,8 @@ class Identity:
     @classmethod
     def of(cls, resource: Resource) -> Identity:
         """The identity the dataset's declaration gives: its key, compared fields and ``prefer``."""
-        return cls(resource, resource.key, tuple(n for n in PLACE if n not in resource.key),
-                   resource.names("compared"), resource.prefer)
+        role = tuple(n for n in PLACE if n not in resource.key and n in resource.column_names)
+        return cls(resource, resource.key, role, resource.names("compared"), resource.prefer)
 
     @property
     def location(self) -> tuple[str, ...]:
@@ -144,6 +145,7 @@ class DatasetDiff:
     datasets: dict[str, RecordDiff[Any]]
     old_side: SideFacts = field(default_factory=SideFacts)
     new_side: SideFacts = field(default_factory=SideFacts)
+    api: ApiChanges = field(default_factory=ApiChanges)  # operations, parameters, statuses (``pipeline.diff.api``)
 
     def of(self, resource: Resource) -> RecordDiff[Any]:
         """The diff of one dataset."""
@@ -163,7 +165,7 @@ class DatasetDiff:
 
     @property
     def differs(self) -> bool:
-        return any(d.differences for d in self.datasets.values())
+        return any(d.differences for d in self.datasets.values()) or bool(self.api.changes)
 
     @property
     def uncompared(self) -> int:
@@ -297,16 +299,17 @@ def covered(source_path: str, paths: frozenset[str]) -> bool:
 
 
 def compare(old: Side, new: Side, exact: bool = False) -> DatasetDiff:
-    """Compare every dataset of two sides."""
+    """Compare every dataset of two sides, and their API records as API changes (``side_api_records``)."""
     services = {r.service for side in (old, new) for resource in RESOURCES for r in side.records_of(resource)}
     old_paths = [i.location.path for i in old.unreadable]
     new_paths = [i.location.path for i in new.unreadable]
     datasets: dict[str, RecordDiff[Any]] = {
         r.name: match_records(IDENTITIES[r.name], old.records_of(r), new.records_of(r), exact, old_paths, new_paths)
         for r in RESOURCES}
-    return DatasetDiff(old.label, new.label, exact, tuple(sorted(services)), datasets, facts(old), facts(new))
+    return DatasetDiff(old.label, new.label, exact, tuple(sorted(services)), datasets, facts(old), facts(new),
+                       api_changes(side_api_records(old), side_api_records(new)))
 
 
 def facts(side: Side) -> SideFacts:
-    """What the diff tells of ``side`` besides its records."""
-    return SideFacts(sum(len(side.records_of(r)) for r in RESOURCES), side.pages, side.unreadable)
+    """What the diff tells of ``side`` besides its records: how many it documents (a page record is none), ..."""
+    return SideFacts(sum(len(side.records_of(r)) for r in RESOURCES if r is not PAGES), side.pages, side.unreadable)

@@ -2,28 +2,26 @@
 
 Every side becomes the same thing, a ``Side``: the label the user gave and the records of each
 dataset (``pipeline.datasets.RESOURCES``), as the frozen record dataclasses. Nothing is ever written to
-the inputs; a git revision is read with ``git ls-tree``/``git cat-file`` into a temporary
+the inputs; a git revision is read with ``pipeline.sources.git`` (``ls-tree``/``cat-file``) into a temporary
 directory that is removed afterwards, so the work tree and the index are never touched.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Literal
 
 from pipeline.building import build, default_jobs
 from pipeline.datasets import RESOURCES, Field, Record, Resource
 from pipeline.datasets.types import is_json_value
 from pipeline.errors import PipelineError, UsageError
+from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Issue, Location, RecordsByDataset
 from pipeline.output import MANIFEST
+from pipeline.sources.git import Git, GitError, extract_tree
+from pipeline.sources.read import MAX_PAGE_BYTES
 
 SideKind = Literal["dataset", "docs"]
 
@@ -31,8 +29,6 @@ SideKind = Literal["dataset", "docs"]
 DATASET_MARKERS = (MANIFEST, *(f"{r.name}.json" for r in RESOURCES))
 #: A dataset's list of problems; its error-severity items name what the build could not read.
 ISSUES = "issues.json"
-#: ``--end-of-options`` (so that no argument can be taken for an option) came with git 2.24.
-GIT_MINIMUM = (2, 24)
 
 
 class DiffInputError(PipelineError):
@@ -157,13 +153,9 @@ def _read_json_array(file: Path, label: str) -> list[Any]:
     """The JSON array in ``file``; anything else (unreadable, not JSON, nested too deeply) is trouble."""
     where = _where(file, label)
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DiffInputError(f"cannot read {where}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise DiffInputError(f"{where} is not valid UTF-8 JSON: {exc}") from exc
-    except RecursionError as exc:  # ``[[[[...]]]]`` deeper than the parser's recursion limit
-        raise DiffInputError(f"{where} is not a dataset file: its JSON is nested too deeply to read") from exc
+        data = read_json(file)  # missing, unreadable, not UTF-8 JSON, ``[[[[...`` nested too deeply
+    except DamagedJSON as exc:
+        raise DiffInputError(f"{where} is not a dataset file: it {exc}") from exc
     if not isinstance(data, list):
         raise DiffInputError(f"{where}: expected a JSON array, found {type(data).__name__}")
     return data
@@ -230,91 +222,26 @@ def split_git_spec(spec: str) -> tuple[str, str]:
     return rev, path.strip("/")
 
 
-def load_git(spec: str, repo: Path) -> Side:
+def load_git(spec: str, repo: Path, git: Git | None = None) -> Side:
     """Read the folder ``REV:path`` of the repository ``repo`` and load it like a local directory.
 
-    The blobs are read as committed (``git cat-file``: no checkout, no work tree or index
-    change, no ``.gitattributes`` export filters) into a temporary directory, removed after.
+    The blobs are read as committed (``pipeline.sources.git``: no checkout, no work tree or
+    index change, no ``.gitattributes`` export filters) into a temporary directory, removed after.
     """
     rev, path = split_git_spec(spec)
-    git = shutil.which("git")
-    if git is None:
-        raise DiffInputError("git is not installed (needed for --git)")
     if not repo.is_dir():
         raise DiffInputError(f"--repo {repo} is not a directory")
-    check_git_version(git, repo)
-    treeish = f"{rev}:{path}"
-    kind = _git(git, repo, ["cat-file", "-t", "--end-of-options", treeish], spec).decode().strip()
-    if kind != "tree":
-        raise DiffInputError(f"{spec}: is a {kind} in {repo}, not a folder; give the docs folder "
-                             "that holds the <service>/ folders (or a dataset directory)")
-    with tempfile.TemporaryDirectory(prefix="pipeline-diff-") as tmp:
-        root = Path(tmp) / "side"
-        root.mkdir()
-        extract_tree(git, repo, treeish, root, spec)
-        return load_path(root, spec)  # records carry paths relative to ``root``: no temp path leaks
-
-
-def extract_tree(git: str, repo: Path, treeish: str, target: Path, label: str) -> int:
-    """Write every regular file of the git tree ``treeish`` under ``target``; return the count.
-
-    Symbolic links and submodules are left out, as ``build`` never follows links; a path
-    that would leave ``target`` is refused.
-    """
-    listing = _git(git, repo, ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", treeish], label)
-    blobs: list[tuple[str, PurePosixPath]] = []
-    for entry in listing.split(b"\0"):
-        if not entry:
-            continue
-        meta, _, raw_name = entry.partition(b"\t")
-        mode, kind, oid = meta.decode().split()
-        name = PurePosixPath(os.fsdecode(raw_name))
-        if kind != "blob" or mode == "120000":
-            continue
-        if name.is_absolute() or ".." in name.parts:
-            raise DiffInputError(f"{label}: refusing the unsafe path {name} in the tree")
-        blobs.append((oid, name))
-    if not blobs:
-        return 0
-    request = b"".join(f"{oid}\n".encode() for oid, _ in blobs)
-    data = _git(git, repo, ["cat-file", "--batch"], label, stdin=request)
-    offset = 0
-    for oid, name in blobs:
-        header_end = data.index(b"\n", offset)
-        header = data[offset:header_end].decode(errors="replace").split()
-        if len(header) != 3 or header[0] != oid or header[1] != "blob":
-            raise DiffInputError(f"{label}: cannot read {name} from git ({' '.join(header)})")
-        size = int(header[2])
-        start = header_end + 1
-        destination = target.joinpath(*name.parts)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data[start:start + size])
-        offset = start + size + 1  # the blob is followed by a newline
-    return len(blobs)
-
-
-def check_git_version(git: str, repo: Path) -> None:
-    """Refuse a git older than ``GIT_MINIMUM``: it would read ``--end-of-options`` as a revision."""
-    text = _git(git, repo, ["--version"], "git --version").decode(errors="replace")
-    numbers = re.match(r"git version (\d{1,9})\.(\d{1,9})", text)
-    if numbers is None:
-        raise DiffInputError(f"cannot tell the version of {git} (it says {text.strip()[:80]!r})")
-    found = (int(numbers.group(1)), int(numbers.group(2)))
-    if found < GIT_MINIMUM:
-        raise DiffInputError(f"--git needs git {'.'.join(map(str, GIT_MINIMUM))} or newer; {git} is "
-                             f"{'.'.join(map(str, found))}")
-
-
-def _git(git: str, repo: Path, args: list[str], label: str, stdin: bytes | None = None) -> bytes:
-    """Run a read-only git command in ``repo``; a failure becomes a ``DiffInputError``."""
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # never write the index, not even to refresh it
     try:
-        proc = subprocess.run([git, "-C", str(repo.absolute()), *args], input=stdin, capture_output=True,
-                              check=False, env=env)
-    except OSError as exc:
-        raise DiffInputError(f"cannot run git: {exc.strerror}") from exc
-    if proc.returncode != 0:
-        message = proc.stderr.decode(errors="replace").strip().splitlines()
-        reason = message[-1] if message else f"git {args[0]} exited {proc.returncode}"
-        raise DiffInputError(f"{label}: {reason.removeprefix('fatal: ')}")
-    return proc.stdout
+        git = git or Git(purpose="--git")
+        treeish = f"{rev}:{path}"
+        kind = git.object_type(repo, treeish, spec)
+        if kind != "tree":
+            raise DiffInputError(f"{spec}: is a {kind} in {repo}, not a folder; give the docs folder "
+                                 "that holds the <service>/ folders (or a dataset directory)")
+        with tempfile.TemporaryDirectory(prefix="pipeline-diff-") as tmp:
+            root = Path(tmp) / "side"
+            root.mkdir()
+            extract_tree(git, repo, treeish, root, spec, MAX_PAGE_BYTES)
+            return load_path(root, spec)  # records carry paths relative to ``root``: no temp path leaks
+    except GitError as exc:
+        raise DiffInputError(str(exc)) from exc

@@ -9,7 +9,6 @@ control from a page or a file name reaches the reader's terminal or pull request
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any, Literal
 
 from pipeline.datasets import (
     ERROR_CODES,
+    PAGES,
     RESOURCES,
     STATUS_CODES,
     ErrorCodeRecord,
@@ -25,7 +25,9 @@ from pipeline.datasets import (
     StatusCodeRecord,
     resource_of,
 )
+from pipeline.diff.api_render import api_dict, api_section_markdown, api_section_text
 from pipeline.diff.compare import Change, DatasetDiff, Identity, RecordDiff, SideFacts
+from pipeline.diff.escape import md_escape
 from pipeline.exporters.items import issue_dict
 from pipeline.exporters.json import dumps
 from pipeline.exporters.rows import record_rows
@@ -116,7 +118,8 @@ def title(record: Record) -> str:
 
 def where(record: Record) -> str:
     """``vpc/status_codes.rst:51: table 0 row 2``, the ``Location`` form used by every message."""
-    return str(Location(record.source_path, record.line, record.table_index, record.row_index))
+    return str(Location(record.source_path, getattr(record, "line", None), getattr(record, "table_index", None),
+                        getattr(record, "row_index", None)))
 
 
 def detail_fields(record: Record) -> tuple[str, ...]:
@@ -136,7 +139,8 @@ def text_of(record: Record, name: str) -> str | None:
 
 def _sort_key(identity: Identity, record: Record) -> tuple[Any, ...]:
     key = tuple((value is None, 0 if value is None else value) for value in identity.key_of(record))
-    return (*key, record.source_path, record.table_index, record.row_index)
+    place = (getattr(record, name, None) for name in ("table_index", "row_index"))  # not every dataset has them
+    return (*key, record.source_path, *((value is None, 0 if value is None else value) for value in place))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +182,7 @@ def moved(change: Change[Any]) -> list[str]:
     notes = []
     if before.source_path != after.source_path:
         notes.append(f"moved from {where(before)}")
-    if before.table_title != after.table_title:
+    if getattr(before, "table_title", None) != getattr(after, "table_title", None):
         notes.append(f"table title: {_quoted(before.table_title)} -> {_quoted(after.table_title)}")
     return notes
 
@@ -215,7 +219,7 @@ def side_notes(diff: DatasetDiff) -> list[tuple[str, list[str]]]:
             why = "no pages were found in it"
         else:
             why = ("its one page holds" if facts.pages == 1 else f"its {facts.pages} pages hold") + \
-                f" no {' or '.join(words(r) for r in RESOURCES)}"
+                f" no {' or '.join(words(r) for r in RESOURCES if r is not PAGES)}"
         notes.append((f"{name} ({label}) is empty: {why}", []))
     return notes
 
@@ -322,22 +326,12 @@ def render_text(diff: DatasetDiff, color: bool = False) -> str:  # noqa: C901 (l
     if sections or notes:
         lines.append("")
     lines.append(summary_line(diff))
+    if diff.api.changes:
+        lines += ["", *api_section_text(diff.api, color)]
     return "\n".join(lines) + "\n"
 
 
 # -- markdown --------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
-
-
-def md_escape(text: str) -> str:
-    """Text safe inside a Markdown table cell, on one line.
-
-    Controls and bidi characters are escaped (``escape_controls``, so a newline is ``\\n``),
-    then HTML is escaped and Markdown specials, pipes and backticks are backslashed.
-    """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(escape_controls(text).split()), quote=False))
-
 
 def render_markdown(diff: DatasetDiff) -> str:
     """A pull-request comment: a table per service and dataset, changed words as ``<del>``/``<ins>``."""
@@ -363,7 +357,9 @@ def render_markdown(diff: DatasetDiff) -> str:
                 lines.append(f"| {entry.kind} | {md_escape(title(entry.record))} | {'<br>'.join(details)} "
                              f"| {md_escape(where(entry.record))} |")
             lines.append("")
-    if not sections:
+    if diff.api.changes:
+        lines += [*api_section_markdown(diff.api), ""]
+    if not sections and not diff.api.changes:
         lines += ["No differences.", ""]
     lines.append(f"**{summary_line(diff)}**")  # numbers and fixed words only
     return "\n".join(lines) + "\n"
@@ -372,7 +368,8 @@ def render_markdown(diff: DatasetDiff) -> str:
 # -- json ------------------------------------------------------------------------------------
 
 def diff_dict(diff: DatasetDiff) -> dict[str, Any]:
-    """The JSON contract: ``summary``, then per dataset ``added``, ``removed``, ``changed``, ``uncompared``."""
+    """The JSON contract: ``summary``, then per dataset ``added``, ``removed``, ``changed``, ``uncompared``;
+    ``api``: the API changes (``pipeline.diff.api_render.api_dict``)."""
     def part(records: RecordDiff[Any]) -> dict[str, Any]:
         resource = records.identity.resource
 
@@ -388,7 +385,8 @@ def diff_dict(diff: DatasetDiff) -> dict[str, Any]:
                            "new": [record(r) for r in records.uncompared_new]},
         }
 
-    return {"summary": summary(diff), **{name: part(records) for name, records in diff.datasets.items()}}
+    return {"summary": summary(diff), **{name: part(records) for name, records in diff.datasets.items()},
+            "api": api_dict(diff.api)}
 
 
 def render_json(diff: DatasetDiff) -> str:

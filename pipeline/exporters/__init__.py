@@ -5,14 +5,18 @@ Each format is an ``Encoder`` (``pipeline.exporters.encoder``) that the dataset 
 (``pipeline.output``) feeds page by page, and ``export`` feeds all at once: one code path.
 The SQLite database (``pipeline.exporters.sqlite``) holds every dataset in one file, made once
 all records are known (``pipeline.exporters.whole``).
+``DOCUMENT_SETS`` maps a name to an exporter of several datasets at once, ``(records by
+dataset name) -> {relative path: bytes}``: the OpenAPI documents, one per service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.datasets import DatasetRecord, Resource
+from pipeline.exporters import openapi
 from pipeline.exporters.csv import CsvEncoder, SafeCsvEncoder
 from pipeline.exporters.encoder import Encoder, EncoderFactory, encode
 from pipeline.exporters.json import JsonEncoder
@@ -50,5 +54,9 @@ def dataset_formats(csv_safe: bool) -> tuple[Format, ...]:
     JSON Lines."""
     return FORMATS["json"], FORMATS["csv-safe" if csv_safe else "csv"], FORMATS["parquet"], FORMATS["jsonl"]
 
+#: Exporters of several datasets at once: records by dataset name in, files by relative path out.
+DocumentSet = Callable[[Mapping[str, Iterable[Any]]], dict[str, bytes]]
+DOCUMENT_SETS: dict[str, DocumentSet] = {"openapi": openapi.export}
 
-__all__ = ["FORMATS", "Encoder", "Format", "dataset_formats"]
+
+__all__ = ["DOCUMENT_SETS", "FORMATS", "DocumentSet", "Encoder", "Format", "dataset_formats"]

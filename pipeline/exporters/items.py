@@ -30,4 +30,5 @@ def table_dict(table: TableReport) -> dict[str, Any]:
             "title": table.title, "header": list(table.header), "kind": table.kind, "rule": table.rule,
             "roles": list(table.roles), "rows": table.rows, "records": table.records,
             "rows_emitted": table.rows_emitted, "rows_merged": table.rows_merged,
-            "rows_skipped": table.rows_skipped}
+            "rows_skipped": table.rows_skipped, "page_role": table.page_role, "section": table.section,
+            "dataset": table.dataset, "placement": table.placement}

@@ -8,15 +8,18 @@ The command line only maps its arguments to a ``BuildRequest`` and prints what t
 from __future__ import annotations
 
 import enum
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from pipeline.incremental.blob_index import blob_digests
 from pipeline.incremental.fingerprint import current_environment
 from pipeline.incremental.stat_index import Clock, Discovery, Reader, input_digests
 from pipeline.incremental.store import DEFAULT_STORE_DIR, PageStore
 from pipeline.model import Census
-from pipeline.output import DATA_FILES, census_json, generator_of, read_manifest
+from pipeline.output import DATA_FILES, census_json, generator_of, read_manifest, sources_json
 from pipeline.rules import Rules
 from pipeline.sources import read_bytes
 
@@ -119,6 +122,8 @@ def page_digests(request: BuildRequest, discovered: Discovery, *, read: Reader =
     """
     if request.store_dir is None and (request.check or request.force):
         return None
+    if discovered.sources and all(source.blob is not None for source in discovered.sources):
+        return blob_digests(discovered.sources, request.store_dir, trust_index=not request.force)
     return input_digests(request.roots, discovered, request.store_dir, trust_index=not request.force,
                          read=read, clock=clock)
 
@@ -130,15 +135,28 @@ def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = Fals
     ``digests`` maps each page's source path to the sha256 of its bytes. Everything in the
     dataset follows from those, so a rebuild with nothing changed needs neither parsing
     nor the page store. With ``census``, the files discovery skipped must also be as the
-    manifest counted them.
+    manifest counted them. ``issues.json``, which an up-to-date build reads back to report
+    its problems, must match its checksum: a damaged one is rebuilt, not believed.
     """
     previous = read_manifest(out)
     if previous is None or previous.get("generator") != generator_of(csv_safe):
         return False
     if census is not None and previous.get("discovery") != census_json(census):
         return False  # a file skipped came or went: the manifest's count is stale
+    if census is not None and previous.get("sources", []) != sources_json(census):
+        return False  # a source moved to another commit: the records' provenance is stale
     inputs = previous.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != len(digests):
         return False
     return all(isinstance(i, dict) and digests.get(i.get("path", "")) == i.get("sha256") for i in inputs) \
-        and all((out / name).is_file() for name in DATA_FILES)
+        and all((out / name).is_file() for name in DATA_FILES) and _matches_checksum(out, "issues.json", previous)
+
+
+def _matches_checksum(out: Path, name: str, manifest: dict[str, Any]) -> bool:
+    checksums = manifest.get("checksums")
+    expected = checksums.get(name) if isinstance(checksums, dict) else None
+    try:
+        with open(out / name, "rb") as handle:
+            return isinstance(expected, str) and hashlib.file_digest(handle, "sha256").hexdigest() == expected
+    except OSError:
+        return False

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.platform import capabilities
 from pipeline.sources import Discovery as Discovery  # re-exported: what ``discover`` found under the roots
 from pipeline.sources import SourceFile, discover, read_bytes
@@ -99,8 +100,8 @@ def _digest_or_none(source: SourceFile, read: Reader) -> str | None:
 def _load(index_dir: Path) -> dict[str, list[int | str]]:
     """The index, or an empty one when it is missing or unreadable (then every page is hashed)."""
     try:
-        data = json.loads((index_dir / STAT_INDEX).read_bytes())
-    except (OSError, ValueError):
+        data = read_json(index_dir / STAT_INDEX)
+    except DamagedJSON:  # missing, truncated, nested too deeply...: rebuilt
         return {}
     entries = data.get("entries") if isinstance(data, dict) and data.get("version") == 1 else None
     if not isinstance(entries, dict):

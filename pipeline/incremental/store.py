@@ -27,6 +27,7 @@ import orjson
 
 from pipeline.datasets import RESOURCES
 from pipeline.exporters.rows import record_rows
+from pipeline.jsonfile import load_json
 from pipeline.model import Issue, Location, PageResult, TableKind, TableReport
 
 DEFAULT_STORE_DIR = Path(".pipeline-cache")
@@ -109,8 +110,8 @@ def decode_entry(data: bytes, source_path: str | None = None, sha256: str | None
     if digest_end != 64 or hashlib.sha256(payload).hexdigest().encode() != data[:digest_end]:
         return None
     try:
-        result = _result(orjson.loads(payload))
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):  # orjson.JSONDecodeError is a ValueError
+        result = _result(load_json(payload))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):  # DamagedJSON is a ValueError
         return None
     if source_path is not None and (result.source_path, result.sha256) != (source_path, sha256):
         return None
@@ -118,9 +119,11 @@ def decode_entry(data: bytes, source_path: str | None = None, sha256: str | None
 
 
 def _table(source_path: str, table_index: int, line: int | None, title: str | None, header: list[str],
-           kind: TableKind, rule: str, roles: list[str], *counts: int) -> TableReport:
+           kind: TableKind, rule: str, roles: list[str], rows: int, records: int, emitted: int, merged: int,
+           skipped: int, page_role: str, section: str | None, dataset: str | None, placement: str) -> TableReport:
     """A table verdict from its values in field order (``header`` and ``roles`` read back as lists)."""
-    return TableReport(source_path, table_index, line, title, tuple(header), kind, rule, tuple(roles), *counts)
+    return TableReport(source_path, table_index, line, title, tuple(header), kind, rule, tuple(roles), rows, records,
+                       emitted, merged, skipped, page_role, section, dataset, placement)
 
 
 def _result(entry: dict[str, Any]) -> PageResult:

@@ -15,9 +15,12 @@ Merged cells, as rst/elb/http_status_codes_for_dedicated_load_balancers.rst show
   text continues the row above: its text is appended to that record's fields, unless the
   field already holds that very text;
 * a row with no error code that continues nothing (a section divider, a first row), a row
-  whose code cell is an explicit placeholder (``-``: elb's ``500 | - | ...`` row documents a
-  status without a service code) and a row whose code cell is a sentence are skipped with a
-  stated reason.
+  whose code cell is an explicit placeholder (``-``, ``N/A``: elb's ``500 | - | ...`` row
+  documents a status without a service code) and a row whose code cell is a sentence are
+  skipped with a stated reason;
+* a row whose code cell holds something that is no code (``TBD``, ``see note``, ``VPC 0009``:
+  ``columns.reads_as_error_code``) is not a record: it is reported as ``invalid-error-code``
+  (a warning, so ``--strict`` fails), and the rows after it continue nothing.
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from functools import cached_property
 
 from pipeline.model import Cell, ErrorCodeRecord, Location, Page, RawRow, RawTable
 from pipeline.normalize import characters
-from pipeline.normalize.columns import Role, TablePlan
+from pipeline.normalize.columns import Role, TablePlan, column_values, named_codes, reads_as_error_code
 from pipeline.normalize.httpstatus import is_valid_status, parse_status_cell
 from pipeline.normalize.status_rows import RowOutcome, Skip, is_blank_row, is_section_divider, joined
 from pipeline.problems import (
     EMPTY_ROW,
+    INVALID_ERROR_CODE,
     INVALID_STATUS_CODE,
     NO_ERROR_CODE,
     NOT_AN_ERROR_CODE,
@@ -42,6 +46,8 @@ from pipeline.rules import Rules
 from pipeline.text import clean_cell, collapse_whitespace
 
 TEXT_ROLES: tuple[Role, ...] = ("message", "description", "solution", "module")
+#: Code cells that say "no code here", as ``-`` does (compared upper-cased).
+PLACEHOLDERS = frozenset({"N/A", "NA", "NONE"})
 #: Roles whose blank cells under a merged cell take the value of the row above.
 GROUPING_ROLES: frozenset[Role] = frozenset({"module"})
 
@@ -64,13 +70,16 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
     code_col = plan.columns("error_code")[0]
     status_cols = plan.columns("status")
     columns = {role: plan.columns(role) for role in TEXT_ROLES}
+    named = named_codes(column_values(table, code_col))
     groups: list[RecordGroup] = []
+    broken = False  # a row with an unreadable code ended the group above: blank rows after it continue nothing
     for row_index, row in enumerate(table.rows):
         where = Location(page.source_path, row.line, table.index, row_index)
-        above = groups[-1] if groups else None
-        decision = ERROR_ROW_RULES.decide(ErrorRow(row, code_col, columns, above))
+        above = groups[-1] if groups and not broken else None
+        decision = ERROR_ROW_RULES.decide(ErrorRow(row, code_col, columns, above, named))
         if isinstance(decision, Skip):
             outcome.record(decision, where)
+            broken = broken or decision.ends_group
         elif isinstance(decision, Merge):
             assert above is not None
             for role, text in decision.texts.items():
@@ -80,11 +89,13 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
         else:
             groups.append(_open(row, row_index, decision.error_code, columns, status_cols, above, where, outcome))
             outcome.emitted += 1
+            broken = False
     records = [
         ErrorCodeRecord(
             service=page.service, source_path=page.source_path, source_format=page.source_format,
             page_title=page.title, page_id=page.page_id, table_index=table.index, table_title=table.title,
-            row_index=g.row_index, line=g.line, error_code=g.error_code, status_code=code,
+            row_index=g.row_index, line=g.line, source_repo=None, source_commit=None, source_url=None,
+            error_code=g.error_code, status_code=code,
             message=g.fields["message"], description=g.fields["description"], solution=g.fields["solution"],
             module=g.fields["module"],
         )
@@ -96,7 +107,7 @@ def error_records(page: Page, table: RawTable, plan: TablePlan) -> tuple[list[Er
 def _open(row: RawRow, row_index: int, error_code: str, columns: dict[Role, list[int]], status_cols: list[int],
           above: RecordGroup | None, where: Location, outcome: RowOutcome) -> RecordGroup:
     """The record group a row with its own error code opens; grouping columns left blank are carried down."""
-    suspicious = characters.suspicious_characters(error_code)
+    suspicious = characters.code_findings(error_code)
     if suspicious:
         outcome.issues.append(SUSPICIOUS_CHARACTER.at(where, f"error code {characters.describe(error_code, suspicious)}"
                                                              "; kept verbatim, but it is not the code a reader sees"))
@@ -132,6 +143,7 @@ class ErrorRow:
     code_col: int
     columns: dict[Role, list[int]]
     above: RecordGroup | None
+    named: bool = False  # the column's codes are names (AccessDenied), see ``columns.named_codes``
 
     @cached_property
     def code_cell(self) -> Cell | None:
@@ -141,7 +153,10 @@ class ErrorRow:
     def own_code(self) -> bool:
         """The code cell has text written in this row (not a ``rowspan``/``colspan`` copy, not a placeholder)."""
         cell = self.code_cell
-        return cell is not None and not cell.spanned and not cell.colspan_copy and clean_cell(cell.text) is not None
+        if cell is None or cell.spanned or cell.colspan_copy:
+            return False
+        value = clean_cell(cell.text)
+        return value is not None and value.upper() not in PLACEHOLDERS
 
     @cached_property
     def own_texts(self) -> dict[Role, str | None]:
@@ -178,6 +193,21 @@ def sentence_in_code_cell(r: ErrorRow) -> Skip | None:
                                    f"{collapse_whitespace(r.code_cell.text)!r}")
 
 
+def unreadable_code(r: ErrorRow) -> Skip | None:
+    """``TBD``, ``see note``, ``VPC 0009`` in the code cell: no code a machine can match; not a record, a warning.
+
+    A cell with an invisible or look-alike character (``VPC.00\u200b02``, a Cyrillic ``Р``) is
+    not decided here: it is kept verbatim and reported as ``suspicious-character``.
+    """
+    if not r.own_code or r.code_cell is None:
+        return None
+    value = collapse_whitespace(r.code_cell.text)
+    if reads_as_error_code(value, r.named) or characters.code_findings(value):
+        return None
+    return Skip(INVALID_ERROR_CODE, f"the error-code cell {characters.escape_suspicious(value)} holds no service "
+                "error code; row not extracted", ends_group=True)
+
+
 def continues_nothing(r: ErrorRow) -> Skip | None:
     """A row with no error code and no text of its own, or with no record above to continue: skipped."""
     if r.own_code or (r.above is not None and any(r.own_texts.values())):
@@ -199,8 +229,8 @@ def own_error_code(r: ErrorRow) -> ErrorCode | None:
 
 #: Tried in order; the first rule that decides wins (``own_error_code`` decides every row the others pass).
 ERROR_ROW_RULES: Rules[ErrorRow, Skip | Merge | ErrorCode] = Rules((
-    blank_row, section_divider, placeholder_code, sentence_in_code_cell, continues_nothing, continues_row_above,
-    own_error_code,
+    blank_row, section_divider, placeholder_code, sentence_in_code_cell, unreadable_code, continues_nothing,
+    continues_row_above, own_error_code,
 ))
 
 

@@ -10,14 +10,14 @@ changes a table's kind, it says where the table's records belong.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
+from pipeline.datasets import PageRole
 from pipeline.normalize.operations import Operation
 from pipeline.outline import Outline
-
-PageRole = Literal["status_codes", "error_codes", "operation", "other"]
+from pipeline.rules import Rules
 
 _ERROR_TITLE = re.compile(r"\berror[ \t]++codes?\b|\bfault|\bexception", re.IGNORECASE)
 _STATUS_TITLE = re.compile(
@@ -52,15 +52,15 @@ class PageFacts:
     error_tables: int
 
 
-def page_role(outline: Outline, ops: Sequence[Operation], tables: Sequence[ClassifiedTable]) -> RoleDecision:
-    """The role of a page: the first rule of ``ROLE_RULES`` that decides."""
-    facts = PageFacts(outline.title or "", tuple(ops), sum(1 for t in tables if t.kind == "status_codes"),
+def page_role(outline: Outline, ops: Sequence[Operation], tables: Sequence[ClassifiedTable],
+              title: str | None = None) -> RoleDecision:
+    """The role of a page: the first rule of ``ROLE_RULES`` that decides.
+
+    ``title``: the page's title where the outline has none (a page built without its text).
+    """
+    facts = PageFacts(outline.title or title or "", tuple(ops), sum(1 for t in tables if t.kind == "status_codes"),
                       sum(1 for t in tables if t.kind == "error_codes"))
-    for rule in ROLE_RULES:
-        decision = rule(facts)
-        if decision is not None:
-            return decision
-    raise AssertionError("the last role rule always decides")  # pragma: no cover
+    return ROLE_RULES.decide(facts)
 
 
 def operation_page(facts: PageFacts) -> RoleDecision | None:
@@ -115,18 +115,21 @@ def catalog_by_title_and_tables(facts: PageFacts) -> RoleDecision | None:
                               f"read as status codes and {facts.error_tables} as error codes")
 
 
-def codes_without_catalog_title(facts: PageFacts) -> RoleDecision | None:
-    """No operation and tables classified as codes, but a title naming no status or error codes: not a catalog.
+def catalog_by_tables(facts: PageFacts) -> RoleDecision | None:
+    """No operation, a title naming no codes, but tables that hold codes by header and content: the tables decide.
 
-    Real page: rst/elastic-cloud-server/umn/source/service_overview/ecs_types_and_specifications/ecs_specifications/
-    gpu-accelerated_ecss.rst (``GPU-accelerated ECSs``): its flavor tables (``Flavor | vCPUs | Memory (GiB)``)
-    read as status codes 128, 256. Every catalog page of the shared trees names its codes in its title.
+    The table classifier already asks the header: a status column is headed as one (``Status Code``,
+    ``Returned Value``), so a user guide's flavor tables (rst/elastic-cloud-server/umn/source/
+    service_overview/ecs_types_and_specifications/ecs_specifications/gpu-accelerated_ecss.rst,
+    ``Flavor | vCPUs | Memory (GiB)``: 128, 256) never get here. What does is a page that is nothing
+    but a table of codes under a plain title (``Codes``), or none at all.
     """
-    if facts.status_tables or facts.error_tables:
-        return RoleDecision("other", f"no operation; {facts.status_tables} table(s) read as status codes and "
-                                     f"{facts.error_tables} as error codes, but the title {facts.title!r} names "
-                                     "no status or error codes: not a catalog")
-    return None
+    if not (facts.status_tables or facts.error_tables):
+        return None
+    role: PageRole = "error_codes" if facts.error_tables > facts.status_tables else "status_codes"
+    return RoleDecision(role, f"no operation; the title {facts.title!r} names no codes, but {facts.status_tables} "
+                              f"table(s) hold status codes and {facts.error_tables} error codes by header and "
+                              "content")
 
 
 def other_page(facts: PageFacts) -> RoleDecision:
@@ -135,11 +138,11 @@ def other_page(facts: PageFacts) -> RoleDecision:
 
 
 #: The role rules in the order they are tried; ``other_page`` always decides.
-ROLE_RULES: tuple[Callable[[PageFacts], RoleDecision | None], ...] = (
+ROLE_RULES: Rules[PageFacts, RoleDecision] = Rules((
     operation_page,
     error_catalog_by_title,
     status_catalog_by_title,
     catalog_by_title_and_tables,
-    codes_without_catalog_title,
+    catalog_by_tables,
     other_page,
-)
+))

@@ -154,6 +154,34 @@ def schema_type(type_text: str) -> SchemaType | None:
     return SCHEMA_TYPES.get(word.group(0).lower()) if word else None
 
 
+def item_type(type_text: str) -> SchemaType | None:
+    """The JSON Schema type of an array's items, where the printed type says it; ``None`` otherwise.
+
+    >>> [item_type(t) for t in ("Array of strings", "List<String>", "Array of ListenerRef objects",
+    ...                                "Tags structure array")]
+    ['string', 'string', 'object', 'object']
+    >>> item_type("Array of integers"), item_type("Array"), item_type("String")
+    ('integer', None, None)
+    """
+    text = collapse_whitespace(type_text)
+    if schema_type(text) != "array":
+        return None
+    inner = next((m.group(1).strip() for m in (_ARRAY_OF.fullmatch(text), _GENERIC.fullmatch(text)) if m), None)
+    if inner is None:
+        lower = text.lower()
+        inner = text[:-len(" array")] if lower.endswith(" array") else text[:-len(" list")] \
+            if lower.endswith(" list") else ""
+    if not inner:
+        return None
+    word = _TYPE_WORD.fullmatch(inner)
+    if word:
+        lower = inner.lower()
+        known = SCHEMA_TYPES.get(lower) or SCHEMA_TYPES.get(lower[:-1] if lower.endswith("s") else lower)
+        if known:
+            return known
+    return "object" if object_type_name(text) or _without_object_suffix(inner) is not None else None
+
+
 def _without_object_suffix(text: str) -> str | None:
     """``ListenerRef object`` -> ``ListenerRef``; ``None`` when the text does not end in an object suffix."""
     lower = text.lower()

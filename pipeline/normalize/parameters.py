@@ -80,6 +80,8 @@ class PageParameters:
     records: tuple[ParameterRecord, ...] = ()
     sections: tuple[OperationSectionRecord, ...] = ()
     issues: tuple[Issue, ...] = ()
+    #: Each parameter table of the page (``table_index``) and, in words, where its rows went or why not.
+    tables: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +221,7 @@ def parameters_of_page(page: Page, text: str, outline: Outline, ops: Sequence[Op
     reader = _PageReader(page, text, outline, ops)
     nesting = reader.nesting()
     placements = _Placements(reader, nesting)
-    issues = _table_issues(reader, nesting)
+    issues = _table_issues(reader, nesting, placements)
     body_table = any(t.place is not None and t.place.where == "body" for t in reader.tables if not t.example)
     records: list[ParameterRecord] = []
     tallies: dict[tuple[int, SectionName], _Tally] = {}
@@ -232,7 +234,23 @@ def parameters_of_page(page: Page, text: str, outline: Outline, ops: Sequence[Op
     sections = tuple(_section_record(page, op, name, tallies.get((op.operation_index, name), _Tally()))
                      for op in ops for name in SECTIONS)
     records.sort(key=PARAMETERS.sort_key)  # the dataset's declared order (the sort is stable)
-    return PageParameters(tuple(records), sections, tuple(issues))
+    tables = tuple((t.table.index, _placement_words(t, nesting, placements)) for t in reader.tables)
+    return PageParameters(tuple(records), sections, tuple(issues), tables)
+
+
+def _placement_words(table: ParameterTable, nesting: Nesting, placements: _Placements) -> str:
+    """Where a parameter table's rows go, or why none is read, in words (``tables.json``'s ``placement``)."""
+    reason = _skip_reason(table, nesting)
+    if reason is not None:
+        return reason
+    parents = nesting.parents.get(table.table.index)
+    if parents is not None:
+        cited = ", ".join(f"table {i}" for i in sorted({p.table for p in parents}))
+        if not placements.of(table.table.index):
+            return f"nested under rows of {cited}, which are not read"
+        return f"nested under rows of {cited}"
+    assert table.place is not None  # a table with neither place nor parents has a skip reason
+    return f"{table.place.where}: {table.place.rule}"
 
 
 def _skip_reason(table: ParameterTable, nesting: Nesting) -> str | None:
@@ -322,8 +340,9 @@ def _table_records(page: Page, op: Operation, table: ParameterTable, placements:
                 tally.records += 1
                 yield ParameterRecord(
                     page.service, page.source_path, page.source_format, page.title, page.page_id, raw.index,
-                    raw.title, row.row_index, row.line, op.method, op.path, where, placement.status_code, row.name,
-                    placement.parent, row.required, row.type, row.schema_type, row.description)
+                    raw.title, row.row_index, row.line, None, None, None, op.method, op.path, where,
+                    placement.status_code, row.name, placement.parent, row.required, row.type, row.schema_type,
+                    row.description)
 
 
 def _section_record(page: Page, op: Operation, name: SectionName, tally: _Tally) -> OperationSectionRecord:
@@ -346,6 +365,7 @@ def _section_record(page: Page, op: Operation, name: SectionName, tally: _Tally)
         reasons.extend(_undocumented_placeholders(op, tally))
     skipped = sum(tally.skipped.values())
     return OperationSectionRecord(page.service, page.source_path, page.source_format, page.title, page.page_id,
+                                  None, None, None,
                                   op.operation_index, op.method, op.path, name, status, len(tally.tables),
                                   tally.rows, tally.read, skipped, tally.records, tuple(reasons))
 
@@ -357,8 +377,11 @@ def _undocumented_placeholders(op: Operation, tally: _Tally) -> list[str]:
     return []
 
 
-def _table_issues(reader: _PageReader, nesting: Nesting) -> list[Issue]:
-    """The page's issues: example, unplaced and lost tables, rows naming no parameter, unresolved references."""
+def _table_issues(reader: _PageReader, nesting: Nesting, placements: _Placements) -> list[Issue]:
+    """The page's issues: example, unplaced and lost tables, rows naming no parameter, unresolved references.
+
+    A nested table whose parent rows all lie in tables not read (an example's) is unplaced too.
+    """
     path = reader.page.source_path
     issues: list[Issue] = []
     for table in reader.tables:
@@ -371,6 +394,10 @@ def _table_issues(reader: _PageReader, nesting: Nesting) -> list[Issue]:
             issues.append(PARAMETER_PARENT_NOT_FOUND.at(where, f"{reason}; {len(raw.rows)} rows not read"))
         elif reason is not None:
             issues.append(PARAMETER_TABLE_UNPLACED.at(where, f"{reason}; {len(raw.rows)} rows not read"))
+        elif raw.index in nesting.parents and not placements.of(raw.index):
+            issues.append(PARAMETER_TABLE_UNPLACED.at(where, f"table {raw.index}: "
+                                                             f"{_placement_words(table, nesting, placements)}; "
+                                                             f"{len(raw.rows)} rows not read"))
         else:
             issues.extend(NOT_A_PARAMETER.at(Location(path, row.line, raw.index, row.row_index), row.skip)
                           for row in table.rows if row.skip)

@@ -113,7 +113,8 @@ def _records(page: Page, table: RawTable, plan: TablePlan, outcome: RowOutcome) 
             yield StatusCodeRecord(
                 service=page.service, source_path=page.source_path, source_format=page.source_format,
                 page_title=page.title, page_id=page.page_id, table_index=table.index,
-                table_title=table.title, row_index=row_index, line=row.line, status_code=code,
+                table_title=table.title, row_index=row_index, line=row.line, source_repo=None, source_commit=None,
+                source_url=None, status_code=code,
                 documented_reason=phrase, reason=canonical_reason(code, phrase),
                 description=description, category=category(code),
             )

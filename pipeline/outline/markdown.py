@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from lxml import etree
 
 from pipeline.outline.builder import OutlineBuilder
 from pipeline.outline.model import BlockKind, Outline
+from pipeline.rules import Rules
 from pipeline.text import collapse_whitespace
 
 _FENCE = re.compile(r"(`{3,}+|~{3,}+)")
@@ -248,66 +250,154 @@ def _add_run(builder: OutlineBuilder, kind: BlockKind, pieces: list[tuple[int, s
 Run = tuple[str, int, int, list[tuple[int, str]]]  # kind, heading level, line in the chunk, pieces
 
 
-def _html_runs(root: etree._Element) -> Iterator[Run]:  # noqa: C901 -- one tree walk; split into rules when wired in
+def _html_runs(root: etree._Element) -> Iterator[Run]:
     """Headings, ``<pre>`` blocks and runs of text of an HTML tree, in document order.
 
     A run is the text a container (``<p>``, ``<li>``, ``<body>``...) holds directly or through
     inline elements, up to its next nested block; each piece keeps an estimate of its line
     (the element's ``sourceline`` plus the line breaks read since). Walks with ``iterwalk``:
-    no nesting depth exhausts the recursion limit.
+    no nesting depth exhausts the recursion limit. Each start and end event goes to the first
+    rule of ``START_RULES`` / ``END_RULES`` that takes it.
     """
-    stack: list[tuple[str, list[tuple[int, str]]]] = []  # open containers: kind, pieces of the current run
-    hidden = 0  # enclosing elements whose content is not read as runs
-    capture: list[tuple[int, str]] | None = None  # pieces of the heading or <pre> being read
-    capture_root: etree._Element | None = None
-    line = 1
+    walk = RunWalk()
     for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        walk.el, walk.tag = el, el.tag.lower() if isinstance(el.tag, str) else ""
         if event == "start":
             if isinstance(el.sourceline, int):
-                line = el.sourceline
-            if hidden or tag in HIDDEN_TAGS:
-                hidden += tag in HIDDEN_TAGS
-                continue
-            if capture is not None:
-                _piece(capture, line, el.text)
-                line += (el.text or "").count("\n")
-                continue
-            if tag in HEADING_TAGS or tag == "pre":
-                if stack:
-                    yield from _flush(stack)
-                capture, capture_root = [], el
-                _piece(capture, line, el.text)
-                line += (el.text or "").count("\n")
-            elif tag in CONTAINER_TAGS:
-                if stack:
-                    yield from _flush(stack)
-                stack.append(("item" if tag in ("li", "dt") else "paragraph", []))
-                _piece(stack[-1][1], line, el.text)
-                line += (el.text or "").count("\n")
-            elif stack:
-                _piece(stack[-1][1], line, " " if tag == "br" else el.text)
-                line += (el.text or "").count("\n")
-            continue
-        # end
-        if tag in HIDDEN_TAGS and hidden:
-            hidden -= 1
-        elif hidden:
-            continue
-        elif capture is not None and el is capture_root:
-            kind = "literal" if tag == "pre" else "heading"
-            yield kind, HEADING_TAGS.get(tag, 0), capture[0][0] if capture else line, capture
-            capture, capture_root = None, None
-        elif tag in CONTAINER_TAGS and capture is None and stack:
-            yield from _flush(stack)
-            stack.pop()
-        target = capture if capture is not None else (stack[-1][1] if stack else None)
-        if target is not None and not hidden:
-            _piece(target, line, el.tail)
-        line += (el.tail or "").count("\n")
-    while stack:
-        yield from _flush(stack)
-        stack.pop()
+                walk.line = el.sourceline
+            START_RULES.decide(walk)
+        else:
+            if END_RULES.first(walk) != "hidden":
+                walk.tail()
+        if walk.done:
+            yield from walk.done
+            walk.done.clear()
+    while walk.stack:
+        yield from _flush(walk.stack)
+        walk.stack.pop()
+
+
+@dataclass(slots=True)
+class RunWalk:
+    """The state of one walk over an HTML tree: the element at hand, the open containers, what is captured."""
+
+    el: etree._Element | None = None
+    tag: str = ""
+    line: int = 1
+    stack: list[tuple[str, list[tuple[int, str]]]] = field(default_factory=list)  # open containers: kind, pieces
+    hidden: int = 0  # enclosing elements whose content is not read as runs
+    capture: list[tuple[int, str]] | None = None  # pieces of the heading or <pre> being read
+    capture_root: etree._Element | None = None
+    done: list[Run] = field(default_factory=list)  # runs complete, to hand on
+
+    def text(self, target: list[tuple[int, str]], text: str | None) -> None:
+        """Add ``text`` to ``target`` at the current line; the line moves past its line breaks."""
+        _piece(target, self.line, text)
+        self.line += (text or "").count("\n")
+
+    def close_run(self) -> None:
+        """The run of the innermost open container ends here (a nested block starts or it closes)."""
+        if self.stack:
+            self.done.extend(_flush(self.stack))
+
+    def tail(self) -> None:
+        """The text after the element's end belongs to what encloses it."""
+        assert self.el is not None
+        target = self.capture if self.capture is not None else (self.stack[-1][1] if self.stack else None)
+        if target is not None and not self.hidden:
+            _piece(target, self.line, self.el.tail)
+        self.line += (self.el.tail or "").count("\n")
+
+
+# --- start rules: each returns True when it took the element -------------------------------
+
+
+def hidden_start(walk: RunWalk) -> bool | None:
+    """A table, script or style (or anything inside one) is not text here."""
+    if walk.hidden or walk.tag in HIDDEN_TAGS:
+        walk.hidden += walk.tag in HIDDEN_TAGS
+        return True
+    return None
+
+
+def inside_capture(walk: RunWalk) -> bool | None:
+    """Inside a heading or ``<pre>``, every element's text belongs to it."""
+    if walk.capture is None:
+        return None
+    assert walk.el is not None
+    walk.text(walk.capture, walk.el.text)
+    return True
+
+
+def heading_or_pre_start(walk: RunWalk) -> bool | None:
+    """A heading or ``<pre>`` starts a capture (ending the run before it)."""
+    if walk.tag not in HEADING_TAGS and walk.tag != "pre":
+        return None
+    assert walk.el is not None
+    walk.close_run()
+    walk.capture, walk.capture_root = [], walk.el
+    walk.text(walk.capture, walk.el.text)
+    return True
+
+
+def container_start(walk: RunWalk) -> bool | None:
+    """A container (``<p>``, ``<li>``...) opens a run of its own (ending the one before it)."""
+    if walk.tag not in CONTAINER_TAGS:
+        return None
+    assert walk.el is not None
+    walk.close_run()
+    walk.stack.append(("item" if walk.tag in ("li", "dt") else "paragraph", []))
+    walk.text(walk.stack[-1][1], walk.el.text)
+    return True
+
+
+def inline_start(walk: RunWalk) -> bool:
+    """An inline element's text continues the open run (``<br>`` is a space)."""
+    assert walk.el is not None
+    if walk.stack:
+        walk.text(walk.stack[-1][1], " " if walk.tag == "br" else walk.el.text)
+    return True
+
+
+#: The rules for an element's start, in order; ``inline_start`` always takes it.
+START_RULES: Rules[RunWalk, bool] = Rules((
+    hidden_start, inside_capture, heading_or_pre_start, container_start, inline_start,
+))
+
+
+# --- end rules: the first that takes the end event; the element's tail is read after, unless hidden ---
+
+
+def hidden_end(walk: RunWalk) -> str | None:
+    """The end of a hidden element (its tail is read), or of anything inside one (``hidden``: nor is its tail)."""
+    if walk.tag in HIDDEN_TAGS and walk.hidden:
+        walk.hidden -= 1
+        return "closed"
+    return "hidden" if walk.hidden else None
+
+
+def capture_end(walk: RunWalk) -> str | None:
+    """The end of the heading or ``<pre>`` being captured: it is complete."""
+    if walk.capture is None or walk.el is not walk.capture_root:
+        return None
+    kind = "literal" if walk.tag == "pre" else "heading"
+    walk.done.append((kind, HEADING_TAGS.get(walk.tag, 0), walk.capture[0][0] if walk.capture else walk.line,
+                      walk.capture))
+    walk.capture, walk.capture_root = None, None
+    return "closed"
+
+
+def container_end(walk: RunWalk) -> str | None:
+    """The end of a container: its run is complete."""
+    if walk.tag in CONTAINER_TAGS and walk.capture is None and walk.stack:
+        walk.close_run()
+        walk.stack.pop()
+        return "closed"
+    return None
+
+
+#: The rules for an element's end, in order; an end no rule takes (an inline element's) needs nothing.
+END_RULES: Rules[RunWalk, str] = Rules((hidden_end, capture_end, container_end))
 
 
 def _piece(pieces: list[tuple[int, str]], line: int, text: str | None) -> None:

@@ -10,10 +10,13 @@ the indented block after a paragraph ending in ``::`` are literal blocks; an adm
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from pipeline.outline.builder import OutlineBuilder
 from pipeline.outline.model import BlockKind, Outline
 from pipeline.parsers.rst import find_table_blocks, rst_inline_text
+from pipeline.rules import Rules
 
 #: A title adornment: one punctuation character repeated (docutils allows any of these).
 _ADORNMENT = re.compile(r"([=\-~^\"'`#*+<>:._])\1++[ \t]*+")
@@ -32,74 +35,125 @@ TEXT_DIRECTIVES = frozenset({
 })
 
 
-def rst_outline(text: str) -> Outline:  # noqa: C901 -- one line scanner; split into rules when wired in
-    """Sections and blocks of an RST page (see the module docstring)."""
+def rst_outline(text: str, table_lines: Sequence[tuple[int, int]] | None = None) -> Outline:
+    """Sections and blocks of an RST page (see the module docstring).
+
+    ``table_lines``: the ``(first, end)`` line ranges of the page's table blocks as the table parser
+    found them (``Page.table_lines``); when not given they are found here (a second scan of the page).
+    """
     lines = text.splitlines()
-    table_lines: set[int] = set()
-    blocks, _ = find_table_blocks(lines, "")  # what is not read is the table parser's to report
-    for block in blocks:
-        table_lines.update(range(block.start, block.start + len(block.lines)))
-    builder = OutlineBuilder("rst")
-    styles: list[tuple[str, bool]] = []
-    pending: list[str] = []  # the raw lines of the paragraph or item being read
-    pending_start = 0
+    if table_lines is None:
+        blocks, _ = find_table_blocks(lines, "")  # what is not read is the table parser's to report
+        table_lines = [(block.start, block.start + len(block.lines)) for block in blocks]
+    scan = OutlineScan(lines, {i for first, end in table_lines for i in range(first, end)}, OutlineBuilder("rst"))
+    while scan.i < len(lines):
+        scan.i = OUTLINE_RULES.decide(scan)
+    scan.flush()
+    return scan.builder.finish()
+
+
+@dataclass(slots=True)
+class OutlineScan:
+    """The state of one scan of an RST page's lines: where it is, the paragraph being read, the title styles."""
+
+    lines: list[str]
+    table_lines: set[int]
+    builder: OutlineBuilder
+    i: int = 0
+    styles: list[tuple[str, bool]] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # the raw lines of the paragraph or item being read
+    pending_start: int = 0
     pending_kind: BlockKind = "paragraph"
 
-    def flush() -> None:
-        nonlocal pending
-        if pending:
-            builder.block(pending_kind, pending_start + 1, [rst_inline_text(x) for x in pending],
-                          rst_inline_text("\n".join(pending)))
-        pending = []
+    @property
+    def stripped(self) -> str:
+        return self.lines[self.i].strip()
 
-    def level(char: str, overline: bool) -> int:
-        if (char, overline) not in styles:
-            styles.append((char, overline))
-        return styles.index((char, overline)) + 1
+    def flush(self) -> None:
+        """Add the paragraph or item being read as a block."""
+        if self.pending:
+            self.builder.block(self.pending_kind, self.pending_start + 1, [rst_inline_text(x) for x in self.pending],
+                               rst_inline_text("\n".join(self.pending)))
+        self.pending = []
 
-    i, n = 0, len(lines)
-    while i < n:
-        line = lines[i]
-        stripped = line.strip()
-        if i in table_lines or not stripped:
-            flush()
-            i += 1
-            continue
-        title = _title_at(lines, i, table_lines)
-        if title is not None:
-            flush()
-            heading, char, overline, consumed = title
-            builder.heading(rst_inline_text(heading), level(char, overline), i + 1 + (1 if overline else 0))
-            i += consumed
-            continue
-        if _ADORNMENT.fullmatch(stripped):  # a transition (a lone line of punctuation)
-            flush()
-            i += 1
-            continue
-        indent = len(line) - len(line.lstrip())
-        if stripped.startswith(".."):
-            flush()
-            i = _directive(lines, i, indent, builder)
-            continue
-        if _FIELD.match(stripped):
-            flush()
-            i += 1
-            continue
-        if _ITEM.match(stripped):
-            flush()
-        if not pending:
-            pending_start = i
-            pending_kind = "item" if _ITEM.match(stripped) else "paragraph"
-        literal_follows = stripped.endswith("::")
-        if literal_follows:
-            stripped = stripped[:-2].rstrip() + (":" if stripped[:-2] and not stripped[:-2].endswith(" ") else "")
-        pending.append(stripped[2:] if stripped.startswith("| ") else stripped)
-        i += 1
-        if literal_follows:
-            flush()
-            i = _literal_body(lines, i, indent, builder)
-    flush()
-    return builder.finish()
+    def level(self, char: str, overline: bool) -> int:
+        """A title style's level: the order in which the styles first appear (as docutils has it)."""
+        if (char, overline) not in self.styles:
+            self.styles.append((char, overline))
+        return self.styles.index((char, overline)) + 1
+
+
+# --- the line rules: each returns the index of the next line to look at, or passes with None ------
+
+
+def table_or_blank_line(scan: OutlineScan) -> int | None:
+    """A line of a table block (the parser reads tables) or a blank line ends the paragraph being read."""
+    if scan.i in scan.table_lines or not scan.stripped:
+        scan.flush()
+        return scan.i + 1
+    return None
+
+
+def section_title(scan: OutlineScan) -> int | None:
+    """A section title (underlined, maybe overlined) opens a section."""
+    title = _title_at(scan.lines, scan.i, scan.table_lines)
+    if title is None:
+        return None
+    scan.flush()
+    heading, char, overline, consumed = title
+    scan.builder.heading(rst_inline_text(heading), scan.level(char, overline), scan.i + 1 + (1 if overline else 0))
+    return scan.i + consumed
+
+
+def transition(scan: OutlineScan) -> int | None:
+    """A lone line of punctuation is a transition, not text."""
+    if _ADORNMENT.fullmatch(scan.stripped):
+        scan.flush()
+        return scan.i + 1
+    return None
+
+
+def directive_or_comment(scan: OutlineScan) -> int | None:
+    """``.. name::`` (see ``_directive``), a comment or a target."""
+    if not scan.stripped.startswith(".."):
+        return None
+    scan.flush()
+    line = scan.lines[scan.i]
+    return _directive(scan.lines, scan.i, len(line) - len(line.lstrip()), scan.builder)
+
+
+def field_line(scan: OutlineScan) -> int | None:
+    """A field list line (``:original_name: x.html``) is metadata, not text."""
+    if _FIELD.match(scan.stripped):
+        scan.flush()
+        return scan.i + 1
+    return None
+
+
+def text_line(scan: OutlineScan) -> int:
+    """A line of running text: it continues the paragraph, or opens a list item; ``::`` ends it before a literal."""
+    line = scan.lines[scan.i]
+    stripped = scan.stripped
+    item = _ITEM.match(stripped)
+    if item:
+        scan.flush()
+    if not scan.pending:
+        scan.pending_start = scan.i
+        scan.pending_kind = "item" if item else "paragraph"
+    literal_follows = stripped.endswith("::")
+    if literal_follows:
+        stripped = stripped[:-2].rstrip() + (":" if stripped[:-2] and not stripped[:-2].endswith(" ") else "")
+    scan.pending.append(stripped[2:] if stripped.startswith("| ") else stripped)
+    if not literal_follows:
+        return scan.i + 1
+    scan.flush()
+    return _literal_body(scan.lines, scan.i + 1, len(line) - len(line.lstrip()), scan.builder)
+
+
+#: The line rules in the order they are tried; ``text_line`` always decides.
+OUTLINE_RULES: Rules[OutlineScan, int] = Rules((
+    table_or_blank_line, section_title, transition, directive_or_comment, field_line, text_line,
+))
 
 
 def _title_at(lines: list[str], i: int, table_lines: set[int]) -> tuple[str, str, bool, int] | None:

@@ -223,21 +223,32 @@ def _first_anchor(root: etree._Element) -> str | None:
 def cell_text(element: etree._Element) -> str:
     """The text of an element, block elements (``<p>``, ``<li>``, ``<br>``) separated by a space.
 
-    ``<td><p>Bad</p><p>Request</p></td>`` gives ``Bad Request``, never ``BadRequest``.
+    ``<td><p>Bad</p><p>Request</p></td>`` gives ``Bad Request``, never ``BadRequest``. Not
+    part of it: what ``NOT_CONTENT_TAGS`` elements hold (``<template>``, ``<textarea>``,
+    ``<script>``, ``<style>``), comments and processing instructions, a note's label, and a
+    table nested inside (read as a table of its own). So the cells of a page are walked once
+    each, however deep its tables nest: reading a page stays linear in its size.
     """
     parts: list[str] = []
-    for event, el in etree.iterwalk(element, events=("start", "end")):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if event == "start":
-            if tag in BLOCK_TAGS:
-                parts.append(" ")
-            if el.text and tag not in ("script", "style") and el.get("class") not in LABEL_CLASSES:
-                parts.append(el.text)
-        else:
-            if tag in BLOCK_TAGS:
-                parts.append(" ")
-            if el is not element and el.tail:
-                parts.append(el.tail)
+    # Each entry: an element still to open, or the text to add when an open element closes.
+    stack: list[etree._Element | str] = [element]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        tag = item.tag.lower() if isinstance(item.tag, str) else None
+        if item is not element and item.tail:
+            stack.append(item.tail)
+        if tag is None or tag in NOT_CONTENT_TAGS or (tag == "table" and item is not element):
+            parts.append(" " if tag == "table" else "")
+            continue
+        block = " " if tag in BLOCK_TAGS else ""
+        stack.append(block)
+        stack.extend(reversed(list(item)))
+        parts.append(block)
+        if item.text and item.get("class") not in LABEL_CLASSES:
+            parts.append(item.text)
     return collapse_whitespace("".join(parts))
 
 

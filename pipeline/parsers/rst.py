@@ -66,7 +66,7 @@ def parse_rst(page: PageText) -> Page:
     blocks, problems = find_table_blocks(lines, path)
     for index, block in enumerate(blocks):
         try:
-            tables.append(_read_block(block, index))
+            tables.append(_read_block(block, index, path, problems))
         except TableMarkupError as exc:
             offset = getattr(exc, "offset", 0) or 0
             problems.append(MALFORMED_TABLE.at(Location(path, block.start + 1 + offset, index),
@@ -77,7 +77,7 @@ def parse_rst(page: PageText) -> Page:
         if not table.rows:
             problems.append(EMPTY_TABLE.at(Location(path, table.line, table.index), "table has no data rows"))
     return Page(page.source.service, path, "rst", page_title(lines), page_id(page.text), tuple(tables),
-                tuple(problems))
+                tuple(problems), tuple((block.start, block.start + len(block.lines)) for block in blocks))
 
 
 def page_id(text: str) -> str | None:
@@ -473,7 +473,7 @@ def docutils_table_block(block: TableBlock) -> StringList:
     return lines
 
 
-def _read_block(block: TableBlock, index: int) -> RawTable:
+def _read_block(block: TableBlock, index: int, path: str, problems: list[Issue]) -> RawTable:
     if block.kind == "grid" and not _GRID_TOP.match(block.lines[0]):
         # docutils does not take such a line for the top of a table (its GridTableParser
         # would fail an assertion on it): a malformed table, reported.
@@ -482,11 +482,7 @@ def _read_block(block: TableBlock, index: int) -> RawTable:
     if fast is not None:
         headrows, bodyrows = fast
     else:
-        parser = GridTableParser() if block.kind == "grid" else SimpleTableParser()
-        try:
-            _colspecs, headrows, bodyrows = parser.parse(docutils_table_block(block))
-        except (AssertionError, IndexError) as exc:  # its parsers trust the checks docutils' states.py makes
-            raise TableMarkupError(f"Malformed table ({type(exc).__name__} in docutils' table parser).") from exc
+        headrows, bodyrows = _docutils_rows(block, index, path, problems)
     first_line = block.start + 1  # 1-based line of the top border
 
     def to_cells(rows: Cells) -> list[list[tuple[str, int, int]]]:
@@ -506,6 +502,84 @@ def _read_block(block: TableBlock, index: int) -> RawTable:
         header = tuple(c.text for c in rows[0].cells)
         rows = rows[1:]
     return RawTable(index, first_line, block.title, header, tuple(rows), origin)
+
+
+def _docutils_rows(block: TableBlock, index: int, path: str, problems: list[Issue]) -> tuple[Cells, Cells]:
+    """The rows docutils' table parsers read; for a grid they refuse, the rows ``salvage_grid`` can read."""
+    parser = GridTableParser() if block.kind == "grid" else SimpleTableParser()
+    try:
+        _colspecs, headrows, bodyrows = parser.parse(docutils_table_block(block))
+    except (TableMarkupError, AssertionError, IndexError) as exc:  # its parsers trust the checks of states.py
+        salvaged = salvage_grid(block.lines) if block.kind == "grid" else None
+        if salvaged is None:
+            if isinstance(exc, TableMarkupError):
+                raise
+            raise TableMarkupError(f"Malformed table ({type(exc).__name__} in docutils' table parser).") from exc
+        headrows, bodyrows, lost = salvaged
+        problems.extend(MALFORMED_TABLE.at(
+            Location(path, block.start + 1 + offset, index),
+            "the '|' of this row do not line up with the table's column boundaries, counted in characters or "
+            "in display width (a wide character such as '４' takes two); this row is not read") for offset in lost)
+    return headrows, bodyrows
+
+
+def salvage_grid(lines: list[str]) -> tuple[Cells, Cells, list[int]] | None:
+    """A grid table docutils refused, read row by row at its top border's column boundaries.
+
+    docutils measures columns in display width (``４`` takes two) and refuses the whole
+    table when one row's right border does not line up. A converter that counted characters
+    wrote such a row; so each row is read where its ``|`` sit at the boundaries counted in
+    characters, else in display width, else it is not read (its line offset is returned, to
+    be reported). The borders must be plain (no merged cell, one header border, a bottom
+    border) and the header rows readable; else ``None``: the table stays malformed.
+    """
+    grid = PlainGrid(lines)
+    if SALVAGE_REFUSALS.first(grid) is not None:
+        return None
+    rows: Cells = []
+    lost: list[int] = []
+    head_end: int | None = None
+    start = 1
+    for number in grid.borders[1:]:
+        texts = _row_at_bounds(lines[start:number], grid.bounds)
+        if texts is not None:
+            rows.append([(0, 0, start, text) for text in texts])
+        elif head_end is None and any("=" in lines[b] for b in grid.borders[1:]):
+            return None  # a header row that cannot be read: the columns have no names
+        else:
+            lost.append(start)
+        if "=" in lines[number]:
+            head_end = len(rows)
+        start = number + 1
+    if head_end is None:
+        return [], rows, lost
+    return rows[:head_end], rows[head_end:], lost
+
+
+def _row_at_bounds(lines: list[str], bounds: list[int]) -> list[list[str]] | None:
+    """The cells of one row whose ``|`` sit at ``bounds``, in characters or in display width; else ``None``."""
+    width = bounds[-1] + 1
+    for padded in (lines, [_pad_wide(line) for line in lines]):
+        if all(len(line) == width and all(line[b] == "|" for b in bounds) for line in padded):
+            return [[text.replace(_PAD, "") for text in _cell_lines(padded, left + 1, right)]
+                    for left, right in pairwise(bounds)]
+    return None
+
+
+_PAD = TableParser.double_width_pad_char
+
+
+def _pad_wide(line: str) -> str:
+    """``line`` with a pad character after each wide character: one character per display column."""
+    if line.isascii():
+        return line
+    return "".join(ch + _PAD if unicodedata.east_asian_width(ch) in "WF" else ch for ch in line)
+
+
+#: What a grid must not have for ``salvage_grid`` to read it row by row.
+SALVAGE_REFUSALS: Rules[PlainGrid, str] = Rules((
+    too_few_boundaries, spanning_border, misplaced_header_border, empty_row, open_bottom,
+))
 
 
 # --- inline markup -------------------------------------------------------------------------

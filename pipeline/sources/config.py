@@ -12,8 +12,8 @@ Read from ``--config FILE``, else from ``pipeline.toml`` in the working director
 Roots given on the command line replace the file's; patterns given there are added after its
 own (a later ``!pattern`` can re-include). With neither, the root is ``raw_docs``. The file is
 untrusted-ish: at most ``MAX_CONFIG_BYTES``, UTF-8, every key known and every value of its
-type, or a one-line error naming the file and the key. Declared sources (issue 16's
-``[[source]]`` tables) will be one more entry of ``KEYS``.
+type, or a one-line error naming the file and the key. Declared git sources are ``[[source]]``
+tables (``pipeline.sources.declared``); their mirror folder and lock file sit next to the file.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import UsageError
+from pipeline.sources.declared import Source, parse_sources
 from pipeline.sources.read import MAX_PAGE_BYTES
 from pipeline.sources.selection import Selection, compile_patterns
 
@@ -36,6 +37,10 @@ CONFIG_NAME = "pipeline.toml"
 MAX_CONFIG_BYTES = 64 * 1024
 #: The root when neither the command line nor a config file names one.
 DEFAULT_ROOT = Path("raw_docs")
+#: Where ``pipeline sync`` keeps its bare clones, next to the config file (git-ignored).
+MIRROR_NAME = ".pipeline-mirror"
+#: The lock file ``pipeline sync`` writes and a build of declared sources reads, next to the config file.
+LOCK_NAME = "pipeline.lock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,20 @@ class Config:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     aliases: Mapping[str, str] = field(default_factory=dict)
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def folder(self) -> Path:
+        """The folder the file is in (the working directory without a file): the mirror and lock go there."""
+        return self.path.parent if self.path is not None else Path()
+
+    @property
+    def mirror(self) -> Path:
+        return self.folder / MIRROR_NAME
+
+    @property
+    def lock(self) -> Path:
+        return self.folder / LOCK_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +115,9 @@ def load_config(path: Path) -> Config:
     values = {key: KEYS[key](data[key], key, where) for key in data}
     base = path.parent
     roots = tuple(base / root for root in values.get("roots", ()))
-    return Config(path, roots, values.get("include", ()), values.get("exclude", ()), values.get("aliases", {}))
+    sources = parse_sources(values["source"], "source", where, base, usable_folder_name) if "source" in values else ()
+    return Config(path, roots, values.get("include", ()), values.get("exclude", ()), values.get("aliases", {}),
+                  sources)
 
 
 def _read_text(path: Path) -> str:
@@ -179,9 +200,17 @@ def usable_folder_name(name: str) -> bool:
     return bool(name) and name.isprintable() and not name.startswith(".") and "/" not in name and "\\" not in name
 
 
+def _tables(value: object, key: str, where: str) -> list[dict[str, object]]:
+    """An array of tables (``[[source]]``); each table's keys are checked by ``parse_sources``."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise UsageError(f"{key!r} must be an array of tables ([[{key}]]), not {_type_name(value)}", where)
+    return value
+
+
 KEYS: dict[str, Callable[[object, str, str], Any]] = {
     "roots": _strings,
     "include": _patterns,
     "exclude": _patterns,
     "aliases": _aliases,
+    "source": _tables,
 }

@@ -44,6 +44,7 @@ _META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)
 def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
     """Decode page bytes without ever inventing U+FFFD.
 
+    Binary data is refused (``is_binary``, and the ``BINARY_SIGNATURES`` of common formats).
     Order: a byte-order mark (UTF-8, UTF-16) wins; then strict UTF-8; then a
     ``<meta charset>`` (read as browsers read it, see ``declared_encoding``) that decodes
     the bytes cleanly, without C1 controls; then cp1252 (the usual encoding of
@@ -51,6 +52,8 @@ def decode(data: bytes, source_path: str) -> tuple[str, str, list[Issue]]:
     """
     if not data.strip():
         raise UnsupportedInput("empty file: nothing to read", source_path, kind=EMPTY_PAGE)
+    if data.startswith(BINARY_SIGNATURES):
+        raise UnsupportedInput("binary data, not a text page", source_path)
     if data.startswith(b"\xef\xbb\xbf"):
         return _strict(data[3:], "utf-8", source_path), "utf-8-sig", []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -122,21 +125,43 @@ def _strict(data: bytes, encoding: str, source_path: str) -> str:
                                source_path) from exc
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+#: Control characters that no text means (tab, newlines, form feed and vertical tab are whitespace).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 #: The start of a page that ``_reject_binary`` looks at.
 BINARY_SAMPLE = 65536
+#: Control characters make at least this share of a binary file's start (random bytes: 11 %, a
+#: UTF-16 page read as UTF-8: 50 %), and far less of a text page with a few NULs or ANSI escapes.
+BINARY_CONTROL_SHARE = 0.10
+#: How many characters at the start of a page may not hold a NUL: UTF-16 and UTF-32 text
+#: without a byte-order mark holds one there, a text page never does.
+NUL_FREE_START = 8
+#: The first bytes of common binary formats that would decode as cp1252 text: images, archives,
+#: PDF, executables, SQLite. Refused whatever their share of control characters.
+BINARY_SIGNATURES = (
+    b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b",
+    b"BZh9", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"%PDF-", b"\x7fELF", b"SQLite format 3\x00",
+    b"\x00\x00\x01\x00", b"RIFF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"MZ\x90\x00",
+)
 
 
 def _reject_binary(text: str, source_path: str) -> str:
-    """The text, unless it is binary data: more than 8 control characters in its first 64 KiB,
-    or NUL characters making more than 1/64 of it (a PNG, a UTF-16 page without its byte-order mark).
-
-    A stray NUL in one cell of a text page is not binary: the parsers drop the row holding
-    it (see ``pipeline.parsers.nul``).
-    """
-    controls = len(_CONTROL.findall(text, 0, BINARY_SAMPLE))
-    if controls > 8 or 64 * text.count("\x00", 0, BINARY_SAMPLE) > min(len(text), BINARY_SAMPLE):
+    """The text, unless it is binary data: see ``is_binary``."""
+    if is_binary(text):
         raise UnsupportedInput("binary data, not a text page", source_path)
     return text.lstrip("\ufeff")
 
 
+def is_binary(text: str) -> bool:
+    """Whether decoded ``text`` is binary data rather than a text page that holds a few control characters.
+
+    Binary: a NUL in its first ``NUL_FREE_START`` characters (UTF-16/32 without a byte-order
+    mark), or control characters making ``BINARY_CONTROL_SHARE`` of its first 64 KiB (a PNG,
+    an executable). A text page with nine NULs or five ANSI colour sequences in one cell is
+    not binary: the parsers drop the row holding a NUL (``pipeline.parsers.nul``) and report
+    one holding another control character (``pipeline.parsers.controls``). Known binary
+    signatures are refused on the bytes, before decoding (``decode``).
+    """
+    if "\x00" in text[:NUL_FREE_START]:
+        return True
+    sample = min(len(text), BINARY_SAMPLE)
+    return len(_CONTROL.findall(text, 0, BINARY_SAMPLE)) >= BINARY_CONTROL_SHARE * sample

@@ -1,4 +1,4 @@
-"""Reading a page file's bytes safely: bounded, never blocking, never through a link."""
+"""Reading a page's bytes safely: bounded, never blocking, never through a link; or a git blob (``GitBlob``)."""
 
 from __future__ import annotations
 
@@ -16,17 +16,28 @@ READ_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
+class GitBlob:
+    """Where a page of a declared git source is: a bare repository, the blob id, its size (from ``ls-tree -l``)."""
+
+    repository: Path
+    oid: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A page file found under an input root (not yet read).
+    """A page found under an input root or in a declared git source (not yet read).
 
     ``source_path`` is the page's path below its root, POSIX separators, with the service
-    folder (its first part) replaced by the service's alias when it has one.
+    folder (its first part) replaced by the service's alias when it has one; for a git
+    source, ``<service>/<path in the repository>``, and ``blob`` says where its bytes are.
     """
 
     service: str
     source_path: str
     path: Path
     max_bytes: int = MAX_PAGE_BYTES  # read at most this much of it (``--max-page-bytes``)
+    blob: GitBlob | None = None
 
 
 #: Flags opening a page: never follow a symbolic link, never wait on a FIFO or device (where the platform has them).
@@ -44,6 +55,8 @@ def read_bytes(source: SourceFile) -> bytes:
     not the name, must be a regular file. A file growing while read stops at the limit.
     """
     limit = source.max_bytes
+    if source.blob is not None:
+        return read_git_blob(source)
     try:
         fd = os.open(source.path, _OPEN_FLAGS)
     except OSError as exc:
@@ -74,3 +87,17 @@ def read_bytes(source: SourceFile) -> bytes:
         raise UnsupportedInput(f"cannot read file: {exc.strerror}", source.source_path) from exc
     finally:
         os.close(fd)
+
+
+def read_git_blob(source: SourceFile) -> bytes:
+    """A git page's bytes, by its blob id, through this process's ``git cat-file --batch`` of its repository."""
+    from pipeline.sources.git import GitError, blob_reader  # git only where a git source is read
+
+    assert source.blob is not None
+    if source.blob.size > source.max_bytes:
+        raise UnsupportedInput(f"page is {source.blob.size} bytes, over the {source.max_bytes}-byte limit "
+                               "(--max-page-bytes)", source.source_path)
+    try:
+        return blob_reader(source.blob.repository).read(source.blob.oid, source.max_bytes, source.source_path)
+    except GitError as exc:
+        raise UnsupportedInput(f"cannot read the page from git: {exc.message}", source.source_path) from exc

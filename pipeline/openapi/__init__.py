@@ -1,0 +1,34 @@
+"""OpenAPI 3.1 per service from the operations, parameters and operation status codes (issue 15).
+
+>>> from pipeline.openapi import openapi_documents  # doctest: +SKIP
+>>> openapi_documents({"operations": ops, "parameters": params, "operation_status_codes": codes})  # doctest: +SKIP
+{'openapi/vpc.json': b'{\\n  "openapi": "3.1.0", ...'}
+"""
+
+from __future__ import annotations
+
+from pipeline.openapi.document import (
+    OpenApiExport,
+    document_path,
+    openapi_documents,
+    openapi_export,
+    operation_id,
+    placeholders,
+    service_document,
+)
+from pipeline.openapi.inputs import API_DATASETS, OPERATION_STATUS_CODES, OPERATIONS, PARAMETERS, ApiRecords
+
+__all__ = [
+    "API_DATASETS",
+    "OPERATIONS",
+    "OPERATION_STATUS_CODES",
+    "PARAMETERS",
+    "ApiRecords",
+    "OpenApiExport",
+    "document_path",
+    "openapi_documents",
+    "openapi_export",
+    "operation_id",
+    "placeholders",
+    "service_document",
+]
