@@ -14,6 +14,8 @@ process timed by the wall clock (interpreter start and imports included):
   changed and with one page changed (the cache, when there is one);
 * ``pipeline build --jobs 1`` and ``--jobs 2`` with no cache (when the flags exist);
 * ``pipeline build`` of a single ~5 MB page (one status-code table, rows repeated);
+* ``pipeline build`` of each whole published tree of ``--trees-dir`` (issue 14: images, build
+  configuration, user guides and all), cold: files/s and MB/s; ``--trees`` runs only these;
 
 prints a table and the ratios against the targets of issue 8, and writes everything to
 ``WORKDIR/results.json``. Peak RSS is measured per process by ``bench/_measure.py``
@@ -480,6 +482,33 @@ def skipped(name: str, pages: int, nbytes: int, why: str) -> Result:
     return Result(name, pages, nbytes, note=f"n/a ({why})")
 
 
+#: The whole published documentation trees (issue 14): one repository per service, and doc/source of the big
+#: markdown+HTML repository, each with its images, build configuration and user guides.
+TREES = (("rst", Path("rst")), ("md", Path("md") / "doc" / "source"))
+
+
+def run_trees(args: argparse.Namespace, builder: Builder) -> dict[str, Result]:
+    """``pipeline build`` of each whole tree under ``--trees-dir``, cold (no cache): files/s and MB/s of what
+    a user points it at, every file counted (the pages read are in the note)."""
+    results: dict[str, Result] = {}
+    for name, rel in TREES:
+        tree = args.trees_dir / rel
+        label = f"ours: whole tree {name}"
+        if not tree.is_dir():
+            results[label] = skipped(label, 0, 0, f"no tree at {tree}")
+            continue
+        files = [p for p in tree.rglob("*") if p.is_file()]
+        run = fresh_dir(args.workdir / "runs" / f"tree-{name}")
+        result = measure(label, builder.args(tree, run, cache=False), run, len(files),
+                         sum(p.stat().st_size for p in files), "all files (pages/s: files/s), no cache")
+        said = " ".join(result.detail.get("pipeline_said") or [])
+        read = re.search(r"([0-9,]+) pages read", said)
+        if read:
+            result.note += f"; {read.group(0)}"
+        results[label] = result
+    return results
+
+
 # --- pipeline build invocations ------------------------------------------------------------------
 
 
@@ -605,6 +634,8 @@ def run_all(args: argparse.Namespace, corpus: Corpus, builder: Builder) -> dict[
         cache = "--no-cache" if "--no-cache" in builder.flags else "fresh cache"
         add(measure(name, builder.args(corpus.dir("all"), run, jobs=jobs, cache=False), run, corpus.pages,
                     total_bytes, cache))
+
+    results.update(run_trees(args, builder))
 
     if corpus.big_page_bytes:
         run = fresh_dir(runs / "big")
@@ -919,6 +950,20 @@ def print_hostile_times() -> None:
                   f"{len(result.issues):>7}")
 
 
+def print_trees(info: dict[str, Any], builder: Builder, args: argparse.Namespace) -> int:
+    """``--trees``: run only the whole-tree workloads, print their table, write trees.json."""
+    results = run_trees(args, builder)
+    if not args.keep_outputs:
+        for name, _ in TREES:
+            shutil.rmtree(args.workdir / "runs" / f"tree-{name}" / "out", ignore_errors=True)
+    print(f"\npipeline whole-tree builds  {info['date_utc']} UTC  commit {info['commit']}"
+          f"{' + uncommitted changes' if info['dirty'] else ''}; {info['nproc']} cores, Python {info['python']}")
+    print(table(results))
+    report = {"machine": info, "results": [asdict(r) for r in results.values()]}
+    (args.workdir / "trees.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--pages", type=int, default=None,
@@ -947,6 +992,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="only print the time per MB of each regular expression on its worst inputs, and exit")
     parser.add_argument("--hostile", action="store_true",
                         help="only print the time per MB of hostile pages (deeply nested tables, a flood of tables)")
+    parser.add_argument("--trees", action="store_true",
+                        help="only the whole-tree builds (issue 14): each tree of --trees-dir, once, no cache")
+    parser.add_argument("--trees-dir", type=Path, default=REPO.parent / "shared" / "corpus" / "trees",
+                        help="the published trees: rst/ (one repository per service) and md/doc/source/ "
+                             "(default ../shared/corpus/trees)")
     parser.add_argument("--profile", action="store_true",
                         help=f"also profile a build of {PROFILE_PAGES} pages with cProfile and print the top functions")
     args = parser.parse_args(argv)
@@ -972,6 +1022,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_snapshot:
         snapshot_code(args.workdir)
     info = machine()
+    if args.trees:
+        return print_trees(info, Builder(frozenset(build_flags())), args)
     corpus = make_corpus(args.input.absolute(), args.workdir, args.pages, args.fresh_corpus)
     builder = Builder(frozenset(build_flags()))
     results = run_all(args, corpus, builder)

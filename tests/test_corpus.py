@@ -23,8 +23,8 @@ OUTPUT = ROOT / "output"
 
 FIXTURES = ROOT / "tests" / "fixtures"
 #: Real subtrees of the shared trees (tests/fixtures/trees) and real operation pages of both formats.
-TREES = [FIXTURES / "trees" / "rst", FIXTURES / "trees" / "md" / "doc" / "source", FIXTURES / "operations" / "rst",
-         FIXTURES / "operations" / "md" / "doc" / "source"]
+TREES = [FIXTURES / "trees" / "rst", FIXTURES / "trees" / "md" / "doc" / "source",
+         *(FIXTURES / name / sub for name in ("operations", "operation_sample") for sub in ("rst", "md/doc/source"))]
 
 
 @pytest.fixture(scope="module")

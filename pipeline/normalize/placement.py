@@ -4,8 +4,8 @@ The table classifier (``normalize.columns``) says what a table holds; the page's
 (``normalize.page_roles``) says what the page is. A status-code table on a catalog page gives
 ``status_codes``; one in the Status Codes section of an operation page gives that operation's
 ``operation_status_codes`` (not the catalog: ``200 OK`` of every operation is no catalog entry);
-an error-code table gives ``error_codes`` wherever it lies. What none of these takes (status codes
-on a page that is neither a catalog nor an operation page) is not extracted, and the rule says why.
+an error-code table gives ``error_codes`` on a catalog or an operation page. What none of these
+takes is not extracted, and the rule says why.
 """
 
 from __future__ import annotations
@@ -68,16 +68,18 @@ def catalog_page(table: CodeTable) -> Placement | None:
     if table.role.role not in ("status_codes", "error_codes"):
         return None
     dataset = STATUS_CODES.name if table.kind == "status_codes" else ERROR_CODES.name
-    return Placement(dataset, f"on a {table.role.role.replace('_', '-')} catalog page")
+    catalog = "a status-code" if table.role.role == "status_codes" else "an error-code"
+    return Placement(dataset, f"on {catalog} catalog page")
 
 
 def error_codes_outside_catalogs(table: CodeTable) -> Placement | None:
-    """An error-code table on an operation page or a user-guide page lists service error codes all the same:
-    they belong to the service's catalog (the error-code column was found by its header and its cells).
+    """An error-code table on an operation page lists service error codes all the same: they belong to the
+    service's catalog (the error-code column was found by its header and its cells).
 
-    Real page: rst/elastic-cloud-server/umn/source/faqs/ecs_failure/
-    how_do_i_handle_error_messages_displayed_on_the_management_console.rst (``Error Code | Message Displayed on
-    the Management Console | Solution Suggestion``: ``Ecs.0000``...).
+    Real page: md/doc/source/css/api-reference/obtaining-the-list-of-instance-flavors.md (``GET
+    /v1.0/{project_id}/flavors``; its error table lists ``BadRequest``, ``NotFound``). A user guide's
+    error table (``Error Code | Message Displayed on the Management Console | Solution Suggestion``)
+    makes its page an error-code catalog (``page_roles.catalog_by_tables``) and is placed as one.
     """
     if table.kind != "error_codes":
         return None
