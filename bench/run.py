@@ -839,7 +839,7 @@ def ratios(results: dict[str, Result], pages: int) -> list[Ratio]:
     speedup("RST: ours / docutils publish_doctree", "ours: RST, defaults", "docutils publish_doctree", 5)
     speedup("--jobs 2 / --jobs 1", "ours: all, --jobs 2", "ours: all, --jobs 1", 1.7)
     share("rebuild, no change / full build", "rebuild, no change", "ours: all, defaults", 0.05)
-    share("rebuild, 1 page changed / full build", "rebuild, 1 page changed", "ours: all, defaults", 0.10)
+    share("rebuild, 1 page changed / full build", "rebuild, 1 page changed", "ours: all, defaults", 0.20)  # issue 13
     full = results.get("ours: all, defaults")
     scale = "" if pages == DEFAULT_PAGES else f" (target is for {DEFAULT_PAGES:,} pages; this run: {pages:,})"
     if full is not None and full.ok and full.rss_mb is not None:
