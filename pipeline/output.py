@@ -243,7 +243,9 @@ class DatasetWriter:
             "dataset_sha256": content_hash(hashes),
             "files": hashes,
             "checksums": dict(sorted(checksums.items())),
-            "counts": {"pages": len(self.inputs), **self.counts, "tables": len(self.tables),
+            # Records per dataset, the ``pages`` dataset first (a page that could not be read has no page
+            # record: the pages found are ``inputs`` and ``discovery``), then tables and issues.
+            "counts": {"pages": self.counts["pages"], **self.counts, "tables": len(self.tables),
                        "issues": len(self.issues)},
             "discovery": census_json(self.census),
             "sources": sources_json(self.census),

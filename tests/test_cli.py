@@ -142,3 +142,14 @@ def test_problem_lines_escape_bidi_controls_in_file_names(make_docs, tmp_path: P
     err = capsys.readouterr().err
     assert "\u202e" not in err
     assert re.search(r"^svc/evil\\u202etxt\.md: binary data", err, re.MULTILINE)
+
+
+def test_manifest_counts_page_records_and_lists_every_page_found(make_docs, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``counts.pages`` is the pages dataset's record count; an unreadable page has none, but is an input."""
+    root = make_docs({"svc/ok.md": (SEED / "nat/status-codes.md").read_text(),
+                      "svc/broken.md": b"\x89PNG\r\n\x1a\n\x00\x00"})
+    assert main(["build", str(root), "--out", str(tmp_path / "o"), "-q"]) == 0
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text("utf-8"))
+    pages = json.loads((tmp_path / "o" / "pages.json").read_text("utf-8"))
+    assert manifest["counts"]["pages"] == len(pages) == 1
+    assert sorted(i["path"] for i in manifest["inputs"]) == ["svc/broken.md", "svc/ok.md"]
