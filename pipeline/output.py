@@ -473,7 +473,30 @@ def remove_abandoned_staging(out: Path, ops: FileOps = FileOps()) -> None:
         if entry.name.startswith(old_prefix(out)) and not os.path.lexists(out) and marked is None:
             ops.rename(path, out)  # killed between the two renames of a swap: the previous dataset comes back
         else:
-            shutil.rmtree(path, ignore_errors=True)
+            discard(path, ops)
+
+
+def discard(path: Path, ops: FileOps) -> None:
+    """Delete a folder of ours so that a build killed half-way through leaves one the next build still
+    knows as ours (``remove_abandoned_staging``): marked first, the marker deleted last.
+
+    ``shutil.rmtree`` alone deletes in no set order: killed after the marker went but before the
+    data did, it left a folder that is neither marked nor a whole dataset, which nothing removes.
+    """
+    try:
+        if not (path / STAGING_MARKER).is_file():
+            _mark_staging(path, ops)
+        for entry in os.scandir(path):
+            if entry.name == STAGING_MARKER:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        os.unlink(path / STAGING_MARKER)
+        os.rmdir(path)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _owner_pid(name: str, out: Path) -> int | None:
@@ -709,7 +732,7 @@ def _swap_in(staging: Path, out: Path, ops: FileOps) -> None:
     if not os.path.lexists(out):
         ops.rename(staging, out)
     elif ops.exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous dataset
+        discard(staging, ops)  # now holds the previous dataset
     else:
         old = out.with_name(f"{old_prefix(out)}{os.getpid()}")
         ops.rename(out, old)
@@ -718,4 +741,4 @@ def _swap_in(staging: Path, out: Path, ops: FileOps) -> None:
         except OSError:
             ops.rename(old, out)
             raise
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old, ops)
