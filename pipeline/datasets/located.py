@@ -13,24 +13,31 @@ from pipeline.datasets.declaration import Relation, column
 
 SourceFormat = Literal["html", "rst"]
 
+#: The page-location columns, described once for every dataset that has them.
+SERVICE = column("The service: the folder name under the input root.")
+SOURCE_PATH = column("The page's path relative to the input root, POSIX separators.")
+SOURCE_FORMAT = column("The page's sniffed format.")
+PAGE_TITLE = column("The page's title.")
+PAGE_ID = column("The page's anchor, or the stem of the RST :original_name:.")
+SOURCE_REPO = column("The git repository of the page's declared source; null for a page read from a folder.")
+SOURCE_COMMIT = column("The commit the page was read at (full id); null for a page read from a folder.")
+
 
 @dataclass(frozen=True, slots=True)
 class Located:
     """The page, table and row a record comes from (the base of every record type)."""
 
-    service: str = field(metadata=column("The service: the folder name under the input root."))
-    source_path: str = field(metadata=column("The page's path relative to the input root, POSIX separators."))
-    source_format: SourceFormat = field(metadata=column("The page's sniffed format."))
-    page_title: str | None = field(metadata=column("The page's title."))
-    page_id: str | None = field(metadata=column("The page's anchor, or the stem of the RST :original_name:."))
+    service: str = field(metadata=SERVICE)
+    source_path: str = field(metadata=SOURCE_PATH)
+    source_format: SourceFormat = field(metadata=SOURCE_FORMAT)
+    page_title: str | None = field(metadata=PAGE_TITLE)
+    page_id: str | None = field(metadata=PAGE_ID)
     table_index: int = field(metadata=column("0-based index of the table among all tables of the page."))
     table_title: str | None = field(metadata=column("The table's title without its 'Table N' prefix."))
     row_index: int = field(metadata=column("0-based index of the data row within its table."))
     line: int | None = field(metadata=column("The line of the source page where the row starts."))
-    source_repo: str | None = field(metadata=column(
-        "The git repository of the page's declared source; null for a page read from a folder."))
-    source_commit: str | None = field(metadata=column(
-        "The commit the page was read at (full id); null for a page read from a folder."))
+    source_repo: str | None = field(metadata=SOURCE_REPO)
+    source_commit: str | None = field(metadata=SOURCE_COMMIT)
     source_url: str | None = field(metadata=column(
         "A link to the page at that commit, at the record's line (the source's url_template); null for a folder."))
 

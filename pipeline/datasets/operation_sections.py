@@ -6,7 +6,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.datasets.declaration import Resource, column
-from pipeline.datasets.located import ON_PAGE, SourceFormat
+from pipeline.datasets.located import (
+    ON_PAGE,
+    PAGE_ID,
+    PAGE_TITLE,
+    SERVICE,
+    SOURCE_COMMIT,
+    SOURCE_FORMAT,
+    SOURCE_PATH,
+    SOURCE_REPO,
+    SourceFormat,
+)
 from pipeline.datasets.operations import OF_OPERATION
 
 #: The sections of an operation's parameters; ``response`` holds its headers and body.
@@ -19,15 +29,13 @@ SectionStatus = Literal["ok", "partial", "failed", "missing"]
 class OperationSectionRecord:
     """One parameter section of one operation: its status, its counts (which reconcile), the reasons."""
 
-    service: str = field(metadata=column("The service: the folder name under the input root."))
-    source_path: str = field(metadata=column("The page's path relative to the input root, POSIX separators."))
-    source_format: SourceFormat = field(metadata=column("The page's sniffed format."))
-    page_title: str | None = field(metadata=column("The page's title."))
-    page_id: str | None = field(metadata=column("The page's anchor, or the stem of the RST :original_name:."))
-    source_repo: str | None = field(metadata=column(
-        "The git repository of the page's declared source; null for a page read from a folder."))
-    source_commit: str | None = field(metadata=column(
-        "The commit the page was read at (full id); null for a page read from a folder."))
+    service: str = field(metadata=SERVICE)
+    source_path: str = field(metadata=SOURCE_PATH)
+    source_format: SourceFormat = field(metadata=SOURCE_FORMAT)
+    page_title: str | None = field(metadata=PAGE_TITLE)
+    page_id: str | None = field(metadata=PAGE_ID)
+    source_repo: str | None = field(metadata=SOURCE_REPO)
+    source_commit: str | None = field(metadata=SOURCE_COMMIT)
     source_url: str | None = field(metadata=column(
         "A link to the page at that commit (the source's url_template, without a line); null for a folder."))
     operation_index: int = field(metadata=column("0-based index of the operation on its page."))

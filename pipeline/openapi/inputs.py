@@ -22,8 +22,8 @@ OPERATION_STATUS_CODES = "operation_status_codes"
 API_DATASETS = (OPERATIONS, PARAMETERS, OPERATION_STATUS_CODES)
 
 
-class OperationLike(Protocol):
-    """An ``operations`` record: one HTTP operation an operation page prints."""
+class OfOperation(Protocol):
+    """What every API record names: where it was printed and the operation it belongs to."""
 
     @property
     def service(self) -> str: ...
@@ -35,25 +35,20 @@ class OperationLike(Protocol):
     def method(self) -> str: ...
     @property
     def path(self) -> str: ...
+
+
+class OperationLike(OfOperation, Protocol):
+    """An ``operations`` record: one HTTP operation an operation page prints."""
+
     @property
     def summary(self) -> str | None: ...
     @property
     def deprecated(self) -> bool: ...
 
 
-class OperationStatusLike(Protocol):
+class OperationStatusLike(OfOperation, Protocol):
     """An ``operation_status_codes`` record: a status code an operation documents."""
 
-    @property
-    def service(self) -> str: ...
-    @property
-    def source_path(self) -> str: ...
-    @property
-    def line(self) -> int | None: ...
-    @property
-    def method(self) -> str: ...
-    @property
-    def path(self) -> str: ...
     @property
     def status_code(self) -> int: ...
     @property
