@@ -24,7 +24,7 @@ import socket
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,6 +36,7 @@ from pipeline.exporters import FORMATS, Encoder, Format, dataset_formats
 from pipeline.exporters.datapackage import content_hash
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
+from pipeline.exporters.parquet import ParquetEncoder
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
 from pipeline.exporters.whole import BINARY_SUFFIXES, WholeDataset, text_checksums
 from pipeline.exporters.whole import file_names as whole_file_names
@@ -147,7 +148,7 @@ class DatasetWriter:
             for resource in RESOURCES:
                 self.files[resource.name] = []
                 for fmt in dataset_formats(csv_safe):
-                    self.files[resource.name].append(self._open(fmt, resource))
+                    self.files[resource.name].append(self._open(fmt, resource, self.files[resource.name]))
         except BaseException:
             self.abandon()
             raise
@@ -159,12 +160,19 @@ class DatasetWriter:
         #: What discovery skipped, for the manifest (``None``: not known, written as null).
         self.census: Census | None = None
 
-    def _open(self, fmt: Format, resource: Resource) -> _File:
+    def _open(self, fmt: Format, resource: Resource, opened: Sequence[_File] = ()) -> _File:
+        """The file of ``resource`` in ``fmt``; a Parquet file takes the hash of the JSON file among ``opened``
+        (the records are encoded to JSON once)."""
         name = fmt.file_name(resource)
         handle = self.opener(self.directory / name)
         hashed = _Hashed(handle) if fmt.extension in TEXT_EXTENSIONS else None
+        json_file = FORMATS["json"].file_name(resource)
+        json_hash = next((f.hashed.sha256 for f in opened if f.name == json_file and f.hashed is not None), None)
         try:
-            encoder = fmt.encoder(resource, hashed or handle)  # type: ignore[arg-type]
+            if fmt.encoder is ParquetEncoder and json_hash is not None:
+                encoder: Encoder = ParquetEncoder(resource, hashed or handle, json_hash.hexdigest)  # type: ignore[arg-type]
+            else:
+                encoder = fmt.encoder(resource, hashed or handle)  # type: ignore[arg-type]
         except BaseException:
             handle.close()
             raise
@@ -205,7 +213,9 @@ class DatasetWriter:
     def _write_whole(self, whole: WholeDataset) -> None:
         """The derived datasets' files, fed in chunks like the page datasets', then ``pipeline.db``."""
         for resource in DERIVED_RESOURCES:
-            self.files[resource.name] = [self._open(fmt, resource) for fmt in dataset_formats(self.csv_safe)]
+            self.files[resource.name] = []
+            for fmt in dataset_formats(self.csv_safe):
+                self.files[resource.name].append(self._open(fmt, resource, self.files[resource.name]))
             for chunk in whole.derived(resource):
                 for file in self.files[resource.name]:
                     file.encoder.write(chunk)

@@ -30,6 +30,7 @@ from records import ANY_TEXT, read_parquet_rows, record_strategy, typed
 from rst_reference import reference_tables
 
 from pipeline.datasets import Record, Resource
+from pipeline.datasets.error_catalog import catalog_key, merged_row, single_source_row
 from pipeline.errors import PipelineError
 from pipeline.exporters import FORMATS
 from pipeline.exporters.csv import FORMULA_PREFIXES, SafeCsvEncoder, neutralise_formula
@@ -297,3 +298,11 @@ def test_linear_strong_and_emphasis_equal_the_plain_regex(text: str) -> None:
 
     for pattern, closer in ((_STRONG, _STRONG_CLOSE), (_EMPHASIS, _EMPHASIS_CLOSE)):
         assert _unwrap(pattern, closer, text) == pattern.sub(lambda m: m.group(1), text)
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(record_strategy(ERROR_CODES))
+def test_a_catalog_row_of_one_source_is_the_merged_row_of_that_one_record(record: ErrorCodeRecord) -> None:
+    """``single_source_row`` (the fast path most catalog rows take) says what ``merged_row`` says of one record."""
+    key = catalog_key(record)
+    assert single_source_row(key, record) == merged_row(key, [record])

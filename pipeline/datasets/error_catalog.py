@@ -86,6 +86,13 @@ def catalog_rows(records: Iterable[ErrorCodeRecord]) -> Iterator[ErrorCatalogRec
 
 def catalog_row(key: tuple[str, str, int | None], records: list[ErrorCodeRecord]) -> ErrorCatalogRecord:
     """One catalog row from the records of one (service, code, status), in dataset order."""
+    if len(records) == 1:
+        return single_source_row(key, records[0])
+    return merged_row(key, records)
+
+
+def merged_row(key: tuple[str, str, int | None], records: list[ErrorCodeRecord]) -> ErrorCatalogRecord:
+    """The catalog row of records of one key, their wordings counted and compared (any number of records)."""
     values = {name: [getattr(r, name) for r in records] for name in TEXT_FIELDS}
     given = {name: [v for v in found if v is not None] for name, found in values.items()}
     disagreements = tuple(name for name in TEXT_FIELDS if len(set(given[name])) > 1)
@@ -96,6 +103,15 @@ def catalog_row(key: tuple[str, str, int | None], records: list[ErrorCodeRecord]
         tuple(f"{r.source_path}:{r.line}" if r.line is not None else r.source_path for r in records),
         chosen["message"], chosen["description"], chosen["solution"], chosen["module"],
         tuple(dict.fromkeys(given["message"])), disagreements, missing, not disagreements)
+
+
+def single_source_row(key: tuple[str, str, int | None], record: ErrorCodeRecord) -> ErrorCatalogRecord:
+    """The catalog row of a code one page alone documents (most rows): ``catalog_row`` of one record,
+    made directly (nothing to count or compare; this is most of the catalog's build time otherwise)."""
+    source = f"{record.source_path}:{record.line}" if record.line is not None else record.source_path
+    messages = () if record.message is None else (record.message,)
+    return ErrorCatalogRecord(*key, 1, (record.service,), (source,), record.message, record.description,
+                              record.solution, record.module, messages, (), (), True)
 
 
 def most_common(values: list[str]) -> str | None:

@@ -14,7 +14,7 @@ library's version, so the JSON hash is the one that names its content.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
 from pipeline import __version__
@@ -93,14 +93,19 @@ class ParquetEncoder(Encoder):
     pyarrow writes the file into its own memory (a few MB compressed), copied to the sink by
     ``close``: pyarrow never calls back into Python to write, so a failing sink (a full disk)
     raises here as a plain ``OSError``, not through pyarrow's error path (which, on CPython
-    3.11, leaves the interpreter's recursion count off). The same records go through a
-    ``JsonEncoder`` that only hashes, for the footer's ``pipeline.json_sha256``.
+    3.11, leaves the interpreter's recursion count off). The footer's ``pipeline.json_sha256`` is
+    ``json_sha256()`` at ``close``: the dataset writer passes the hash of the JSON file it writes
+    beside (encoded once); alone, the same records go through a ``JsonEncoder`` that only hashes.
     """
 
-    def __init__(self, resource: Resource, sink: BinaryIO) -> None:
+    def __init__(self, resource: Resource, sink: BinaryIO, json_sha256: Callable[[], str] | None = None) -> None:
         super().__init__(resource, sink)
-        self.json_hash = _Sha256Sink()
-        self.json = JsonEncoder(resource, self.json_hash)  # type: ignore[arg-type]
+        self.json: JsonEncoder | None = None
+        if json_sha256 is None:
+            json_hash = _Sha256Sink()
+            self.json = JsonEncoder(resource, json_hash)  # type: ignore[arg-type]
+            json_sha256 = json_hash.sha256.hexdigest
+        self.json_sha256 = json_sha256
         self.rows: list[tuple[Any, ...]] = []
         self.tables: list[Any] = []  # Arrow tables of CHUNK rows, waiting for a full row group
         self.buffered = 0
@@ -108,7 +113,8 @@ class ParquetEncoder(Encoder):
         self.file: Any = None  # the pyarrow buffer the file is written to
 
     def write(self, records: Sequence[DatasetRecord]) -> None:
-        self.json.write(records)
+        if self.json is not None:
+            self.json.write(records)
         self.rows.extend(record_rows(records))
         while len(self.rows) >= CHUNK:
             self._convert(self.rows[:CHUNK])
@@ -138,8 +144,9 @@ class ParquetEncoder(Encoder):
             self.rows = []
         if self.tables or self.writer is None:  # a dataset of no records is a file of its schema
             self._flush()
-        self.json.close()
-        self.writer.add_key_value_metadata(file_metadata(self.resource, self.json_hash.sha256.hexdigest()))
+        if self.json is not None:
+            self.json.close()
+        self.writer.add_key_value_metadata(file_metadata(self.resource, self.json_sha256()))
         self.writer.close()
         self.sink.write(memoryview(self.file.getvalue()))
 

@@ -100,14 +100,28 @@ def cells(resource: Resource, records: Iterable[DatasetRecord]) -> list[tuple[An
 
 def record_of_cells(resource: Resource, row: Sequence[Any]) -> Any:
     """The record of a row of ``cells`` read back: lists from their JSON text, booleans from 0/1."""
-    values = []
-    for f, value in zip(resource.fields, row, strict=True):
-        if value is not None and f.is_list:
-            value = orjson.loads(value)
-        elif value is not None and f.type == "boolean":
-            value = bool(value)
-        values.append(value)
+    readers = cell_readers(resource)
+    if not readers:
+        return resource.from_row(row)
+    values = list(row)
+    for i, read in readers:
+        if values[i] is not None:
+            values[i] = read(values[i])
     return resource.from_row(values)
+
+
+def cell_readers(resource: Resource) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """The columns of ``resource`` whose SQL value is not the record's (list: JSON text; boolean: 0/1), with
+    the function reading each back."""
+    readers = _READERS.get(resource.name)  # by name: hashing a Resource hashes all its fields
+    if readers is None:
+        readers = _READERS[resource.name] = tuple(
+            (i, orjson.loads if f.is_list else bool) for i, f in enumerate(resource.fields)
+            if f.is_list or f.type == "boolean")
+    return readers
+
+
+_READERS: dict[str, tuple[tuple[int, Callable[[Any], Any]], ...]] = {}
 
 
 def insert_sql(resource: Resource, schema: str = "main") -> str:
