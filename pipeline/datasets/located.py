@@ -24,6 +24,20 @@ SOURCE_COMMIT = column("The commit the page was read at (full id); null for a pa
 
 
 @dataclass(frozen=True, slots=True)
+class OnPage:
+    """The page a record describes or comes from, and its commit: the first fields of the records of a page or
+    an operation (``pages``, ``operations``, ``operation_status_codes``, ``operation_sections``)."""
+
+    service: str = field(metadata=SERVICE)
+    source_path: str = field(metadata=SOURCE_PATH)
+    source_format: SourceFormat = field(metadata=SOURCE_FORMAT)
+    page_title: str | None = field(metadata=PAGE_TITLE)
+    page_id: str | None = field(metadata=PAGE_ID)
+    source_repo: str | None = field(metadata=SOURCE_REPO)
+    source_commit: str | None = field(metadata=SOURCE_COMMIT)
+
+
+@dataclass(frozen=True, slots=True)
 class Located:
     """The page, table and row a record comes from (the base of every record type)."""
 

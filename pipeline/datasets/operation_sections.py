@@ -6,17 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.datasets.declaration import Resource, column
-from pipeline.datasets.located import (
-    ON_PAGE,
-    PAGE_ID,
-    PAGE_TITLE,
-    SERVICE,
-    SOURCE_COMMIT,
-    SOURCE_FORMAT,
-    SOURCE_PATH,
-    SOURCE_REPO,
-    SourceFormat,
-)
+from pipeline.datasets.located import ON_PAGE, OnPage
 from pipeline.datasets.operations import OF_OPERATION
 
 #: The sections of an operation's parameters; ``response`` holds its headers and body.
@@ -26,16 +16,9 @@ SectionStatus = Literal["ok", "partial", "failed", "missing"]
 
 
 @dataclass(frozen=True, slots=True)
-class OperationSectionRecord:
+class OperationSectionRecord(OnPage):
     """One parameter section of one operation: its status, its counts (which reconcile), the reasons."""
 
-    service: str = field(metadata=SERVICE)
-    source_path: str = field(metadata=SOURCE_PATH)
-    source_format: SourceFormat = field(metadata=SOURCE_FORMAT)
-    page_title: str | None = field(metadata=PAGE_TITLE)
-    page_id: str | None = field(metadata=PAGE_ID)
-    source_repo: str | None = field(metadata=SOURCE_REPO)
-    source_commit: str | None = field(metadata=SOURCE_COMMIT)
     source_url: str | None = field(metadata=column(
         "A link to the page at that commit (the source's url_template, without a line); null for a folder."))
     operation_index: int = field(metadata=column("0-based index of the operation on its page."))

@@ -5,33 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.datasets.declaration import Resource, column
-from pipeline.datasets.located import (
-    ON_PAGE,
-    PAGE_ID,
-    PAGE_TITLE,
-    SERVICE,
-    SOURCE_COMMIT,
-    SOURCE_FORMAT,
-    SOURCE_PATH,
-    SOURCE_REPO,
-    SourceFormat,
-)
+from pipeline.datasets.located import ON_PAGE, OnPage
 from pipeline.datasets.operations import OF_OPERATION
 from pipeline.datasets.status_codes import Category
 from pipeline.datasets.types import HttpStatus
 
 
 @dataclass(frozen=True, slots=True)
-class OperationStatusCodeRecord:
+class OperationStatusCodeRecord(OnPage):
     """One status code of one operation, from its Status Codes section: a table row or a bare line."""
 
-    service: str = field(metadata=SERVICE)
-    source_path: str = field(metadata=SOURCE_PATH)
-    source_format: SourceFormat = field(metadata=SOURCE_FORMAT)
-    page_title: str | None = field(metadata=PAGE_TITLE)
-    page_id: str | None = field(metadata=PAGE_ID)
-    source_repo: str | None = field(metadata=SOURCE_REPO)
-    source_commit: str | None = field(metadata=SOURCE_COMMIT)
     source_url: str | None = field(metadata=column(
         "A link to the page at that commit, at the row or line (the source's url_template); null for a page read "
         "from a folder."))

@@ -6,16 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.datasets.declaration import Resource, column
-from pipeline.datasets.located import (
-    PAGE_ID,
-    PAGE_TITLE,
-    SERVICE,
-    SOURCE_COMMIT,
-    SOURCE_FORMAT,
-    SOURCE_PATH,
-    SOURCE_REPO,
-    SourceFormat,
-)
+from pipeline.datasets.located import OnPage
 
 #: status_codes: a service's catalog of HTTP status codes; error_codes: a catalog of error codes;
 #: operation: the page documents HTTP operations; other: anything else.
@@ -23,16 +14,9 @@ PageRole = Literal["status_codes", "error_codes", "operation", "other"]
 
 
 @dataclass(frozen=True, slots=True)
-class PageRecord:
+class PageRecord(OnPage):
     """One page: its role, the rule that gave it, how many tables it holds and records it gave."""
 
-    service: str = field(metadata=SERVICE)
-    source_path: str = field(metadata=SOURCE_PATH)
-    source_format: SourceFormat = field(metadata=SOURCE_FORMAT)
-    page_title: str | None = field(metadata=PAGE_TITLE)
-    page_id: str | None = field(metadata=PAGE_ID)
-    source_repo: str | None = field(metadata=SOURCE_REPO)
-    source_commit: str | None = field(metadata=SOURCE_COMMIT)
     source_url: str | None = field(metadata=column(
         "A link to the page at that commit (the source's url_template, without a line); null for a page read "
         "from a folder."))
