@@ -46,6 +46,9 @@ PARAMETER_TABLE_UNPLACED = ProblemKind("parameter-table-unplaced", "skip",
 PARAMETER_PARENT_NOT_FOUND = ProblemKind("parameter-parent-not-found", "skip",
                                          "a nested parameter table whose parent field no row of the page names: "
                                          "its rows are not read")
+DUPLICATE_PARAMETER = ProblemKind("duplicate-parameter", "skip",
+                                  "a nested-table row repeating a field another table already gives the same parent "
+                                  "(a table both named by a caption and cited): read once")
 
 # --- notice: a fact about the docs --------------------------------------------------------------
 DUPLICATE_ERROR_CODE = ProblemKind("duplicate-error-code", "notice",
@@ -76,6 +79,9 @@ CONTROL_CHARACTER = ProblemKind("control-character", "warning",
                                 "a control character (an ANSI escape sequence) in a cell: kept, printed escaped")
 UNRESOLVED_TABLE_REFERENCE = ProblemKind("unresolved-table-reference", "warning",
                                         "a parameter row cites a table number ('see Table 5') the page does not have")
+PARAMETER_PARENT_FROM_EXAMPLE = ProblemKind("parameter-parent-from-example", "warning",
+                                            "a nested parameter table whose parent field no row names, placed under "
+                                            "it because the page's example shows it as a top-level object")
 DUPLICATE_OPERATION = ProblemKind("duplicate-operation", "warning",
                                   "an operation (method and path) documented again on another page or line of "
                                   "its service: the OpenAPI document keeps the first")
@@ -114,12 +120,13 @@ INTERNAL_ERROR = ProblemKind("internal-error", "error", "a bug met while reading
 #: Every kind, by slug, in the order of README's table.
 KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     STATUS_CLASS, EMPTY_ROW, SECTION_DIVIDER, NO_STATUS_CODE, NO_ERROR_CODE, NOT_AN_ERROR_CODE, TABLE_NOT_EXTRACTED,
-    NOT_A_PARAMETER, EXAMPLE_PARAMETERS, PARAMETER_TABLE_UNPLACED, PARAMETER_PARENT_NOT_FOUND,
+    NOT_A_PARAMETER, EXAMPLE_PARAMETERS, PARAMETER_TABLE_UNPLACED, PARAMETER_PARENT_NOT_FOUND, DUPLICATE_PARAMETER,
     DUPLICATE_ERROR_CODE, EMPTY_PAGE,
     ENCODING_GUESSED, INVALID_STATUS_CODE, INVALID_ERROR_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW,
     EMPTY_TABLE,
     DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
-    NUL_CHARACTER, CONTROL_CHARACTER, UNRESOLVED_TABLE_REFERENCE, DUPLICATE_OPERATION, UNDOCUMENTED_PATH_PARAMETER,
+    NUL_CHARACTER, CONTROL_CHARACTER, UNRESOLVED_TABLE_REFERENCE,
+    PARAMETER_PARENT_FROM_EXAMPLE, DUPLICATE_OPERATION, UNDOCUMENTED_PATH_PARAMETER,
     PATH_PARAMETER_NOT_IN_PATH, REPEATED_PATH_PARAMETER, AMBIGUOUS_PATHS, HTML_PARSER_FALLBACK,
     UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, TOO_MANY_TABLES,
     SYMLINK_SKIPPED, NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,

@@ -30,8 +30,9 @@ from pipeline.normalize.parameter_nesting import (
     page_labels,
     resolve,
     table_numbers,
+    top_level_objects,
 )
-from pipeline.normalize.parameter_places import place_of_words, template_names, uri_location
+from pipeline.normalize.parameter_places import place_of_words, same_path, template_names, uri_location
 from pipeline.normalize.parameters import PageParameters, parameters_of_page
 from pipeline.outline import outline
 from pipeline.parsers import parse_page
@@ -107,6 +108,8 @@ def test_required_flag(cell: str, expected: bool | None) -> None:
     ("UpdatePoolOption object", "object", "UpdatePoolOption"), ("Array of ListenerRef objects", "array", "ListenerRef"),
     ("List<resource_tag>", "array", "resource_tag"), ("Tags structure array", "array", "Tags"),
     ("master_eip", None, "master_eip"), ("Null", None, "Null"), ("Integer (int32)", "integer", None),
+    # a leading List makes a list (md/doc/source/dns/api-reference/querying-all-ptr-records.md: floatingips)
+    ("List object", "array", None), ("List data structure", "array", None), ("Listener object", "object", "Listener"),
 ])
 def test_schema_type_and_the_object_type_named(printed: str, expected: str | None, named: str | None) -> None:
     assert schema_type(printed) == expected
@@ -189,6 +192,28 @@ def test_resolve_by_citation_caption_and_type_and_report_what_it_cannot() -> Non
     assert [(p.table, p.row) for p in nesting.parents[4]] == [(0, 2), (1, 0)]  # two parents: listed under each
     assert set(nesting.lost) == {3}
     assert [(r.name, n) for r, n in nesting.unresolved] == [("x", 9)]  # Table 7 is a table of the page
+
+
+def test_a_caption_naming_the_item_of_one_array_row_nests_under_it_and_only_then() -> None:
+    """``Description of field tag`` under the Array<Object> row ``tags``.
+
+    Real page: rst/nat-gateway/api-ref/source/apis_for_public_nat_gateways_v2.0/tags/querying_nat_gateways_by_tag.rst.
+    """
+    tag = TableFacts(2, 3, "tag", "caption", "request")
+    request = TableFacts(1, 2, None, "", "request")
+    response = TableFacts(3, 5, None, "", "response")
+    tags = RowFacts(1, 0, "tags", None, (), array=True)
+    tags_any = RowFacts(1, 1, "tags_any", None, (), array=True)
+    answer = RowFacts(3, 0, "tags", None, (), array=True)  # the response's tags: the other side
+    nesting = resolve([request, tag, response], [tags, tags_any, answer])
+    assert [(p.table, p.row) for p in nesting.parents[2]] == [(1, 0)] and not nesting.lost
+    # two array rows so named on the table's side, or one that is no array: no answer, the table stays reported
+    twice = resolve([request, tag], [tags, RowFacts(1, 2, "tags", None, (), array=True)])
+    not_array = resolve([request, tag], [RowFacts(1, 0, "tags", None, ())])
+    assert set(twice.lost) == set(not_array.lost) == {2} and 2 not in twice.parents and 2 not in not_array.parents
+    # an example showing the field as a top-level object is the only other way out
+    shown = resolve([request, TableFacts(2, 3, "policy", "caption", "request", example_object=True)], [tags])
+    assert shown.from_example == {2: "policy"} and not shown.lost
 
 
 # --- whole pages ---------------------------------------------------------------------------------
@@ -305,3 +330,178 @@ def test_the_section_report_is_declared() -> None:
     schema = json_schema(OPERATION_SECTIONS)["items"]["properties"]
     assert schema["status"]["enum"] == ["ok", "partial", "failed", "missing"]
     assert schema["section"]["enum"] == ["path", "query", "header", "body", "response"]
+
+
+# --- defects the golden review found (issue 15): real excerpts -------------------------------------
+
+
+def html_table(header: list[str], *rows: list[str]) -> str:
+    """A markdown page's HTML table, one row per line."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+
+
+MD_HEADER = ["Parameter", "Mandatory", "Type", "Description"]
+
+
+def test_returned_status_code_line_gives_the_status_of_the_response_tables() -> None:
+    """rst/virtual-private-network/.../customer_gateway/creating_a_customer_gateway.rst: ``Returned status code 201``
+    before the response tables; a status line only under ``Example Response`` (rst/virtual-private-cloud/.../
+    floating_ip_address/querying_floating_ip_addresses.rst) is the example's."""
+    page = "\n".join([
+        "Creating a Customer Gateway", "===========================", "", "URI", "---", "",
+        "POST /v5/{project_id}/customer-gateways", "", "Response", "--------", "", "-  Response parameters", "",
+        "   Returned status code 201: successful creation", "",
+        "   .. table:: **Table 5** Parameters in the response body", "",
+        grid(["Parameter", "Type", "Description"], ["customer_gateway", "ResponseCustomerGateway object", "Gateway."],
+             ["request_id", "String", "Specifies a request ID."], indent="      "), "",
+        "   .. table:: **Table 6** ResponseCustomerGateway", "",
+        grid(["Parameter", "Type", "Description"], ["id", "String", "Specifies a customer gateway ID."],
+             indent="      "), ""])
+    _, result = read(page)
+    assert [(r.parent, r.name, r.status_code) for r in result.records] == [
+        (None, "customer_gateway", 201), (None, "request_id", 201), ("customer_gateway", "id", 201)]
+    example_only = "\n".join([
+        "Querying Floating IP Addresses", "==============================", "", "URI", "---", "",
+        "GET /v2.0/floatingips", "", "Response Parameters", "-------------------", "",
+        ".. table:: **Table 2** Response parameter", "",
+        grid(["Parameter", "Type", "Description"], ["floatingips", "Array of floatingip objects", "List."],
+             indent="   "), "",
+        "Example Response", "----------------", "", "**Status code: 200**", "", ".. code-block::", "", "   {}", ""])
+    _, result = read(example_only)
+    assert [(r.name, r.status_code) for r in result.records] == [("floatingips", None)]
+
+
+def test_a_caption_naming_the_item_of_an_array_row_nests_under_it() -> None:
+    """rst/nat-gateway/api-ref/source/apis_for_public_nat_gateways_v2.0/tags/querying_nat_gateways_by_tag.rst."""
+    page = "\n".join([
+        "Querying NAT Gateways by Tag", "============================", "", "URI", "---", "",
+        "POST /v2.0/{project_id}/nat_gateways/resource_instances/action", "", "Request", "-------", "",
+        ".. table:: **Table 2** Request parameters", "",
+        grid(["Parameter", "Mandatory", "Type", "Description"],
+             ["tags", "No", "Array<Object>", "Specifies the included tags."],
+             ["tags_any", "No", "Array<Object>", "Specifies any included tags."], indent="   "), "",
+        ".. table:: **Table 3** Description of field **tag**", "",
+        grid(["Parameter", "Mandatory", "Type", "Description"], ["key", "Yes", "String", "Specifies the tag key."],
+             ["values", "Yes", "Array<String>", "Specifies the tag values."], indent="   "), "",
+        "Response", "--------", "", ".. table:: **Table 5** Response parameters", "",
+        grid(["Parameter", "Type", "Description"], ["tags", "Array<resource_tag>", "The tags."], indent="   "), ""])
+    _, result = read(page)
+    got = [(getattr(r, "in"), r.parent, r.name) for r in result.records if r.parent]
+    assert got == [("body", "tags", "key"), ("body", "tags", "values")]
+    assert not [i for i in result.issues if i.slug == "parameter-parent-not-found"]
+
+
+def test_a_caption_naming_its_own_row_under_an_array_row_nests_under_the_array() -> None:
+    """md/doc/source/ecs/api-reference/querying-floating-ip-addresses-(discarded).md: ``floating_ip objects`` holds
+    the one row ``floating_ip``, the item of the response's ``floating_ips`` (Array of objects)."""
+    page = "\n".join([
+        "# Querying Floating IP Addresses", "", "## URI", "", "GET /v2/\\{project\\_id\\}/os-floating-ips", "",
+        "## Response", "", "**Table  2**  Response parameters", "",
+        html_table(MD_HEADER, ["floating_ips", "Yes", "Array of objects", "Specifies the floating IP addresses."]),
+        "**Table  3** **floating\\_ip**  objects", "",
+        html_table(MD_HEADER, ["floating_ip", "Yes", "Object", "Specifies the floating IP address."]),
+        "**Table  4** **floating\\_ip**  attributes", "",
+        html_table(MD_HEADER, ["fixed_ip", "Yes", "String", "Private IP."], ["id", "Yes", "String", "ID."])])
+    _, result = read(page, "svc/page.md")
+    assert [(r.parent, r.name) for r in result.records] == [
+        (None, "floating_ips"), ("floating_ips", "floating_ip"), ("floating_ips.floating_ip", "fixed_ip"),
+        ("floating_ips.floating_ip", "id")]
+
+
+AUTO_SCALING = [
+    "# Configuring an Auto Scaling Rule", "", "## URI", "", "POST /v1.1/\\{project\\_id\\}/autoscaling-policy", "",
+    "## Request", "", "**Table  2** **node\\_group**  parameter description", "",
+    html_table(MD_HEADER, ["node_group", "Yes", "String", "Type of the node."]),
+    "**Table  3** **auto\\_scaling\\_policy**  parameter description", "",
+    html_table(MD_HEADER, ["auto_scaling_enable", "Yes", "Boolean", "Whether to enable."],
+               ["resources_plans", "No", "List", "Resource plans."], ["rules", "No", "List", "Rules."]),
+    "**Table  4** **resources\\_plan**  parameter description", "",
+    html_table(MD_HEADER, ["period_type", "Yes", "String", "Cycle type."]),
+    "**Table  6** **rules**  parameter description", "",
+    html_table(MD_HEADER, ["name", "Yes", "String", "Rule name."], ["trigger", "Yes", "Trigger", "Trigger."]),
+    "**Table  7** **trigger**  parameter description", "",
+    html_table(MD_HEADER, ["metric_name", "Yes", "String", "Metric name."]),
+    "## Example", "", "-   Example request", "", "    ```"]
+AUTO_SCALING_BODY = [
+    "    {", '      "node_group":"task_node_default_group",', '      "auto_scaling_policy": {',
+    '          "auto_scaling_enable": true,', '          "resources_plans": [{"period_type": "daily"}],',
+    '          "rules": [{"name": "default-expand-1", "trigger": {"metric_name": "YARNMemoryAvailablePercentage"}}]',
+    "      }", "    }", "    ```", "", "-   Example response", "", "    ```", '    {"result": "succeeded"}', "    ```",
+    ""]
+
+
+def test_a_caption_naming_a_field_no_row_names_follows_the_example_and_says_so() -> None:
+    """md/doc/source/mrs/api-reference/configuring-an-auto-scaling-rule.md: no row ``auto_scaling_policy``, but the
+    example request has it as a top-level object; the tables under it resolve too."""
+    _, result = read("\n".join(AUTO_SCALING + AUTO_SCALING_BODY), "svc/page.md")
+    assert [(r.parent, r.name) for r in result.records] == [
+        (None, "node_group"), ("auto_scaling_policy", "auto_scaling_enable"),
+        ("auto_scaling_policy", "resources_plans"), ("auto_scaling_policy", "rules"),
+        ("auto_scaling_policy.resources_plans", "period_type"),
+        ("auto_scaling_policy.rules", "name"), ("auto_scaling_policy.rules", "trigger"),
+        ("auto_scaling_policy.rules.trigger", "metric_name")]
+    assert [(i.slug, i.location.table_index) for i in result.issues] == [("parameter-parent-from-example", 1)]
+    assert all(i.slug in KINDS and KINDS[i.slug].severity == i.severity for i in result.issues)
+    # an example that does not show it (only in the response, or nested): still reported, never guessed
+    elsewhere = [line.replace('"auto_scaling_policy"', '"policy"') for line in AUTO_SCALING_BODY]
+    elsewhere[-3] = '    {"auto_scaling_policy": {"result": "succeeded"}}'
+    _, result = read("\n".join(AUTO_SCALING + elsewhere), "svc/page.md")
+    assert not [r for r in result.records if r.parent and r.parent.startswith("auto_scaling_policy")]
+    assert "parameter-parent-not-found" in {i.slug for i in result.issues}
+
+
+def test_top_level_objects_of_an_example() -> None:
+    text = 'POST /v1/{id}/x HTTP/1.1\n{"a": {"b": {}}, "c": "x\\"{", "d" : { }, "e": [{}], "f": "g"}\n{"h": {}}'
+    assert top_level_objects(text) == frozenset({"a", "d", "h"})
+    assert top_level_objects('{"a": "unterminated\n, "b": {}}') == frozenset({"b"})  # a line break ends a string
+
+
+PASSWORD = [
+    "# Modifying the Password of the Current Login User", "", "## URI", "", "-   Format", "",
+    "POST /web/v1/access/modify\\_self\\_password", "", "-   Parameter description", "",
+    html_table(["Parameter", "Mandatory", "Description"], ["old_password", "Yes", "Old password"],
+               ["confirm_password", "Yes", "New password for confirmation"]),
+    "## Request", "", "-   Example:", "", "    ```"]
+
+
+def test_uri_rows_of_a_post_go_to_the_query_when_its_example_request_puts_them_there() -> None:
+    """md/doc/source/mrs/api-reference/modifying-the-password-of-the-current-login-user.md (a POST whose example
+    request carries the URI table's fields in its query string); without that line they stay in the body, as on
+    md/doc/source/elb/api-reference/adding-a-listener-classic.md."""
+    example = ["    POST /web/v1/access/modify_self_password?old_password=null&new_password=null& confirm_password=null"
+               " HTTP/1.1", "    Host: example.com", "    ```", "", "-   Parameter description", "", "    None", ""]
+    _, result = read("\n".join(PASSWORD + example), "svc/page.md")
+    assert sorted((getattr(r, "in"), r.name) for r in result.records) == [
+        ("query", "confirm_password"), ("query", "old_password")]
+    body = [line.replace("?old_password=null&new_password=null& confirm_password=null", "") for line in example]
+    _, result = read("\n".join(PASSWORD + body), "svc/page.md")
+    assert {getattr(r, "in") for r in result.records} == {"body"}
+    assert same_path("/v1/abc/x", "/v1/{project_id}/x") and not same_path("/v1/abc/x/y", "/v1/{project_id}/x")
+
+
+def test_a_field_two_tables_give_one_parent_is_read_once() -> None:
+    """rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server/querying_all_backend_servers_extension_api.rst:
+    the query row ``members_links`` is named by Table 2's caption and cites Table 5, which the response's
+    ``members_links`` cites too."""
+    page = "\n".join([
+        "Querying Backend Servers", "========================", "", "URI", "---", "", "GET /v2.0/lbaas/members", "",
+        "Request", "-------", "", ".. table:: **Table 1** Parameter description", "",
+        grid(["Parameter", "Mandatory", "Type", "Description"],
+             ["members_links", "No", "Array", "For details, see Table 5."], indent="   "), "",
+        ".. table:: **Table 2** **members_links** parameter description", "",
+        grid(["Parameter", "Type", "Description"], ["href", "String", "Link."], indent="   "), "",
+        "Response", "--------", "", ".. table:: **Table 3** Response parameters", "",
+        grid(["Parameter", "Type", "Description"], ["members_links", "Array", "For details, see Table 5."],
+             indent="   "), "",
+        ".. table:: **Table 5** **members_links** parameter description", "",
+        grid(["Parameter", "Type", "Description"], ["href", "String", "Link."], indent="   "), ""])
+    _, result = read(page)
+    assert [(getattr(r, "in"), r.parent, r.name, r.table_index) for r in result.records] == [
+        ("query", None, "members_links", 0), ("query", "members_links", "href", 1),
+        ("response_body", None, "members_links", 2), ("response_body", "members_links", "href", 3)]
+    query = next(s for s in result.sections if s.section == "query")
+    assert (query.rows, query.rows_read, query.rows_skipped, query.parameters) == (3, 2, 1, 2)
+    duplicate = next(i for i in result.issues if i.slug == "duplicate-parameter")
+    assert duplicate.location.table_index == 3 and "table 1" in duplicate.message

@@ -140,17 +140,24 @@ def schema_type(type_text: str) -> SchemaType | None:
     ['string', 'array', 'object', 'array', 'integer']
     >>> schema_type("master_eip") is None
     True
+
+    A leading ``List`` word makes a list whatever follows: ``List object`` (``floatingips``, "PTR
+    record object list", in md/doc/source/dns/api-reference/querying-all-ptr-records.md) and
+    ``List data structure`` are arrays; ``Listener object`` is an object.
+
+    >>> schema_type("List object"), schema_type("List data structure"), schema_type("Listener object")
+    ('array', 'array', 'object')
     """
     text = collapse_whitespace(type_text)
     if not text:
         return None
     lower = text.lower()
+    word = _TYPE_WORD.match(text)
     if (_ARRAY_OF.fullmatch(text) or _GENERIC.fullmatch(text) or lower.endswith(" array")
-            or lower.endswith(" list") or lower.startswith("array")):
+            or lower.endswith(" list") or lower.startswith("array") or (word and word.group(0).lower() == "list")):
         return "array"
     if _without_object_suffix(text) is not None:
         return "object"
-    word = _TYPE_WORD.match(text)
     return SCHEMA_TYPES.get(word.group(0).lower()) if word else None
 
 

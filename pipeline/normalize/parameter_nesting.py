@@ -11,6 +11,11 @@ parent in one of three ways, read here as small named rules:
   such as ``UpdatePoolOption`` (the parent row's type is ``UpdatePoolOption object``);
 * a sentence right before the table names it: ``Parameters in the **transfer** field``.
 
+A caption may name the items of an array row (``tag`` for the ``Array<Object>`` row ``tags``):
+that holds when exactly one array row of the table's side is so named. A caption naming a field
+no row carries is placed under that field only when the page's example shows it as an object at
+the top level of the request (or response) body, and the caller reports it.
+
 A table referred to from two rows is nested under each. A number that names no table of the
 page, or a field no row of the page carries, is reported by the caller, never guessed.
 """
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.text import collapse_whitespace
@@ -74,6 +79,8 @@ class TableFacts:
     field: str | None
     field_rule: str
     side: Side | None
+    #: The field is an object at the top level of the page's example body on the table's side.
+    example_object: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,8 @@ class RowFacts:
     name: str
     type_name: str | None
     numbers: tuple[int, ...]
+    #: Its printed type is an array (``Array<Object>``, ``List``).
+    array: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +107,16 @@ class Parent:
 
 @dataclass(frozen=True, slots=True)
 class Nesting:
-    """The parents of each nested table, the references to no table of the page, the tables whose parent is lost."""
+    """The parents of each nested table, the references to no table of the page, the tables whose parent is lost.
+
+    ``from_example``: the tables placed under a field no row names, which the page's example shows (table
+    index -> field).
+    """
 
     parents: dict[int, tuple[Parent, ...]]
     unresolved: tuple[tuple[RowFacts, int], ...]
     lost: dict[int, str]
+    from_example: dict[int, str] = field(default_factory=dict)
 
 
 def name_key(text: str) -> str:
@@ -252,19 +266,24 @@ def resolve(tables: Sequence[TableFacts], rows: Sequence[RowFacts], numbers: Ite
                 cited.setdefault(target.index, []).append(Parent(row.table, row.row, f"row cites Table {number}"))
     parents: dict[int, tuple[Parent, ...]] = {}
     lost: dict[int, str] = {}
+    from_example: dict[int, str] = {}
     for table in tables:
         if table.index in cited:
             parents[table.index] = tuple(cited[table.index])
             continue
         if table.field is None:
             continue
-        named = _rows_named(table, rows, side)
+        named = _rows_named(table, rows, side) or _array_of_items(table, rows, side)
         if named:
             parents[table.index] = named
-        elif not _names_own_row(table, rows):
+        elif _names_own_row(table, rows):
+            continue
+        elif table.example_object:
+            from_example[table.index] = table.field
+        else:
             lost[table.index] = (f"its {table.field_rule} names the field {table.field!r}, but no parameter row of "
                                  "the page has that name or type")
-    return Nesting(parents, tuple(unresolved), lost)
+    return Nesting(parents, tuple(unresolved), lost, from_example)
 
 
 def _names_own_row(table: TableFacts, rows: Sequence[RowFacts]) -> bool:
@@ -277,6 +296,70 @@ def _names_own_row(table: TableFacts, rows: Sequence[RowFacts]) -> bool:
     assert table.field is not None
     key = name_key(table.field)
     return any(r.table == table.index and name_key(r.name) == key for r in rows)
+
+
+def _array_of_items(table: TableFacts, rows: Sequence[RowFacts], side: dict[int, Side | None]) -> tuple[Parent, ...]:
+    """The one array row named as the plural of the caption's field: the table describes its items.
+
+    Real pages: rst/nat-gateway/api-ref/source/apis_for_public_nat_gateways_v2.0/tags/querying_nat_gateways_by_tag.rst
+    (``Table 3 Description of field tag``; the request row ``tags`` is ``Array<Object>``; the response's
+    ``tags`` is on the other side), md/doc/source/mrs/api-reference/configuring-an-auto-scaling-rule.md
+    (``resources_plan parameter description``, the ``List`` row ``resources_plans``). Two such rows on
+    the table's side, or one that is not an array, say nothing: the table stays reported.
+    """
+    assert table.field is not None
+    key = name_key(table.field)
+    plurals = {key + "s", key + "es"}
+    found = [r for r in rows if r.table != table.index and r.array and name_key(r.name) in plurals
+             and (table.side is None or side.get(r.table) in (None, table.side))]
+    if len(found) != 1:
+        return ()
+    return (Parent(found[0].table, found[0].row,
+                   f"{table.field_rule} names {table.field!r}, an item of the array {found[0].name!r}"),)
+
+
+def top_level_objects(text: str) -> frozenset[str]:
+    """The keys whose value is an object at the top level of the JSON objects in an example's text.
+
+    Scans once, strings and nesting tracked, so an example that is not valid JSON (``...``,
+    trailing commas, a request line before the body) is still read. Real page:
+    md/doc/source/mrs/api-reference/configuring-an-auto-scaling-rule.md (its example request is
+    ``{"node_group": "...", "auto_scaling_policy": {..., "rules": [{..., "trigger": {...}}]}}``).
+
+    >>> sorted(top_level_objects('POST /v1/{id}/x {"node_group": "a", "auto_scaling_policy": {"rules": [{"t": {}}]}}'))
+    ['auto_scaling_policy']
+    """
+    found: set[str] = set()
+    depth, position, key, colon = 0, 0, "", False
+    while position < len(text):
+        char = text[position]
+        if char == '"':
+            end = _string_end(text, position + 1)
+            key, colon = (text[position + 1: end], False) if depth == 1 and not colon else ("", False)
+            position = end + 1
+            continue
+        if char in "{[":
+            if char == "{" and depth == 1 and colon and key:
+                found.add(key)
+            depth += 1
+        elif char in "}]":
+            depth = max(0, depth - 1)
+        elif char == ":" and key and depth == 1:
+            colon = True
+            position += 1
+            continue
+        if not char.isspace():
+            key, colon = "", False
+        position += 1
+    return frozenset(found)
+
+
+def _string_end(text: str, start: int) -> int:
+    """The index of the quote closing a JSON string that starts at ``start`` (a line break ends it too)."""
+    position = start
+    while position < len(text) and text[position] not in '"\n':
+        position += 2 if text[position] == "\\" else 1
+    return min(position, len(text))
 
 
 def _rows_named(table: TableFacts, rows: Sequence[RowFacts], side: dict[int, Side | None]) -> tuple[Parent, ...]:

@@ -12,11 +12,12 @@ an example section hold no parameters of the operation.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from pipeline.normalize.operations import Operation, is_uri_section
+from pipeline.normalize.uri import request_line
 from pipeline.outline import Block, Outline, Section
 
 #: Where a parameter is: the ``in`` of the ``parameters`` dataset.
@@ -33,8 +34,9 @@ _RESPONSE = re.compile(r"\bresponses?\b", re.IGNORECASE)
 _REQUEST = re.compile(r"\brequests?\b", re.IGNORECASE)
 #: A section of examples (``Example Request``, ``Examples``): its tables are not the operation's parameters.
 _EXAMPLE = re.compile(r"\bexamples?\b", re.IGNORECASE)
-#: ``**Status code: 200**``: the response parameters after it are those of status 200.
-_STATUS_BLOCK = re.compile(r"status[ \t]++code[ \t]*+:?[ \t]*+([1-5][0-9][0-9])\b", re.IGNORECASE)
+#: ``**Status code: 200**``, ``Returned status code 201: successful creation``: the response parameters
+#: after it are those of that status.
+_STATUS_BLOCK = re.compile(r"(?:returned[ \t]++)?status[ \t]++code[ \t]*+:?[ \t]*+([1-5][0-9][0-9])\b", re.IGNORECASE)
 #: ``{?reserve_port,limit}`` and ``limit={limit}&marker={marker}``: the names a query template lists.
 _QUERY_EXPANSION = re.compile(r"\{\?([^{}]*+)\}")
 _PLACEHOLDER = re.compile(r"\{([^{}?]*+)\}")
@@ -117,6 +119,20 @@ class PlaceFinder:
             return TablePlace(where, status, reason)
         return None
 
+    def example_side(self, line: int) -> Literal["request", "response"] | None:
+        """Whether the example (a literal block) at ``line`` is a request's or a response's; ``None`` if unsaid.
+
+        The short text before it says (``-   Example response``, in md/doc/source/mrs/api-reference/
+        configuring-an-auto-scaling-rule.md), else its section (``Example Request``).
+        """
+        found = text_before_names_place(self, line, None) or section_names_place(self, line, None)
+        return side_of(found[0]) if found else None
+
+    def literal_blocks(self) -> Iterator[Block]:
+        """The page's literal blocks (examples, request lines), in page order."""
+        for section in self.outline.sections:
+            yield from (block for block in section.blocks if block.kind == "literal")
+
     def blocks_before(self, line: int) -> Iterator[Block]:
         """The text blocks between the previous table and the table at ``line``, nearest first."""
         previous = max((t for t in self._table_lines if t < line), default=0)
@@ -126,7 +142,13 @@ class PlaceFinder:
                 yield block
 
     def status_code(self, line: int) -> int | None:
-        """The status of the nearest ``Status code: 200`` line before the table, in its response section."""
+        """The status of the nearest ``Status code: 200`` line before the table, in its response section.
+
+        The line may read ``Returned status code 201: successful creation`` (rst/virtual-private-network/
+        api-ref/source/api_reference_enterprise_edition_vpn/api/customer_gateway/creating_a_customer_gateway.rst,
+        before its response tables). A status line under ``Example Response`` is the example's: the
+        sections searched are the table's own and those enclosing it.
+        """
         for section in self.chain(line):
             for block in reversed(section.blocks):
                 if block.line < line and block.kind != "literal":
@@ -211,7 +233,42 @@ def template_names(op: Operation) -> tuple[frozenset[str], frozenset[str]]:
 BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
-def uri_location(name: str, op: Operation, body_table: bool = False) -> tuple[ParameterIn, str]:
+def example_query_names(blocks: Iterable[Block], op: Operation) -> frozenset[str]:
+    """The names the query string of the page's example request of ``op`` carries (in a literal block).
+
+    Real page: md/doc/source/mrs/api-reference/modifying-the-password-of-the-current-login-user.md
+    (``POST /web/v1/access/modify_self_password?old_password=null&new_password=null& confirm_password=null
+    HTTP/1.1``: the three fields of its URI table are query parameters, though the method is POST).
+    """
+    names: set[str] = set()
+    for block in blocks:
+        for _, text in block.numbered():
+            if "?" not in text:
+                continue
+            request = request_line(text)
+            if request is None or request.method != op.method or not same_path(request.target.path, op.path):
+                continue
+            query = text.split("?", 1)[1].split(" HTTP/", 1)[0]
+            for pair in query.split("&"):
+                name = pair.split("=", 1)[0].strip()
+                if name and name.replace("_", "").replace("-", "").replace(".", "").isalnum():
+                    names.add(name)
+    return frozenset(names)
+
+
+def same_path(printed: str, template: str) -> bool:
+    """An example's path is the template's with values in its placeholders.
+
+    >>> same_path("/v1/abc/clusters/42", "/v1/{project_id}/clusters/{cluster_id}"), same_path("/v1/x", "/v2/x")
+    (True, False)
+    """
+    ours, theirs = printed.strip("/").split("/"), template.strip("/").split("/")
+    return len(ours) == len(theirs) and all(
+        a == b or (b.startswith("{") and b.endswith("}") and a != "") for a, b in zip(ours, theirs, strict=True))
+
+
+def uri_location(name: str, op: Operation, body_table: bool = False,
+                 example_query: frozenset[str] = frozenset()) -> tuple[ParameterIn, str]:
     """A parameter of a URI table: the operation's URI template says where it goes.
 
     A placeholder of the path is a ``path`` parameter, a name of the query template a ``query``
@@ -219,9 +276,10 @@ def uri_location(name: str, op: Operation, body_table: bool = False) -> tuple[Pa
     whose page has no body table (``body_table``): there the URI table lists the body too
     (md/doc/source/elb/api-reference/adding-a-listener-classic.md lists ``name`` and ``protocol``
     with ``project_id`` under ``POST /v1.0/{project_id}/elbaas/listeners``, and its ``Request``
-    section no table), while rst/virtual-private-network/api-ref/source/api_reference_enterprise_edition_vpn/
-    api/vpn_tag/querying_the_resource_instance_list.rst lists ``limit`` and ``offset`` of a POST
-    in its URI section and the body in a table of its own.
+    section no table), unless the page's example request carries the name in its query string
+    (``example_query``, from ``example_query_names``); rst/virtual-private-network/api-ref/source/
+    api_reference_enterprise_edition_vpn/api/vpn_tag/querying_the_resource_instance_list.rst lists
+    ``limit`` and ``offset`` of a POST in its URI section and the body in a table of its own.
     """
     path, query = template_names(op)
     if name in path:
@@ -230,6 +288,8 @@ def uri_location(name: str, op: Operation, body_table: bool = False) -> tuple[Pa
         return "query", "a name of the query template"
     if op.method in BODILESS_METHODS or body_table:
         return "query", "in neither template"
+    if name in example_query:
+        return "query", "in the query string of the page's example request"
     return "body", f"in neither template, on a {op.method} operation whose page has no body table"
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipeline.datasets.operation_sections import OperationSectionRecord, SectionName, SectionStatus
 from pipeline.datasets.parameters import PARAMETERS, ParameterRecord
@@ -40,12 +41,14 @@ from pipeline.normalize.parameter_nesting import (
     resolve,
     row_source,
     table_numbers,
+    top_level_objects,
 )
 from pipeline.normalize.parameter_places import (
     ParameterIn,
     PlaceFinder,
     TableIn,
     TablePlace,
+    example_query_names,
     request_location,
     side_of,
     template_names,
@@ -53,8 +56,10 @@ from pipeline.normalize.parameter_places import (
 )
 from pipeline.outline import Outline
 from pipeline.problems import (
+    DUPLICATE_PARAMETER,
     EXAMPLE_PARAMETERS,
     NOT_A_PARAMETER,
+    PARAMETER_PARENT_FROM_EXAMPLE,
     PARAMETER_PARENT_NOT_FOUND,
     PARAMETER_TABLE_UNPLACED,
     UNRESOLVED_TABLE_REFERENCE,
@@ -165,10 +170,23 @@ class _PageReader:
             return None
         place = self.finder.place(raw.line, raw.title)
         field_name, rule = self._field_named(raw)
-        facts = TableFacts(raw.index, self.numbers.get(raw.index), field_name, rule,
-                           side_of(place.where) if place else None)
+        side = side_of(place.where) if place else None
+        facts = TableFacts(raw.index, self.numbers.get(raw.index), field_name, rule, side,
+                           side is not None and field_name is not None
+                           and field_name in self.example_objects.get(side, ()))
         rows = tuple(read_row(i, row, columns) for i, row in enumerate(raw.rows))
         return ParameterTable(raw, columns, rows, place, self.finder.in_example(raw.line), facts)
+
+    @cached_property
+    def example_objects(self) -> dict[str, frozenset[str]]:
+        """The top-level object fields of the page's request and response examples, by side."""
+        found: dict[str, set[str]] = {}
+        for block in self.finder.literal_blocks():
+            if "{" in block.text:
+                side = self.finder.example_side(block.line)
+                if side is not None:
+                    found.setdefault(side, set()).update(top_level_objects(block.text))
+        return {side: frozenset(names) for side, names in found.items()}
 
     def _field_named(self, raw: RawTable) -> tuple[str | None, str]:
         """The parent field the caption names, else the one a sentence right before the table names."""
@@ -188,7 +206,7 @@ class _PageReader:
     def nesting(self) -> Nesting:
         readable = [t for t in self.tables if not t.example]
         rows = [RowFacts(t.table.index, r.row_index, r.name, object_type_name(r.type) if r.type else None,
-                         self._citations(t, r))
+                         self._citations(t, r), r.schema_type == "array")
                 for t in readable for r in t.rows if r.skip is None]
         return resolve([t.facts for t in readable], rows, self.numbers.values())
 
@@ -225,17 +243,22 @@ def parameters_of_page(page: Page, text: str, outline: Outline, ops: Sequence[Op
     body_table = any(t.place is not None and t.place.where == "body" for t in reader.tables if not t.example)
     records: list[ParameterRecord] = []
     tallies: dict[tuple[int, SectionName], _Tally] = {}
+    filled = _Filled()
+    example_query: dict[int, frozenset[str]] = {}
     for table in reader.tables:
         for op_index in reader.status.operations_of(table.table.line or 0):
             op = ops[op_index]
+            if op_index not in example_query:
+                example_query[op_index] = example_query_names(reader.finder.literal_blocks(), op)
             index = table.table.index
             records.extend(_table_records(page, op, table, placements.of(index), nesting.parents.get(index, ()),
-                                          _skip_reason(table, nesting), body_table, tallies))
+                                          _skip_reason(table, nesting), _Where(body_table, example_query[op_index]),
+                                          tallies, filled))
     sections = tuple(_section_record(page, op, name, tallies.get((op.operation_index, name), _Tally()))
                      for op in ops for name in SECTIONS)
     records.sort(key=PARAMETERS.sort_key)  # the dataset's declared order (the sort is stable)
     tables = tuple((t.table.index, _placement_words(t, nesting, placements)) for t in reader.tables)
-    return PageParameters(tuple(records), sections, tuple(issues), tables)
+    return PageParameters(tuple(records), sections, tuple(issues + filled.issues(reader)), tables)
 
 
 def _placement_words(table: ParameterTable, nesting: Nesting, placements: _Placements) -> str:
@@ -250,6 +273,9 @@ def _placement_words(table: ParameterTable, nesting: Nesting, placements: _Place
             return f"nested under rows of {cited}, which are not read"
         return f"nested under rows of {cited}"
     assert table.place is not None  # a table with neither place nor parents has a skip reason
+    if table.table.index in nesting.from_example:
+        return (f"{table.place.where}: {table.place.rule}, under the field "
+                f"{nesting.from_example[table.table.index]!r} the page's example shows (no row names it)")
     return f"{table.place.where}: {table.place.rule}"
 
 
@@ -291,7 +317,8 @@ class _Placements:
         parents = self.nesting.parents.get(index)
         if parents is None:
             if table.place is not None:
-                yield Placement(table.place.where, table.place.status_code, None, None)
+                field_name = self.nesting.from_example.get(index)  # a field no row names, the example's object
+                yield Placement(table.place.where, table.place.status_code, field_name, field_name)
             return
         for parent in parents:
             row = self.reader.by_index[parent.table].rows[parent.row]
@@ -300,19 +327,61 @@ class _Placements:
                 yield Placement(above.where, above.status_code, path, above.root or row.name)
 
 
-def _where(placement: Placement, name: str, op: Operation, body_table: bool) -> ParameterIn:
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """What decides a URI table row's place besides its operation: whether the page has a body table, and
+    the names the query string of the operation's example request carries."""
+
+    body_table: bool
+    example_query: frozenset[str]
+
+
+def _where(placement: Placement, name: str, op: Operation, facts: _Where) -> ParameterIn:
     """Where a row goes for one operation: a URI table's and a bodiless request's rows follow the URI template."""
     if placement.where == "uri":
-        return uri_location(placement.root or name, op, body_table)[0]
+        return uri_location(placement.root or name, op, facts.body_table, facts.example_query)[0]
     if placement.where == "body":
         return request_location(placement.root or name, op)[0]
     return placement.where
 
 
+class _Filled:
+    """The nested fields read so far on a page, per operation and parent: a field another table already
+    gave the same parent is read once.
+
+    Real page: rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server/
+    querying_all_backend_servers_extension_api.rst (the query row ``members_links`` is named by Table 2's
+    caption and cites Table 5; both list ``href`` and ``rel``).
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[tuple[int, ParameterIn, int | None, str, str], int] = {}
+        self._repeats: dict[tuple[int, int], tuple[int | None, str, int]] = {}
+
+    def earlier(self, op: Operation, where: ParameterIn, placement: Placement, table: int,
+                row: ParameterRow) -> int | None:
+        """The table that gave this nested field first, when another one did; else ``None`` (the record is new)."""
+        if placement.parent is None:
+            return None  # a top-level field printed twice is the page's own repetition: kept as printed
+        key = (op.operation_index, where, placement.status_code, placement.parent, row.name)
+        first = self._first.setdefault(key, table)
+        if first == table:
+            return None
+        self._repeats.setdefault((table, row.row_index), (row.line, f"{row.name!r} under {placement.parent!r} "
+                                                                    f"({where})", first))
+        return first
+
+    def issues(self, reader: _PageReader) -> list[Issue]:
+        """One ``duplicate-parameter`` issue per repeated row."""
+        return [DUPLICATE_PARAMETER.at(Location(reader.page.source_path, line, table, row),
+                                       f"{what} repeats the field table {first} gives the same parent: read once")
+                for (table, row), (line, what, first) in sorted(self._repeats.items())]
+
+
 def _table_records(page: Page, op: Operation, table: ParameterTable, placements: tuple[Placement, ...],
-                   parents: tuple[Parent, ...], skip: str | None, body_table: bool,
-                   tallies: dict[tuple[int, SectionName], _Tally]) -> Iterator[ParameterRecord]:
-    """The records of one table for one operation; every row counted in its section's tally."""
+                   parents: tuple[Parent, ...], skip: str | None, facts: _Where,
+                   tallies: dict[tuple[int, SectionName], _Tally], filled: _Filled) -> Iterator[ParameterRecord]:
+    """The records of one table for one operation; every row counted once in each section it goes to."""
     raw = table.table
     parents_not_read = ("its parent rows lie in tables not read (" + ", ".join(
         f"table {i}" for i in sorted({p.table for p in parents})) + ")") if parents else "no parent row is read"
@@ -323,26 +392,30 @@ def _table_records(page: Page, op: Operation, table: ParameterTable, placements:
         if reason is None and not targets:
             reason = f"table {raw.index}: {parents_not_read}"
             targets = own or (Placement("body", None, None, None),)
-        counted: set[SectionName] = set()
+        by_section: dict[SectionName, list[tuple[Placement, ParameterIn]]] = {}
         for placement in targets:
-            where = _where(placement, row.name, op, body_table)
-            section = SECTION_OF[where]
+            where = _where(placement, row.name, op, facts)
+            by_section.setdefault(SECTION_OF[where], []).append((placement, where))
+        for section, found in by_section.items():
             tally = tallies.setdefault((op.operation_index, section), _Tally())
-            if section not in counted:
-                counted.add(section)
-                tally.rows += 1
-                tally.tables.add(raw.index)
-                if reason is None:
-                    tally.read += 1
-                else:
-                    tally.skipped[reason] += 1
-            if reason is None:
-                tally.records += 1
-                yield ParameterRecord(
-                    page.service, page.source_path, page.source_format, page.title, page.page_id, raw.index,
-                    raw.title, row.row_index, row.line, None, None, None, op.method, op.path, where,
-                    placement.status_code, row.name, placement.parent, row.required, row.type, row.schema_type,
-                    row.description)
+            tally.rows += 1
+            tally.tables.add(raw.index)
+            if reason is not None:
+                tally.skipped[reason] += 1
+                continue
+            earlier = [filled.earlier(op, where, placement, raw.index, row) for placement, where in found]
+            if all(e is not None for e in earlier):
+                tally.skipped[f"table {raw.index}: repeats the fields table {earlier[0]} gives the same parent"] += 1
+                continue
+            tally.read += 1
+            for (placement, where), first in zip(found, earlier, strict=True):
+                if first is None:
+                    tally.records += 1
+                    yield ParameterRecord(
+                        page.service, page.source_path, page.source_format, page.title, page.page_id, raw.index,
+                        raw.title, row.row_index, row.line, None, None, None, op.method, op.path, where,
+                        placement.status_code, row.name, placement.parent, row.required, row.type, row.schema_type,
+                        row.description)
 
 
 def _section_record(page: Page, op: Operation, name: SectionName, tally: _Tally) -> OperationSectionRecord:
@@ -399,6 +472,11 @@ def _table_issues(reader: _PageReader, nesting: Nesting, placements: _Placements
                                                              f"{_placement_words(table, nesting, placements)}; "
                                                              f"{len(raw.rows)} rows not read"))
         else:
+            if raw.index in nesting.from_example:
+                issues.append(PARAMETER_PARENT_FROM_EXAMPLE.at(where, (
+                    f"its {table.facts.field_rule} names the field "
+                    f"{nesting.from_example[raw.index]!r}, which no row names; its rows are placed under it, "
+                    "as the page's example shows it")))
             issues.extend(NOT_A_PARAMETER.at(Location(path, row.line, raw.index, row.row_index), row.skip)
                           for row in table.rows if row.skip)
     for row, number in nesting.unresolved:
