@@ -11,7 +11,8 @@ from pipeline.datasets.operations import OF_OPERATION
 
 #: The sections of an operation's parameters; ``response`` holds its headers and body.
 SectionName = Literal["path", "query", "header", "body", "response"]
-#: ok: every parameter row read; partial: some rows skipped; failed: rows, none read; missing: no such section.
+#: ok: every parameter row read (or skipped as a repeat of fields another table gave); partial: some rows
+#: skipped; failed: rows, none read; missing: no such section.
 SectionStatus = Literal["ok", "partial", "failed", "missing"]
 
 
@@ -26,7 +27,8 @@ class OperationSectionRecord(OnPage):
     path: str = field(metadata=column("The operation's URI template."))
     section: SectionName = field(metadata=column("The parameter section: path, query, header, body or response."))
     status: SectionStatus = field(metadata=column(
-        "ok, partial (some rows skipped), failed (no row read) or missing (the page has no such section).",
+        "ok (every row read, or skipped only as a repeat of fields another table gave), partial (some rows "
+        "skipped), failed (no row read) or missing (the page has no such section).",
         compared=True))
     tables: int = field(metadata=column("Parameter tables read for the section.", compared=True))
     rows: int = field(metadata=column("Parameter rows seen: rows_read + rows_skipped.", compared=True))

@@ -230,6 +230,8 @@ class _Tally:
     read: int = 0
     records: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    #: Skipped rows whose fields another table already gave (nothing lost: the section can still be ok).
+    repeated: int = 0
 
 
 def parameters_of_page(page: Page, text: str, outline: Outline, ops: Sequence[Operation]) -> PageParameters:
@@ -406,6 +408,7 @@ def _table_records(page: Page, op: Operation, table: ParameterTable, placements:
             earlier = [filled.earlier(op, where, placement, raw.index, row) for placement, where in found]
             if all(e is not None for e in earlier):
                 tally.skipped[f"table {raw.index}: repeats the fields table {earlier[0]} gives the same parent"] += 1
+                tally.repeated += 1
                 continue
             tally.read += 1
             for (placement, where), first in zip(found, earlier, strict=True):
@@ -426,8 +429,8 @@ def _section_record(page: Page, op: Operation, name: SectionName, tally: _Tally)
     if not tally.tables:
         status = "missing"
         reasons.append(f"the page has no {name} parameter table")
-    elif tally.read == tally.rows and tally.rows:
-        status = "ok"
+    elif tally.read + tally.repeated == tally.rows and tally.read:
+        status = "ok"  # every row read, or repeating fields read from another table
     elif tally.read == 0:
         status = "failed"
         if not tally.rows:
