@@ -185,3 +185,15 @@ def test_documents_are_byte_identical_and_follow_the_pages(docs: Path, tmp_path:
     assert sorted(documents(one)) == ["openapi/nat-gateway.json"]
     assert "openapi/vpc-endpoint.json" not in read(one, "manifest.json")["checksums"]
     assert main([*incremental, "--check"]) == 0
+
+
+def test_the_summary_gives_the_operation_sections_by_status(docs: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert build(docs, out) == 0
+    line = capsys.readouterr().err.splitlines()[-1]
+    sections = read(out, "operation_sections.json")
+    by_status = {s: sum(r["status"] == s for r in sections) for s in ("ok", "partial", "failed", "missing")}
+    assert by_status["ok"] and by_status["missing"]
+    assert (f"{len(sections)} operation sections ({by_status['ok']} ok, {by_status['partial']} partial, "
+            f"{by_status['failed']} failed, {by_status['missing']} missing), ") in line
