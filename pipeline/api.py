@@ -156,6 +156,7 @@ def build(roots: PathLike | Sequence[PathLike] = (), *, include: Sequence[str] =
     from pipeline.building import finish, require_pages, stream_results
     from pipeline.incremental.fingerprint import current_environment
     from pipeline.incremental.store import PageStore
+    from pipeline.openapi import openapi_export
     from pipeline.sources import discover, resolve_inputs
 
     given = [roots] if isinstance(roots, str | os.PathLike) else list(roots)
@@ -175,7 +176,8 @@ def build(roots: PathLike | Sequence[PathLike] = (), *, include: Sequence[str] =
         from pipeline.output import write_results
 
         write_results(dataset.pages, Path(out), csv_safe, census=dataset.census)
-    return from_records({r.name: dataset.records_of(r) for r in RESOURCES}, dataset.issues)
+    records = {r.name: dataset.records_of(r) for r in RESOURCES}
+    return from_records(records, (*dataset.issues, *openapi_export(records).issues))  # issues.json's, in order
 
 
 def load(directory: PathLike = "output") -> Datasets:

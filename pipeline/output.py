@@ -43,6 +43,7 @@ from pipeline.exporters.whole import file_names as whole_file_names
 from pipeline.incremental.fingerprint import code_fingerprint
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
+from pipeline.openapi import service_files
 from pipeline.platform import exchange, process_gone, sync_folder
 from pipeline.schema import json_schema
 
@@ -91,10 +92,12 @@ class Rendered:
 
 @dataclass(frozen=True, slots=True)
 class WriteSummary:
-    """What a write produced: record counts by dataset name and CSV cells neutralised by ``--csv-safe``."""
+    """What a write produced: record counts by dataset name, CSV cells neutralised by ``--csv-safe``, and the
+    problems found once every record was known (the OpenAPI export's docs defects), which no page result holds."""
 
     records: dict[str, int]
     csv_neutralised: int
+    issues: tuple[Issue, ...] = ()
 
     @property
     def total(self) -> int:
@@ -131,15 +134,17 @@ class DatasetWriter:
     issues, inputs) are kept in memory until ``close``. The records are also staged on disk
     (``WholeDataset``, in a scratch folder made under ``scratch_parent``, the system's temporary
     folder by default), for what ``close`` makes of them all: the derived datasets (streamed to
-    their files the same way), the SQLite database (made on disk, then copied in),
+    their files the same way), the SQLite database (made on disk, then copied in), the OpenAPI
+    documents (``openapi/<service>.json``, one service at a time; ``make_folder`` makes their folder),
     ``datapackage.json`` and the data dictionary ``README.md``. Memory does not grow with the records.
     """
 
     def __init__(self, directory: Path, csv_safe: bool = False, opener: Opener = open_for_writing,
-                 scratch_parent: Path | None = None) -> None:
+                 scratch_parent: Path | None = None, make_folder: Callable[[Path], None] = Path.mkdir) -> None:
         self.directory = directory
         self.csv_safe = csv_safe
         self.opener = opener
+        self.make_folder = make_folder
         self.files: dict[str, list[_File]] = {}
         self.scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_parent))
         self.whole: WholeDataset | None = None
@@ -223,18 +228,32 @@ class DatasetWriter:
         whole.write_database(made)
         _copy_synced(made, self.directory / DATABASE, self.opener)
 
+    def _write_documents(self, whole: WholeDataset) -> tuple[dict[str, str], list[Issue]]:
+        """Each service's OpenAPI document (``OPENAPI_FOLDER``, made only when there is one), written as it is
+        made; their checksums, and the docs defects the export met."""
+        checksums: dict[str, str] = {}
+        issues: list[Issue] = []
+        for name, data, found in service_files(whole.api_services()):
+            if not checksums:
+                self.make_folder(self.directory / OPENAPI_FOLDER)
+            _write_synced(self.directory / name, data, self.opener)
+            checksums[name] = hashlib.sha256(data).hexdigest()
+            issues.extend(found)
+        return checksums, issues
+
     def close(self) -> WriteSummary:
         """Finish every file (records, derived datasets, database, indexes, descriptors, manifest), all fsynced."""
         assert self.whole is not None  # made by __init__
         self._write_whole(self.whole)
-        checksums: dict[str, str] = {}
+        checksums, found = self._write_documents(self.whole)
+        self.issues.extend(found)
         for files in self.files.values():
             for file in files:
                 file.encoder.close()
                 _sync_close(file.handle)
                 if file.hashed is not None:
                     checksums[file.name] = file.hashed.sha256.hexdigest()
-        whole = self.whole.texts()
+        whole = self.whole.texts(tuple(name for name in checksums if is_document(name)))
         self._remove_scratch()
         texts = {
             "tables.json": dumps([table_dict(t) for t in self.tables]).encode("utf-8"),
@@ -264,9 +283,11 @@ class DatasetWriter:
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
         # the page datasets' cells: a derived dataset repeats them (its count would count a cell twice)
         neutralised = sum(file.encoder.neutralised for r in RESOURCES for file in self.files[r.name])
-        return WriteSummary(dict(self.counts), neutralised)
+        return WriteSummary(dict(self.counts), neutralised, tuple(found))
 
 
+#: The folder of the OpenAPI documents, one per service with an operation (``openapi/<service>.json``).
+OPENAPI_FOLDER = "openapi"
 #: The formats whose files the manifest checksums (``checksums``): text, deterministic.
 TEXT_EXTENSIONS = ("json", "csv", "jsonl")
 #: The scratch folder of a dataset writer (records staged on disk) starts with this.
@@ -318,7 +339,7 @@ def render(dataset: Dataset, csv_safe: bool = False) -> Rendered:
     def opener(path: Path) -> BinaryIO:
         return _MemoryFile(files, path.relative_to(root).as_posix())
 
-    writer = DatasetWriter(root, csv_safe, opener)
+    writer = DatasetWriter(root, csv_safe, opener, make_folder=lambda path: None)
     writer.census = dataset.census
     try:
         for page in dataset.pages:
@@ -430,6 +451,8 @@ def write_into(directory: Path, results: Iterable[PageResult], csv_safe: bool = 
         writer.abandon()
         raise
     sync_folder(directory / "schemas")
+    if (directory / OPENAPI_FOLDER).is_dir():
+        sync_folder(directory / OPENAPI_FOLDER)
     sync_folder(directory)
     return summary
 
@@ -605,7 +628,7 @@ def dataset_problem(out: Path) -> str | None:
     if not listed or not any(type(counts.get(r.name)) is int for r in RESOURCES):
         return f"its {MANIFEST} lists no files or record counts"
     for name in sorted(listed):
-        if name not in DATASET_FILES:
+        if not is_dataset_file(name):
             return f"its {MANIFEST} lists {name!r}, which pipeline never writes"
         if not os.path.lexists(out / name):
             return f"{name}, listed in its {MANIFEST}, is missing"
@@ -635,10 +658,12 @@ def entry_problem(out: Path, entry: str, checksums: dict[str, Any]) -> str | Non
     if entry.rsplit("/", 1)[-1] in OS_LITTER:
         return None if regular and info.st_size <= MAX_LITTER_BYTES else \
             f"it holds {entry!r}, named like OS litter but not a small plain file (move it elsewhere first)"
-    if entry == "schemas":
-        return None if stat.S_ISDIR(info.st_mode) else "its 'schemas' is not a folder"
-    if entry not in DATASET_FILES:
+    if entry in ("schemas", OPENAPI_FOLDER):
+        return None if stat.S_ISDIR(info.st_mode) else f"its {entry!r} is not a folder"
+    if not is_dataset_file(entry):
         return f"it holds {entry!r}, which is not part of a pipeline dataset (move it elsewhere first)"
+    if is_document(entry) and entry not in checksums:
+        return f"it holds {entry!r}, which its {MANIFEST} does not list (move it elsewhere first)"
     if not regular:
         return f"{entry} is not a regular file"
     if entry in checksums:
@@ -693,13 +718,29 @@ def _entries_of(out: Path) -> list[str]:
     names = []
     for path in out.iterdir():
         names.append(path.name)
-        if path.name == "schemas" and path.is_dir() and not path.is_symlink():
-            names.extend(f"schemas/{child.name}" for child in path.iterdir())
+        if path.name in ("schemas", OPENAPI_FOLDER) and path.is_dir() and not path.is_symlink():
+            names.extend(f"{path.name}/{child.name}" for child in path.iterdir())
     return names
 
 
-#: Every file a dataset directory holds, by its path inside it.
+#: Every file a dataset directory holds, by its path inside it (the OpenAPI documents aside: ``is_document``).
 DATASET_FILES = frozenset({*DATA_FILES, MANIFEST, *(f"schemas/{r.name}.schema.json" for r in ALL_RESOURCES)})
+
+
+def is_document(name: str) -> bool:
+    """``openapi/<service>.json``: an OpenAPI document's path in a dataset directory (one file name, no deeper;
+    a service is a folder name, see ``pipeline.sources.config.usable_folder_name``).
+
+    >>> is_document("openapi/vpc.json"), is_document("openapi/a/b.json"), is_document("openapi/.json")
+    (True, False, False)
+    """
+    folder, _, file = name.partition("/")
+    return folder == OPENAPI_FOLDER and file.endswith(".json") and len(file) > len(".json") and "/" not in file
+
+
+def is_dataset_file(name: str) -> bool:
+    """A path a dataset directory may hold: one of ``DATASET_FILES`` or an OpenAPI document."""
+    return name in DATASET_FILES or is_document(name)
 
 
 def _write_synced(path: Path, data: bytes, opener: Opener = open_for_writing) -> None:

@@ -9,6 +9,7 @@ import csv
 import filecmp
 import gc
 import hashlib
+import os
 import shlex
 import sys
 import tempfile
@@ -20,14 +21,14 @@ from typing import Any
 
 from pipeline.building import default_jobs, require_pages, stream_results
 from pipeline.cli.progress import ProgressReporter
-from pipeline.datasets import PAGES, RESOURCES
+from pipeline.datasets import OPERATION_SECTIONS, PAGES, RESOURCES, OperationSectionRecord, Resource
 from pipeline.errors import UsageError
 from pipeline.exporters.sqlite import same_database
 from pipeline.incremental.plan import BuildRequest, Mode, plan_build
 from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, PageResult
-from pipeline.output import write_into, write_results
+from pipeline.output import OPENAPI_FOLDER, OS_LITTER, write_into, write_results
 from pipeline.rules import Rules
 from pipeline.sources import CONFIG_NAME, MAX_PAGE_BYTES, Selection, describe_census, discover, resolve_inputs
 from pipeline.text import escape_controls
@@ -87,6 +88,7 @@ class Tally:
     pages: int = 0
     tables: int = 0
     records: Counter[str] = field(default_factory=Counter)  # by dataset name
+    sections: Counter[str] = field(default_factory=Counter)  # operation sections by status
     skips: int = 0
     notices: int = 0
     problems: list[str] = field(default_factory=list)
@@ -113,6 +115,8 @@ class Tally:
         self.tables += len(page.tables)
         for resource in RESOURCES:
             self.records[resource.name] += len(page.records_of(resource))
+        self.sections.update(section.status for section in page.records_of(OPERATION_SECTIONS)
+                             if isinstance(section, OperationSectionRecord))
 
     def add_issues(self, issues: Iterable[Issue]) -> None:
         for issue in issues:
@@ -131,10 +135,18 @@ def page_failed(page: PageResult) -> bool:
 
 def summary(tally: Tally, out: Path | None) -> str:
     target = f" -> {escape_controls(str(out))}" if out is not None else ""
-    records = "".join(f"{tally.records[r.name]} {r.name.replace('_', ' ')}, " for r in RESOURCES
+    records = "".join(f"{tally.records[r.name]} {r.name.replace('_', ' ')}{by_status(tally, r)}, " for r in RESOURCES
                       if r is not PAGES)  # one record per page: the page count says it
     return (f"pipeline: {tally.pages} pages, {tally.tables} tables, {records}{len(tally.problems)} problems, "
             f"{tally.skips} skips, {tally.notices} notices{target}")
+
+
+def by_status(tally: Tally, resource: Resource) -> str:
+    """`` (2900 ok, 40 partial, 3 failed, 737 missing)`` after the operation sections' count, when there are any."""
+    if resource is not OPERATION_SECTIONS or not tally.records[resource.name]:
+        return ""
+    statuses = OPERATION_SECTIONS.field("status").enum  # ok, partial, failed, missing
+    return " (" + ", ".join(f"{tally.sections[status]} {status}" for status in statuses) + ")"
 
 
 def request_of(args: argparse.Namespace) -> BuildRequest:
@@ -195,6 +207,7 @@ def carry_out(args: argparse.Namespace, selection: Selection, locked: LockedPage
             return check(watched, found, args, tally, census)
         written = write_results(watched, args.out, args.csv_safe, found, allow_shrink=args.allow_shrink,
                                 census=census)
+        tally.add_issues(written.issues)
     finally:
         results.close()  # stop the pool now
     report_written(args, tally, outcomes, written.csv_neutralised, plan.store is not None)
@@ -313,8 +326,9 @@ def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Name
     """
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
         fresh = Path(tmp)
-        write_into(fresh, results, args.csv_safe, found, census=census)
-        stale = stale_files(fresh, args.out)
+        tally.add_issues(write_into(fresh, results, args.csv_safe, found, census=census).issues)
+        extra = extra_files(fresh, args.out)
+        stale = stale_files(fresh, args.out) + extra
         changes = record_changes(fresh, args.out) if stale else ""
     print_problems(tally.errors if args.quiet else tally.problems, args.out)
     if not stale:
@@ -325,7 +339,8 @@ def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Name
         print(f"pipeline: {shown(args.out)} is stale; run `{rebuild_command(args)}` to regenerate it",
               file=sys.stderr)
         for name in stale:
-            print(f"  differs: {shown(args.out / name)}", file=sys.stderr)
+            what = "not in a fresh build" if name in extra else "differs"
+            print(f"  {what}: {shown(args.out / name)}", file=sys.stderr)
         print(changes, file=sys.stderr)
     return 1
 
@@ -406,6 +421,24 @@ def stale_files(fresh: Path, out: Path) -> list[str]:
         if not same:
             stale.append(name)
     return stale
+
+
+def extra_files(fresh: Path, out: Path) -> list[str]:
+    """Names of the files in ``out``'s dataset folders (itself, ``schemas/``, ``openapi/``) that the fresh build
+    in ``fresh`` does not have: a document of a service that lost its operations, a file dropped in (OS litter
+    aside)."""
+    extra = []
+    for folder in ("", "schemas", OPENAPI_FOLDER):
+        try:
+            entries = sorted(os.scandir(out / folder), key=lambda entry: entry.name)
+        except OSError:  # no such folder: nothing extra in it
+            continue
+        for entry in entries:
+            name = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.name not in OS_LITTER and not entry.is_dir(follow_symlinks=False) \
+                    and not os.path.lexists(fresh / name):
+                extra.append(name)
+    return extra
 
 
 def record_changes(fresh: Path, out: Path) -> str:

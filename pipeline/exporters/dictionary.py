@@ -7,6 +7,8 @@ description). Only counts vary with the data: no dates, so the file is determini
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pipeline import __version__
 from pipeline.datasets import ALL_RESOURCES, DERIVED_RESOURCES, Field, Resource
 from pipeline.datasets.provenance import LICENSE_EVIDENCE, LICENSES, SOURCES
@@ -57,8 +59,18 @@ def resource_section(resource: Resource, count: int) -> list[str]:
     return [*lines, ""]
 
 
-def data_dictionary(counts: dict[str, int]) -> str:
-    """The text of ``README.md`` for a dataset directory with these record counts."""
+def documents_text(documents: Sequence[str]) -> list[str]:
+    """The paragraph on the OpenAPI documents (none when no service has an operation)."""
+    if not documents:
+        return []
+    listed = ", ".join(f"`{name}`" for name in documents)
+    return [f"`openapi/<service>.json`: one OpenAPI 3.1 document per service with an operation, made from "
+            "the `operations`, `parameters` and `operation_status_codes` records (the docs defects met are "
+            f"in `issues.json`); {len(documents)} here: {listed}.", ""]
+
+
+def data_dictionary(counts: dict[str, int], documents: Sequence[str] = ()) -> str:
+    """The text of ``README.md`` for a dataset directory with these record counts and OpenAPI documents."""
     lines = [
         "# Data dictionary",
         "",
@@ -76,6 +88,7 @@ def data_dictionary(counts: dict[str, int]) -> str:
         "",
         f"Licence: {', '.join(lic['name'] for lic in LICENSES)}, as stated by {LICENSE_EVIDENCE}.",
         "",
+        *documents_text(documents),
     ]
     for resource in ALL_RESOURCES:
         lines += resource_section(resource, counts.get(resource.name, 0))

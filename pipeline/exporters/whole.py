@@ -5,13 +5,15 @@ records staged on disk in a scratch SQLite database (``pipeline.exporters.sqlite
 than held in memory. What needs every record comes at the end: the derived datasets
 (``DERIVED_RESOURCES``), made in one pass over their source's records as SQLite sorts them and
 streamed to their files like the page datasets'; the SQLite database ``pipeline.db``, laid out
-from the staged tables; ``datapackage.json`` and the data dictionary ``README.md``.
+from the staged tables; the OpenAPI documents (``openapi/<service>.json``), made service by
+service from the staged API datasets (``api_services``); ``datapackage.json`` and the data
+dictionary ``README.md``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -22,8 +24,9 @@ from pipeline.exporters.datapackage import datapackage
 from pipeline.exporters.dictionary import data_dictionary
 from pipeline.exporters.json import dumps
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
-from pipeline.exporters.sqlite import Staging
+from pipeline.exporters.sqlite import Staging, quote
 from pipeline.model import PageResult
+from pipeline.openapi import API_DATASETS, ApiRecords, grouped_by_service
 from pipeline.schema import json_schema
 
 #: The data dictionary's file name.
@@ -70,15 +73,23 @@ class WholeDataset:
             self.counts[resource.name] += len(chunk)
             yield chunk
 
+    def api_services(self) -> Iterator[tuple[str, ApiRecords]]:
+        """The operations, parameters and operation status codes of each service with an operation, one
+        service at a time (services sorted, records in dataset order): what its OpenAPI document is made of."""
+        operations, parameters, codes = (self.staging.ordered(resource_named(name), quote("service"))
+                                         for name in API_DATASETS)
+        return grouped_by_service(operations, parameters, codes)
+
     def write_database(self, path: Path) -> None:
         """``pipeline.db`` of every dataset (the derived ones made first: see ``derived``) at ``path``."""
         self.staging.write_staged(path, ALL_RESOURCES)
 
-    def texts(self) -> dict[str, bytes]:
-        """The derived datasets' schemas, ``datapackage.json`` and ``README.md`` (after ``derived``)."""
+    def texts(self, documents: Sequence[str] = ()) -> dict[str, bytes]:
+        """The derived datasets' schemas, ``datapackage.json`` and ``README.md`` (after ``derived``), which
+        lists the OpenAPI ``documents`` written (their paths)."""
         files = {f"schemas/{r.name}.schema.json": dumps(json_schema(r)).encode("utf-8") for r in DERIVED_RESOURCES}
         files["datapackage.json"] = dumps(datapackage(self.counts)).encode("utf-8")
-        files[DICTIONARY] = data_dictionary(self.counts).encode("utf-8")
+        files[DICTIONARY] = data_dictionary(self.counts, documents).encode("utf-8")
         return files
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ from pipeline.incremental.fingerprint import current_environment
 from pipeline.incremental.stat_index import Clock, Discovery, Reader, input_digests
 from pipeline.incremental.store import DEFAULT_STORE_DIR, PageStore
 from pipeline.model import Census
-from pipeline.output import DATA_FILES, census_json, generator_of, read_manifest, sources_json
+from pipeline.output import DATA_FILES, census_json, generator_of, is_document, read_manifest, sources_json
 from pipeline.rules import Rules
 from pipeline.sources import read_bytes
 
@@ -148,8 +148,16 @@ def inputs_are_current(digests: dict[str, str], out: Path, csv_safe: bool = Fals
     inputs = previous.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != len(digests):
         return False
+    documents = [name for name in _listed(previous) if is_document(name)]  # their number varies with the data
     return all(isinstance(i, dict) and digests.get(i.get("path", "")) == i.get("sha256") for i in inputs) \
-        and all((out / name).is_file() for name in DATA_FILES) and _matches_checksum(out, "issues.json", previous)
+        and all((out / name).is_file() for name in (*DATA_FILES, *documents)) \
+        and _matches_checksum(out, "issues.json", previous)
+
+
+def _listed(manifest: dict[str, Any]) -> list[str]:
+    """The files the manifest checksums."""
+    checksums = manifest.get("checksums")
+    return list(checksums) if isinstance(checksums, dict) else []
 
 
 def _matches_checksum(out: Path, name: str, manifest: dict[str, Any]) -> bool:

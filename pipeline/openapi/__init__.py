@@ -15,8 +15,16 @@ from pipeline.openapi.document import (
     operation_id,
     placeholders,
     service_document,
+    service_files,
 )
-from pipeline.openapi.inputs import API_DATASETS, OPERATION_STATUS_CODES, OPERATIONS, PARAMETERS, ApiRecords
+from pipeline.openapi.inputs import (
+    API_DATASETS,
+    OPERATION_STATUS_CODES,
+    OPERATIONS,
+    PARAMETERS,
+    ApiRecords,
+    grouped_by_service,
+)
 
 __all__ = [
     "API_DATASETS",
@@ -26,9 +34,11 @@ __all__ = [
     "ApiRecords",
     "OpenApiExport",
     "document_path",
+    "grouped_by_service",
     "openapi_documents",
     "openapi_export",
     "operation_id",
     "placeholders",
     "service_document",
+    "service_files",
 ]

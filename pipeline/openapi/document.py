@@ -25,7 +25,7 @@ operation, as deterministic bytes, with the docs defects met on the way as ``Iss
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,11 +79,19 @@ def openapi_export(records: Mapping[str, Iterable[Any]]) -> OpenApiExport:
     """Every service's OpenAPI document and the defects found, from the build's records (see the module doc)."""
     documents: dict[str, bytes] = {}
     issues: list[Issue] = []
-    for service, mine in ApiRecords.of(records).by_service().items():
-        document, found = service_document(service, mine)
-        documents[document_path(service)] = document_bytes(document)
+    for name, data, found in service_files(ApiRecords.of(records).by_service().items()):
+        documents[name] = data
         issues.extend(found)
     return OpenApiExport(documents, tuple(issues))
+
+
+def service_files(services: Iterable[tuple[str, ApiRecords]]) -> Iterator[tuple[str, bytes, list[Issue]]]:
+    """For each service given (with its records) that has an operation: its document's path, bytes and
+    defects, one service at a time (the dataset writer feeds it the staged records service by service)."""
+    for service, mine in services:
+        if mine.operations:
+            document, found = service_document(service, mine)
+            yield document_path(service), document_bytes(document), found
 
 
 def openapi_documents(records: Mapping[str, Iterable[Any]]) -> dict[str, bytes]:

@@ -9,8 +9,10 @@ do (``Protocol``); a dataset missing from the mapping is read as empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, Protocol
 
 from pipeline.datasets.parameters import ParameterRecord
@@ -87,3 +89,29 @@ class ApiRecords:
         return {service: ApiRecords(tuple(ops[service]), tuple(params.get(service, ())),
                                     tuple(codes.get(service, ())))
                 for service in sorted(ops)}
+
+
+def grouped_by_service(operations: Iterable[OperationLike], parameters: Iterable[ParameterRecord],
+                       status_codes: Iterable[OperationStatusLike]) -> Iterator[tuple[str, ApiRecords]]:
+    """``ApiRecords.by_service`` of records given sorted by service (each in dataset order within its
+    service), one service at a time: only one service's records are held, whatever the dataset's size."""
+    streams = [_runs(operations), _runs(parameters), _runs(status_codes)]
+    heads: list[tuple[str, tuple[Any, ...]] | None] = [next(stream, None) for stream in streams]
+    while heads[0] is not None:
+        service = heads[0][0]
+        mine: list[tuple[Any, ...]] = []
+        for index, stream in enumerate(streams):
+            while (head := heads[index]) is not None and head[0] < service:  # a service with no operation
+                heads[index] = next(stream, None)
+            if head is not None and head[0] == service:
+                mine.append(head[1])
+                heads[index] = next(stream, None)
+            else:
+                mine.append(())
+        yield service, ApiRecords(*mine)
+
+
+def _runs(records: Iterable[Any]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Each service's run of records, in the order given."""
+    for service, run in groupby(records, key=attrgetter("service")):
+        yield service, tuple(run)
