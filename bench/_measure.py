@@ -6,6 +6,13 @@ Usage: ``python bench/_measure.py RESULT_JSON KIND [ARGS...]`` where KIND is one
     ``pipeline ARGS...``: the console script's ``main`` run in this very process.
 ``profile STATS ARGS...``
     the same under ``cProfile``, the stats dumped to the file STATS.
+``cli-no-parameters ARGS...`` and ``profile-no-parameters STATS ARGS...``
+    ``cli`` and ``profile`` with the parameter stage switched off: before the build,
+    ``pipeline.normalize.parameters_of_page`` (the one call site of the stage) is replaced by a
+    function returning no parameters, no sections, no issues and no parameter tables. Everything
+    else is today's code, so this is the operations-only build the parameters are compared with
+    (``run.py --trees``). A patch, stated plainly: this is a measurement, not a test. Pool workers
+    are forked after the patch and inherit it; the runner checks the build wrote no parameters.
 ``read LIST``
     read the bytes of every file listed in LIST (a text file, one path per line).
 ``lxml LIST``
@@ -73,6 +80,32 @@ def run_profile(args: list[str]) -> tuple[int, Detail]:
     return code, {"imported_from": str(Path(pipeline.__file__).parent)}
 
 
+def switch_parameters_off() -> Detail:
+    """Make ``pipeline.normalize`` call a ``parameters_of_page`` that finds nothing (the operations-only build)."""
+    import pipeline.normalize
+    from pipeline.normalize.parameters import PageParameters
+
+    def no_parameters(*_args: object) -> PageParameters:
+        return PageParameters()
+
+    pipeline.normalize.parameters_of_page = no_parameters  # type: ignore[assignment]
+    return {"parameter_stage": "off"}
+
+
+def run_cli_no_parameters(args: list[str]) -> tuple[int, Detail]:
+    """``cli`` with the parameter stage off."""
+    off = switch_parameters_off()
+    code, detail = run_cli(args)
+    return code, {**detail, **off}
+
+
+def run_profile_no_parameters(args: list[str]) -> tuple[int, Detail]:
+    """``profile`` with the parameter stage off."""
+    off = switch_parameters_off()
+    code, detail = run_profile(args)
+    return code, {**detail, **off}
+
+
 def run_read(args: list[str]) -> tuple[int, Detail]:
     """The I/O floor: read every listed file's bytes."""
     total = 0
@@ -133,6 +166,8 @@ def run_docutils(args: list[str]) -> tuple[int, Detail]:
 KINDS: dict[str, Callable[[list[str]], tuple[int, Detail]]] = {
     "cli": run_cli,
     "profile": run_profile,
+    "cli-no-parameters": run_cli_no_parameters,
+    "profile-no-parameters": run_profile_no_parameters,
     "read": run_read,
     "lxml": run_lxml,
     "pandas": run_pandas,

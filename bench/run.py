@@ -15,7 +15,11 @@ process timed by the wall clock (interpreter start and imports included):
 * ``pipeline build --jobs 1`` and ``--jobs 2`` with no cache (when the flags exist);
 * ``pipeline build`` of a single ~5 MB page (one status-code table, rows repeated);
 * ``pipeline build`` of each whole published tree of ``--trees-dir`` (issue 14: images, build
-  configuration, user guides and all), cold: files/s and MB/s; ``--trees`` runs only these;
+  configuration, user guides and all), cold: files/s and MB/s; and the same build with the parameter
+  stage switched off, the operations-only build issue 15 compares it with (``bench/_tree_cost.py``
+  says how and why: no git revision is that build); ``--trees`` runs only these, ``--repeat N``
+  times each, alternating, and prints the comparison; with ``--profile`` also a cProfile of both
+  builds of each tree in one process, stage by stage (where the difference goes);
 
 prints a table and the ratios against the targets of issue 8, and writes everything to
 ``WORKDIR/results.json``. Peak RSS is measured per process by ``bench/_measure.py``
@@ -69,6 +73,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import _tree_cost
 
 REPO = Path(__file__).resolve().parent.parent
 MEASURE = Path(__file__).resolve().parent / "_measure.py"
@@ -489,24 +495,85 @@ TREES = (("rst", Path("rst")), ("md", Path("md") / "doc" / "source"))
 
 def run_trees(args: argparse.Namespace, builder: Builder) -> dict[str, Result]:
     """``pipeline build`` of each whole tree under ``--trees-dir``, cold (no cache): files/s and MB/s of what
-    a user points it at, every file counted (the pages read are in the note)."""
+    a user points it at, every file counted (the pages read are in the note); each with parameters (today's
+    build) and operations only (``_tree_cost.BUILDS``), ``--repeat`` times, alternating; the fastest run kept."""
     results: dict[str, Result] = {}
     for name, rel in TREES:
         tree = args.trees_dir / rel
-        label = f"ours: whole tree {name}"
+        labels = {f"ours: whole tree {name}{suffix}": kind for suffix, kind in _tree_cost.BUILDS}
         if not tree.is_dir():
-            results[label] = skipped(label, 0, 0, f"no tree at {tree}")
+            results.update((label, skipped(label, 0, 0, f"no tree at {tree}")) for label in labels)
             continue
         files = [p for p in tree.rglob("*") if p.is_file()]
-        run = fresh_dir(args.workdir / "runs" / f"tree-{name}")
-        result = measure(label, builder.args(tree, run, cache=False), run, len(files),
-                         sum(p.stat().st_size for p in files), "all files (pages/s: files/s), no cache")
-        said = " ".join(result.detail.get("pipeline_said") or [])
-        read = re.search(r"([0-9,]+) pages read", said)
-        if read:
-            result.note += f"; {read.group(0)}"
-        results[label] = result
+        runs: dict[str, list[Result]] = {label: [] for label in labels}
+        for _ in range(args.repeat):
+            for label, kind in labels.items():
+                run = fresh_dir(args.workdir / "runs" / f"tree-{name}{'-ops' if kind != 'cli' else ''}")
+                workload = [kind, *builder.args(tree, run, cache=False)[1:]]
+                runs[label].append(tree_build(label, workload, run, len(files), sum(p.stat().st_size for p in files),
+                                              parameters=kind == "cli"))
+        results.update((label, fastest(found)) for label, found in runs.items())
     return results
+
+
+def tree_build(label: str, workload: list[str], run: Path, files: int, nbytes: int, parameters: bool) -> Result:
+    """One measured whole-tree build, with the pages it read and its records counted (from its manifest).
+
+    The operations-only build must write no parameter: if it did, the switch did not reach the build
+    (workers started another way than by fork, say) and the row says so."""
+    note = "all files (pages/s: files/s), no cache" + ("" if parameters else "; parameter stage off")
+    result = measure(label, workload, run, files, nbytes, note)
+    said = " ".join(result.detail.get("pipeline_said") or [])
+    read = re.search(r"([0-9,]+) pages read", said)
+    if read:
+        result.note += f"; {read.group(0)}"
+    try:
+        counts = json.loads((run / "out" / "manifest.json").read_text(encoding="utf-8"))["counts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        counts = {}
+    result.detail["counts"] = {k: counts[k] for k in _tree_cost.COUNTED if isinstance(counts.get(k), int)}
+    if not parameters and counts.get("parameters"):
+        result.exit = 2  # not the build it claims to be: left out of every comparison
+        result.note += f"; FAILED: the parameter stage was not off ({counts['parameters']} parameters written)"
+    return result
+
+
+def fastest(runs: list[Result]) -> Result:
+    """The run with the least wall time (the first one when none succeeded); every run's figures in its detail."""
+    done = [r for r in runs if r.ok]
+    if not done:
+        return runs[0]
+    best = min(done, key=lambda r: r.seconds or 0.0)
+    best.detail["runs"] = [{"seconds": r.seconds, "cpu_seconds": r.cpu_seconds, "others_cores": r.others_cores}
+                           for r in done]
+    if len(runs) > 1:
+        walls, cpus = [r.seconds or 0.0 for r in done], [r.cpu_seconds or 0.0 for r in done]
+        best.note += (f"; fastest of {len(done)}/{len(runs)} runs (wall {min(walls):.2f}-{max(walls):.2f} s, "
+                      f"CPU {min(cpus):.2f}-{max(cpus):.2f} s)")
+    return best
+
+
+def profile_trees(args: argparse.Namespace, builder: Builder) -> None:
+    """Each tree built with and without parameters under cProfile, in one process (``--jobs 1``): the stages."""
+    for name, rel in TREES:
+        tree = args.trees_dir / rel
+        if not tree.is_dir():
+            continue
+        stats: list[Path] = []
+        for suffix, kind in _tree_cost.BUILDS:
+            run = fresh_dir(args.workdir / "runs" / f"profile-tree-{name}{'-ops' if kind != 'cli' else ''}")
+            stats_file = run / "build.prof"
+            build = builder.args(tree, run, jobs=1 if builder.has_jobs else None, cache=False)[1:]
+            profiled = "profile" if kind == "cli" else "profile-no-parameters"
+            result = measure(f"profile: whole tree {name}{suffix}", [profiled, str(stats_file), *build], run, 0, 0)
+            if result.ok and stats_file.is_file():
+                stats.append(stats_file)
+            if not args.keep_outputs:
+                shutil.rmtree(run / "out", ignore_errors=True)
+        if len(stats) == 2:
+            print(f"\ncProfile of the whole tree {name}, one process (--jobs 1), with parameters and operations only "
+                  "(the profiler slows Python code more than C: shares, not speeds):")
+            print(_tree_cost.profile_table(stats[0], stats[1]))
 
 
 # --- pipeline build invocations ------------------------------------------------------------------
@@ -840,6 +907,14 @@ def ratios(results: dict[str, Result], pages: int) -> list[Ratio]:
     speedup("--jobs 2 / --jobs 1", "ours: all, --jobs 2", "ours: all, --jobs 1", 1.7)
     share("rebuild, no change / full build", "rebuild, no change", "ours: all, defaults", 0.05)
     share("rebuild, 1 page changed / full build", "rebuild, 1 page changed", "ours: all, defaults", 0.20)  # issue 13
+    trees = _tree_cost.comparisons(results, [name for name, _ in TREES], NOISY_CORES)
+    if trees:
+        whole = trees[-1]
+        why = f"{whole.tree} trees, best of {whole.with_parameters.runs}"
+        why += "; NOISY run involved" if whole.noisy else ""
+        out.append(Ratio("whole trees: with parameters / operations only", whole.by_wall, f"{whole.by_wall:.2f}",
+                         f">= {_tree_cost.TARGET:.2f}", whole.met, why + f"; verdict on {whole.verdict_on}",
+                         f"{whole.by_cpu:.2f}"))
     full = results.get("ours: all, defaults")
     scale = "" if pages == DEFAULT_PAGES else f" (target is for {DEFAULT_PAGES:,} pages; this run: {pages:,})"
     if full is not None and full.ok and full.rss_mb is not None:
@@ -951,17 +1026,33 @@ def print_hostile_times() -> None:
 
 
 def print_trees(info: dict[str, Any], builder: Builder, args: argparse.Namespace) -> int:
-    """``--trees``: run only the whole-tree workloads, print their table, write trees.json."""
+    """``--trees``: run only the whole-tree workloads, print their table and the parameters' cost, write trees.json."""
     results = run_trees(args, builder)
     if not args.keep_outputs:
-        for name, _ in TREES:
-            shutil.rmtree(args.workdir / "runs" / f"tree-{name}" / "out", ignore_errors=True)
+        for run in (args.workdir / "runs").glob("tree-*"):
+            shutil.rmtree(run / "out", ignore_errors=True)
     print(f"\npipeline whole-tree builds  {info['date_utc']} UTC  commit {info['commit']}"
           f"{' + uncommitted changes' if info['dirty'] else ''}; {info['nproc']} cores, Python {info['python']}")
     print(table(results))
+    print_tree_cost(results)
+    if args.profile:
+        profile_trees(args, builder)
     report = {"machine": info, "results": [asdict(r) for r in results.values()]}
     (args.workdir / "trees.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0
+
+
+def print_tree_cost(results: dict[str, Result]) -> None:
+    """The comparison of issue 15: each tree built with parameters and operations only (``bench/_tree_cost.py``)."""
+    items = _tree_cost.comparisons(results, [name for name, _ in TREES], NOISY_CORES)
+    if not items:
+        return
+    print("\nwhole-tree build with parameters vs operations only (issue 15: throughput with parameters within 25 %):")
+    print("operations only = the same code with parameters_of_page returning nothing, patched in the measured process")
+    print("(no git revision had operations without parameters); it writes no parameter or section records, and more")
+    print("issues (its parameter tables are reported not extracted). Best of the runs, wall and CPU each;")
+    print("ratio = with-parameters throughput / operations-only throughput (= operations-only s / with s)")
+    print(_tree_cost.comparison_table(items))
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -997,13 +1088,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--trees-dir", type=Path, default=REPO.parent / "shared" / "corpus" / "trees",
                         help="the published trees: rst/ (one repository per service) and md/doc/source/ "
                              "(default ../shared/corpus/trees)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="build each whole tree N times with parameters and N times operations only, "
+                             "alternating, and keep the best (default 1)")
     parser.add_argument("--profile", action="store_true",
-                        help=f"also profile a build of {PROFILE_PAGES} pages with cProfile and print the top functions")
+                        help=f"also profile a build of {PROFILE_PAGES} pages with cProfile and print the top "
+                             "functions; with --trees, each tree with and without parameters, stage by stage")
     args = parser.parse_args(argv)
     if args.pages is None:
         args.pages = QUICK_PAGES if args.quick else DEFAULT_PAGES
     if args.pages < 1:
         parser.error("--pages must be at least 1")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     args.workdir = args.workdir.absolute()
     WAIT_QUIET[0] = max(0.0, args.wait_quiet)
     return args
@@ -1062,6 +1159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("ratios (speed-ups: their seconds / our seconds, same pages, same run; verdicts on wall time):")
     print(ratio_table(items))
+    print_tree_cost(results)
 
     if args.profile:
         run = fresh_dir(args.workdir / "runs" / "profile")
