@@ -30,12 +30,17 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict pipeline
 
+## pytest on every core (pytest-xdist; `make unit WORKERS=0` runs it in one process). worksteal: an idle
+## worker takes queued tests from a busy one, so the few long tests do not leave a core waiting at the end.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist worksteal
+
 unit: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(PYTEST)
 
 ## The edit-test loop: pytest without the tests marked slow (CI runs those: `make test`).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 ## The benchmark (prints a table; not a test).
 bench: $(VENV)/.installed-test

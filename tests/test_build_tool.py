@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -283,9 +284,27 @@ def _edit_docs(docs: Path, stray: bool = False) -> None:
         (docs / "stray.md").write_text("# not in a service folder\n", "utf-8")
 
 
+@pytest.fixture(scope="module")
+def fresh_after_edit(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], Path]:
+    """A fresh build (no store) of the ``pages`` fixture after ``_edit_docs(docs, stray)``; built once a module."""
+    built: dict[bool, Path] = {}
+
+    def fresh(stray: bool) -> Path:
+        if stray not in built:
+            docs = tmp_path_factory.mktemp("edited") / "docs"
+            shutil.copytree(PAGES, docs)
+            _edit_docs(docs, stray)
+            built[stray] = docs.parent / "fresh"
+            assert main(["build", str(docs), "--out", str(built[stray]), "--no-cache", "-q"]) == 0
+        return built[stray]
+
+    return fresh
+
+
 @pytest.mark.parametrize(("jobs", "stray"), [("1", False), ("2", False), ("2", True)])
 def test_rebuild_serves_unchanged_pages_from_the_store_and_equals_a_fresh_build(
-        tmp_path: Path, jobs: str, stray: bool, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, jobs: str, stray: bool, capsys: pytest.CaptureFixture[str],
+        fresh_after_edit: Callable[[bool], Path]) -> None:
     docs = tmp_path / "docs"
     shutil.copytree(PAGES, docs)
     out, cache = tmp_path / "out", tmp_path / "cache"
@@ -296,9 +315,7 @@ def test_rebuild_serves_unchanged_pages_from_the_store_and_equals_a_fresh_build(
     assert main(args) == 0
     pages = len([p for p in docs.glob("*/*") if p.is_file()])
     assert f"cache {pages - 4} hits, 4 misses" in capsys.readouterr().err  # 3 pages edited, 1 added
-    fresh = tmp_path / "fresh"
-    assert main(["build", str(docs), "--out", str(fresh), "--no-cache", "-q"]) == 0
-    _same_dataset(out, fresh)
+    _same_dataset(out, fresh_after_edit(stray))
 
 
 def test_cache_entry_of_another_page_is_not_used(tmp_path: Path) -> None:
@@ -314,8 +331,8 @@ def test_cache_entry_of_another_page_is_not_used(tmp_path: Path) -> None:
     assert render(rebuilt).files == render(clean).files
 
 
-def test_a_rebuild_under_other_options_equals_a_fresh_build(tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_rebuild_under_other_options_equals_a_fresh_build(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            fresh_after_edit: Callable[[bool], Path]) -> None:
     """The store keeps records, which no option changes: a build without --csv-safe after one with it
     is served from the store and writes the CSV as it should be without the option."""
     docs = tmp_path / "docs"
@@ -327,9 +344,7 @@ def test_a_rebuild_under_other_options_equals_a_fresh_build(tmp_path: Path,
     assert main(["build", str(docs), "--out", str(out), "--cache-dir", str(cache)]) == 0
     pages = len([p for p in docs.glob("*/*") if p.is_file()])
     assert f"cache {pages - 4} hits, 4 misses" in capsys.readouterr().err
-    fresh = tmp_path / "fresh"
-    assert main(["build", str(docs), "--out", str(fresh), "--no-cache", "-q"]) == 0
-    _same_dataset(out, fresh)
+    _same_dataset(out, fresh_after_edit(False))
 
 
 def test_jobs_give_identical_output() -> None:

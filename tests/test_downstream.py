@@ -458,7 +458,7 @@ def test_records_repeating_a_primary_key_are_all_kept_in_sqlite() -> None:
 _FEW_TEXTS = st.sampled_from(["a", "B", "ab", "a b", "é", "Z", "\U0001f600", "ä"])
 
 
-@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(record_strategy(ERROR_CODES), st.sampled_from(["ecs", "ecs-swiss", "évs", "-swiss", "e"]),
                           _FEW_TEXTS, st.none() | st.sampled_from([400, 404, 500]), st.none() | _FEW_TEXTS),
                 max_size=30),

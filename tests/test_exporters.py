@@ -133,7 +133,7 @@ _pages = st.lists(st.tuples(st.lists(record_strategy(STATUS_CODES, ANY_TEXT), ma
                             st.lists(record_strategy(ERROR_CODES, ANY_TEXT), max_size=4)), min_size=1, max_size=3)
 
 
-@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pages=_pages, safe=st.booleans())
 def test_generated_pages_stream_to_what_the_pure_exporters_give(pages: list[tuple[list[StatusCodeRecord],
                                                                                    list[ErrorCodeRecord]]],
@@ -222,7 +222,7 @@ _json_values = st.recursive(_json_scalars, lambda inner: st.lists(inner, max_siz
                             | st.dictionaries(_text, inner, max_size=4), max_leaves=20)
 
 
-@settings(max_examples=examples(200), deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(value=_json_values)
 def test_dumps_equals_json_dumps_indent_2(value: object) -> None:
     from pipeline.exporters.json import dumps

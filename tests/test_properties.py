@@ -7,8 +7,8 @@
   text as written (HTML), and exactly the cells full docutils reads (RST).
 * Generated records exported to JSON, CSV and Parquet read back equal.
 
-Each test runs ``examples(n)`` examples: hundreds in the developer loop, five times as many,
-several thousand in all, in CI (``tests/profiles.py``; ``deadline=None``: timing is not the point).
+Each test runs ``examples(n)`` examples: dozens to hundreds in the developer loop, ten times as
+many, several thousand in all, in CI (``tests/profiles.py``; ``deadline=None``: timing is not the point).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from pipeline.sources import PageText, SourceFile, decode_page
 from pipeline.text import collapse_whitespace
 
 SOURCE = SourceFile("svc", "svc/page", Path("/nonexistent/svc/page"))
-ROBUST = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROBUST = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def read_whole(data: bytes) -> None:
@@ -113,7 +113,7 @@ def test_generated_html_documents_raise_only_our_errors(text: str) -> None:
 _CELL = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12)
 
 
-@settings(max_examples=examples(150), deadline=None)
+@settings(max_examples=examples(75), deadline=None)
 @given(st.integers(1, 4).flatmap(lambda width: st.tuples(
     st.lists(_CELL, min_size=width, max_size=width),
     st.lists(st.lists(_CELL, min_size=width, max_size=width), max_size=8))))
@@ -173,7 +173,7 @@ def texts(row: list[list[str]]) -> list[str]:
     return [collapse_whitespace(" ".join(cell)) for cell in row]
 
 
-@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid_tables())
 def test_generated_grid_tables_read_as_full_docutils_reads_them(table: Any) -> None:
     header, rows = table
@@ -232,7 +232,7 @@ def test_generated_rst_documents_raise_only_our_errors(text: str) -> None:
     read_whole(text.encode("utf-8"))
 
 
-@settings(max_examples=examples(400), deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.binary(max_size=600) | st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass"))
        | st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]).flatmap(
            lambda bom: st.binary(max_size=200).map(lambda b: bom + b)))
@@ -254,7 +254,7 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
-@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(status_records(), max_size=6), st.lists(error_records(), max_size=6))
 def test_records_read_back_equal_from_json_csv_and_parquet(status: list[StatusCodeRecord],
                                                             errors: list[ErrorCodeRecord]) -> None:
@@ -289,7 +289,7 @@ def render_safe_csv(resource: Resource, records: Sequence[Record]) -> tuple[byte
     return sink.getvalue(), encoder.neutralised
 
 
-@settings(max_examples=examples(300), deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.sampled_from(["*", "**", "***", "a", "b", " ", "\n", "\\", "_", "`", "é"]), max_size=16)
        .map("".join))
 def test_linear_strong_and_emphasis_equal_the_plain_regex(text: str) -> None:

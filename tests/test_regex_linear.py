@@ -21,6 +21,7 @@ import pytest
 from guards import hang_guard
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from regex_cases import CASES, Case, apply, compiled, worst_inputs
 
 import pipeline
@@ -78,7 +79,7 @@ def test_pattern_is_linear_on_long_runs(case: Case) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.key for c in CASES])
-@settings(max_examples=4, deadline=None, database=None)
+@settings(max_examples=examples(2), deadline=None, database=None)
 @given(data=st.data())
 def test_pattern_is_linear_on_repeated_near_matches(case: Case, data: st.DataObject) -> None:
     """A short unit of the case's own characters and whitespace, repeated to ~200 KB."""
@@ -104,7 +105,7 @@ _SHORT = st.lists(st.sampled_from([" ", "\t", "*", "**", "Table", "1", "+", "-",
 
 
 @pytest.mark.parametrize(("module", "name"), list(_BEFORE), ids=[n for _, n in _BEFORE])
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(text=_SHORT)
 def test_linear_rewrite_matches_what_the_old_pattern_matched(module: str, name: str, text: str) -> None:
     new, old = getattr(importlib.import_module(module), name), _BEFORE[(module, name)]
@@ -114,7 +115,7 @@ def test_linear_rewrite_matches_what_the_old_pattern_matched(module: str, name: 
         assert bool(new.match(text)) == bool(old.match(text))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(text=st.lists(st.sampled_from([" ", "\u00a0", "<", ">", "a", "x y", "\x1c"]), max_size=10).map("".join))
 def test_reference_target_is_cut_as_the_old_regex_cut_it(text: str) -> None:
     from pipeline.parsers.rst import without_target
