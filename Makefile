@@ -35,12 +35,24 @@ typecheck: $(VENV)/.installed-test
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(WORKERS) --dist worksteal
 
+## Test folders live in memory (tmpfs /dev/shm) where the machine has one: the builds under test fsync
+## every file they write, which on this machine's disk cost 34 s of system time per run (8 s in memory;
+## pytest 64 s -> 42 s). Each run gets its own folder (mktemp): removed when the run passes, kept and
+## named when it fails.
+TEST_TMP_PARENT ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo $${TMPDIR:-/tmp})
+define run_pytest
+	tmp=$$(mktemp -d "$(TEST_TMP_PARENT)/pipeline-pytest-XXXXXX") && \
+	{ $(PYTEST) --basetemp="$$tmp/base" $(1); status=$$?; \
+	  if [ $$status -eq 0 ]; then rm -rf "$$tmp"; else echo "test folders kept in $$tmp" >&2; fi; \
+	  exit $$status; }
+endef
+
 unit: $(VENV)/.installed-test
-	$(PYTEST)
+	$(call run_pytest,)
 
 ## The edit-test loop: pytest without the tests marked slow (CI runs those: `make test`).
 test-fast: $(VENV)/.installed-test
-	$(PYTEST) -m "not slow"
+	$(call run_pytest,-m "not slow")
 
 ## The benchmark (prints a table; not a test).
 bench: $(VENV)/.installed-test
