@@ -54,6 +54,10 @@ DUPLICATE_PARAMETER = ProblemKind("duplicate-parameter", "skip",
 DUPLICATE_ERROR_CODE = ProblemKind("duplicate-error-code", "notice",
                                    "an error code (with its status) documented more than once in one table")
 EMPTY_PAGE = ProblemKind("empty-page", "notice", "a documentation file with no text (a placeholder README)")
+DUPLICATE_OPERATION = ProblemKind("duplicate-operation", "notice",
+                                  "an operation (method and path) documented again on another page or line of "
+                                  "its service, as OpenStack's POST .../action once per action: the OpenAPI "
+                                  "document keeps the first")
 
 # --- warning: odd input, handled ----------------------------------------------------------------
 ENCODING_GUESSED = ProblemKind("encoding-guessed", "warning", "a page that is not UTF-8, decoded as cp1252")
@@ -82,9 +86,6 @@ UNRESOLVED_TABLE_REFERENCE = ProblemKind("unresolved-table-reference", "warning"
 PARAMETER_PARENT_FROM_EXAMPLE = ProblemKind("parameter-parent-from-example", "warning",
                                             "a nested parameter table whose parent field no row names, placed under "
                                             "it because the page's example shows it as a top-level object")
-DUPLICATE_OPERATION = ProblemKind("duplicate-operation", "warning",
-                                  "an operation (method and path) documented again on another page or line of "
-                                  "its service: the OpenAPI document keeps the first")
 UNDOCUMENTED_PATH_PARAMETER = ProblemKind("undocumented-path-parameter", "warning",
                                           "a {placeholder} of an operation's path that no path parameter documents: "
                                           "the OpenAPI document declares it as a string")
