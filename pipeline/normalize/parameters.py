@@ -48,6 +48,7 @@ from pipeline.normalize.parameter_places import (
     PlaceFinder,
     TableIn,
     TablePlace,
+    example_queries,
     example_query_names,
     request_location,
     side_of,
@@ -247,11 +248,12 @@ def parameters_of_page(page: Page, text: str, outline: Outline, ops: Sequence[Op
     tallies: dict[tuple[int, SectionName], _Tally] = {}
     filled = _Filled()
     example_query: dict[int, frozenset[str]] = {}
+    queries = example_queries(reader.finder.literal_blocks())  # read once: a page may print thousands
     for table in reader.tables:
         for op_index in reader.status.operations_of(table.table.line or 0):
             op = ops[op_index]
             if op_index not in example_query:
-                example_query[op_index] = example_query_names(reader.finder.literal_blocks(), op)
+                example_query[op_index] = example_query_names(queries, op)
             index = table.table.index
             records.extend(_table_records(page, op, table, placements.of(index), nesting.parents.get(index, ()),
                                           _skip_reason(table, nesting), _Where(body_table, example_query[op_index]),
