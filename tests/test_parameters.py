@@ -549,3 +549,12 @@ def test_a_field_two_tables_give_one_parent_is_read_once() -> None:
     assert query.status == "ok"  # the repeated row loses nothing: the section is whole
     duplicate = next(i for i in result.issues if i.slug == "duplicate-parameter")
     assert duplicate.location.table_index == 3 and "table 1" in duplicate.message
+    # the second table describing the field otherwise is no repeat: both kept, nothing said to be read once
+    before, row, after = page.rpartition("| href      | String | Link.       |")  # Table 5's row
+    other = before + row.replace("Link.     ", "Next page.") + after
+    _, result = read(other)
+    assert [(r.parent, r.name, r.description, r.table_index) for r in result.records
+            if getattr(r, "in") == "query"] == [(None, "members_links", "For details, see Table 5.", 0),
+                                                ("members_links", "href", "Link.", 1),
+                                                ("members_links", "href", "Next page.", 3)]
+    assert "duplicate-parameter" not in {i.slug for i in result.issues}

@@ -351,25 +351,29 @@ def _where(placement: Placement, name: str, op: Operation, facts: _Where) -> Par
 
 class _Filled:
     """The nested fields read so far on a page, per operation and parent: a field another table already
-    gave the same parent is read once.
+    gave the same parent, with the same type, required flag and description, is read once.
 
     Real page: rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server/
     querying_all_backend_servers_extension_api.rst (the query row ``members_links`` is named by Table 2's
-    caption and cites Table 5; both list ``href`` and ``rel``).
+    caption and cites Table 5; both list ``href`` and ``rel``, word for word). A row that says something
+    else is no repeat: both are kept, as printed (md/doc/source/mrs/api-reference/adding-a-job-and-executing-
+    the-job.md gives ``job_name`` in its DistCp and its Spark SQL table, each with its own description).
     """
 
     def __init__(self) -> None:
-        self._first: dict[tuple[int, ParameterIn, int | None, str, str], int] = {}
+        self._first: dict[tuple[int, ParameterIn, int | None, str, str], tuple[int, tuple[object, ...]]] = {}
         self._repeats: dict[tuple[int, int], tuple[int | None, str, int]] = {}
 
     def earlier(self, op: Operation, where: ParameterIn, placement: Placement, table: int,
                 row: ParameterRow) -> int | None:
-        """The table that gave this nested field first, when another one did; else ``None`` (the record is new)."""
+        """The table that gave this nested field first, when another one gave it the same; else ``None`` (the
+        record is new)."""
         if placement.parent is None:
             return None  # a top-level field printed twice is the page's own repetition: kept as printed
         key = (op.operation_index, where, placement.status_code, placement.parent, row.name)
-        first = self._first.setdefault(key, table)
-        if first == table:
+        said = (row.required, row.type, row.schema_type, row.description)
+        first, first_said = self._first.setdefault(key, (table, said))
+        if first == table or first_said != said:
             return None
         self._repeats.setdefault((table, row.row_index), (row.line, f"{row.name!r} under {placement.parent!r} "
                                                                     f"({where})", first))
