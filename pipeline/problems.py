@@ -47,8 +47,8 @@ PARAMETER_PARENT_NOT_FOUND = ProblemKind("parameter-parent-not-found", "skip",
                                          "a nested parameter table whose parent field no row of the page names: "
                                          "its rows are not read")
 DUPLICATE_PARAMETER = ProblemKind("duplicate-parameter", "skip",
-                                  "a nested-table row repeating a field another table already gives the same parent "
-                                  "(a table both named by a caption and cited): read once")
+                                  "a nested-table row repeating, word for word, a field another table already gives "
+                                  "the same parent (a table both named by a caption and cited): read once")
 
 # --- notice: a fact about the docs --------------------------------------------------------------
 DUPLICATE_ERROR_CODE = ProblemKind("duplicate-error-code", "notice",

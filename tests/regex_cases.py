@@ -188,6 +188,7 @@ CASES: tuple[Case, ...] = (
     Case(f"{N}.parameter_nesting", "_RST_LABEL", "match", (".. ", ".. _", ".. _a")),
     # OpenAPI per service (issue 15): operationIds from the method and the path
     Case("pipeline.openapi.document", "_NOT_WORD", "all", ("/", "{", "a/", "/{")),
+    Case("pipeline.openapi.names", "_UNSAFE", "all", (":", "a", "\\", "\x00")),
     # output: staging folder names next to --out (file names, not page text, but a user's names all the same)
     Case("pipeline.output", "_STAGING_REST", "fullmatch", ("1", "1-", "1-a")),
     Case("pipeline.output", "_OLD_REST", "fullmatch", ("1",)),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import unicodedata
 from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
@@ -198,3 +200,38 @@ def test_the_summary_gives_the_operation_sections_by_status(docs: Path, tmp_path
     assert by_status["ok"] and by_status["missing"]
     assert (f"{len(sections)} operation sections ({by_status['ok']} ok, {by_status['partial']} partial, "
             f"{by_status['failed']} failed, {by_status['missing']} missing), ") in line
+
+
+#: Service folder names that are legal on Linux but no safe document name as they are: too long with ``.json``,
+#: one file on a case-insensitive or normalizing file system, not a Windows file name.
+HOSTILE_SERVICES = ("VPC", "vpc", "x" * 251, "a:b", "con", "\u00e9", "e\u0301", "ok")
+
+
+def test_every_service_gets_its_own_portable_document_name(tmp_path: Path) -> None:
+    root, out = tmp_path / "docs", tmp_path / "out"
+    page = (OPERATIONS / VERSION_PAGE).read_text("utf-8")
+    for service in HOSTILE_SERVICES:
+        (root / service).mkdir(parents=True)
+        (root / service / "page.rst").write_text(page, "utf-8")
+    assert build(root, out) == 0  # a 251-byte service name cost the whole build (File name too long)
+    written = documents(out)
+    titles = {json.loads(data)["info"]["title"]: name for name, data in written.items()}
+    assert sorted(titles) == sorted(HOSTILE_SERVICES)  # one document each, none overwritten
+    assert titles["ok"] == "openapi/ok.json" and titles["VPC"] == "openapi/VPC.json"
+    keys = {unicodedata.normalize("NFC", name).casefold() for name in written}
+    assert len(keys) == len(written)
+    for name in written:
+        file = name.removeprefix("openapi/")
+        assert len(file.encode("utf-8")) <= 255 and not re.search(r'[<>:"\\|?*]', file)
+        assert file.split(".")[0].lower() != "con"
+    assert set(written) == set(read(out, "manifest.json")["checksums"]) & set(written)
+    assert build(root, out, "--check") == 0
+
+
+def test_a_loaded_service_name_cannot_place_a_document_outside_openapi(docs: Path, tmp_path: Path) -> None:
+    data = pipeline.load(pipeline.build(docs, out=tmp_path / "out") and tmp_path / "out")
+    records = {"operations": [replace(op, service="../../evil") for op in data.operations],
+               "parameters": data.parameters, "operation_status_codes": data.operation_status_codes}
+    (name,) = openapi_documents(records)
+    folder, file = name.split("/", 1)
+    assert folder == "openapi" and file.endswith(".json") and "/" not in file and "\\" not in file

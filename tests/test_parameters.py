@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from guards import hang_guard
 from records import read_parquet_rows
 
 from pipeline.datasets.operation_sections import OPERATION_SECTIONS
@@ -32,7 +33,13 @@ from pipeline.normalize.parameter_nesting import (
     table_numbers,
     top_level_objects,
 )
-from pipeline.normalize.parameter_places import place_of_words, same_path, template_names, uri_location
+from pipeline.normalize.parameter_places import (
+    MAX_EXAMPLE_QUERIES,
+    place_of_words,
+    same_path,
+    template_names,
+    uri_location,
+)
 from pipeline.normalize.parameters import PageParameters, parameters_of_page
 from pipeline.outline import outline
 from pipeline.parsers import parse_page
@@ -481,6 +488,42 @@ def test_uri_rows_of_a_post_go_to_the_query_when_its_example_request_puts_them_t
     assert same_path("/v1/abc/x", "/v1/{project_id}/x") and not same_path("/v1/abc/x/y", "/v1/{project_id}/x")
 
 
+def test_example_requests_are_read_once_per_page_not_once_per_operation() -> None:
+    """A URI section of 2,000 request lines sharing one table, an example block of 20,000 request lines with a
+    query string: each operation used to re-read every literal line (40 million request-line matches, minutes);
+    now the page's example requests are read once, the first ``MAX_EXAMPLE_QUERIES`` of them kept."""
+    ops = 2000
+    page = "\n".join([
+        "Hostile", "=======", "", "URI", "---", "", *(f"POST /v1/x{i}\n" for i in range(ops)),
+        ".. table:: **Table 1** Parameter description", "",
+        grid(["Parameter", "Mandatory", "Type", "Description"], ["limit", "No", "Integer", "Page size."],
+             indent="   "), "",
+        "Example Request", "---------------", "", ".. code-block:: text", "",
+        *(f"   POST /v1/x{i % ops}?limit=1&offset{i}=2 HTTP/1.1" for i in range(20000)), ""])
+    with hang_guard("reading a page of 2,000 operations and 20,000 example request lines"):
+        _, result = read(page)
+    places = {(r.path, getattr(r, "in")) for r in result.records}
+    assert len(places) == ops  # one row per operation: in the query for those the kept examples show
+    assert ("/v1/x0", "query") in places and (f"/v1/x{MAX_EXAMPLE_QUERIES - 1}", "query") in places
+    assert (f"/v1/x{MAX_EXAMPLE_QUERIES}", "body") in places
+
+
+def test_the_side_of_each_example_block_is_found_without_walking_the_section() -> None:
+    """A table whose caption names a field only the example shows, then 40,000 example blocks: finding each
+    block's side walked every block of the section (quadratic: 26 s for 2.4 MB, minutes for more)."""
+    page = "\n".join([
+        "Hostile", "=======", "", "URI", "---", "", "POST /v1/x", "", "Request", "-------", "",
+        ".. table:: **Table 1** foo field description", "",
+        grid(["Parameter", "Mandatory", "Type", "Description"], ["name", "Yes", "String", "The name."],
+             indent="   "), "",
+        "Example Request", "---------------", "",
+        *(["Example request", "", ".. code-block:: text", "", '   {"foo": {"name": "x"}}', ""] * 40000)])
+    with hang_guard("reading a page of 40,000 example blocks"):
+        _, result = read(page)
+    assert [(r.parent, r.name) for r in result.records] == [("foo", "name")]
+    assert [i.slug for i in result.issues] == ["parameter-parent-from-example"]
+
+
 def test_a_field_two_tables_give_one_parent_is_read_once() -> None:
     """rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server/querying_all_backend_servers_extension_api.rst:
     the query row ``members_links`` is named by Table 2's caption and cites Table 5, which the response's
@@ -506,3 +549,12 @@ def test_a_field_two_tables_give_one_parent_is_read_once() -> None:
     assert query.status == "ok"  # the repeated row loses nothing: the section is whole
     duplicate = next(i for i in result.issues if i.slug == "duplicate-parameter")
     assert duplicate.location.table_index == 3 and "table 1" in duplicate.message
+    # the second table describing the field otherwise is no repeat: both kept, nothing said to be read once
+    before, row, after = page.rpartition("| href      | String | Link.       |")  # Table 5's row
+    other = before + row.replace("Link.     ", "Next page.") + after
+    _, result = read(other)
+    assert [(r.parent, r.name, r.description, r.table_index) for r in result.records
+            if getattr(r, "in") == "query"] == [(None, "members_links", "For details, see Table 5.", 0),
+                                                ("members_links", "href", "Link.", 1),
+                                                ("members_links", "href", "Next page.", 3)]
+    assert "duplicate-parameter" not in {i.slug for i in result.issues}

@@ -12,6 +12,7 @@ an example section hold no parameters of the operation.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -87,6 +88,7 @@ class PlaceFinder:
     def __init__(self, outline: Outline, table_lines: list[int]) -> None:
         self.outline = outline
         self._table_lines = sorted(table_lines)
+        self._text_by_section: dict[int, tuple[list[int], list[Block]]] = {}
 
     def chain(self, line: int) -> tuple[Section, ...]:
         """The section holding ``line`` and the sections enclosing it, innermost first."""
@@ -134,12 +136,25 @@ class PlaceFinder:
             yield from (block for block in section.blocks if block.kind == "literal")
 
     def blocks_before(self, line: int) -> Iterator[Block]:
-        """The text blocks between the previous table and the table at ``line``, nearest first."""
-        previous = max((t for t in self._table_lines if t < line), default=0)
-        section = self.outline.section_at(line)
-        for block in reversed(section.blocks):
-            if previous < block.line < line and block.kind != "literal":
-                yield block
+        """The text blocks between the previous table and the table at ``line``, nearest first.
+
+        Found by bisection (the example blocks of a page are asked about one by one: a walk of the
+        section's blocks each time would be quadratic on a page of thousands of them).
+        """
+        below = bisect_left(self._table_lines, line)
+        previous = self._table_lines[below - 1] if below else 0
+        lines, blocks = self._text_blocks(self.outline.section_at(line))
+        for index in range(bisect_left(lines, line) - 1, -1, -1):
+            if lines[index] <= previous:
+                break
+            yield blocks[index]
+
+    def _text_blocks(self, section: Section) -> tuple[list[int], list[Block]]:
+        """The section's blocks that are not literal, and their lines (in order), made once per section."""
+        if id(section) not in self._text_by_section:  # the outline holds every section while this finder lives
+            blocks = sorted((b for b in section.blocks if b.kind != "literal"), key=lambda b: b.line)
+            self._text_by_section[id(section)] = ([b.line for b in blocks], blocks)
+        return self._text_by_section[id(section)]
 
     def status_code(self, line: int) -> int | None:
         """The status of the nearest ``Status code: 200`` line before the table, in its response section.
@@ -233,27 +248,50 @@ def template_names(op: Operation) -> tuple[frozenset[str], frozenset[str]]:
 BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
-def example_query_names(blocks: Iterable[Block], op: Operation) -> frozenset[str]:
-    """The names the query string of the page's example request of ``op`` carries (in a literal block).
+#: The example request lines with a query string read from a page: the first ones, far more than a real page
+#: prints (one or two), so that the work per operation stays bounded on a page of thousands of them.
+MAX_EXAMPLE_QUERIES = 100
 
-    Real page: md/doc/source/mrs/api-reference/modifying-the-password-of-the-current-login-user.md
-    (``POST /web/v1/access/modify_self_password?old_password=null&new_password=null& confirm_password=null
-    HTTP/1.1``: the three fields of its URI table are query parameters, though the method is POST).
-    """
-    names: set[str] = set()
+
+@dataclass(frozen=True, slots=True)
+class ExampleQuery:
+    """An example request line with a query string: its method, path and the names its query carries."""
+
+    method: str
+    path: str
+    names: frozenset[str]
+
+
+def example_queries(blocks: Iterable[Block]) -> tuple[ExampleQuery, ...]:
+    """The request lines with a query string in the page's literal blocks (the first ``MAX_EXAMPLE_QUERIES``),
+    read once per page."""
+    found: list[ExampleQuery] = []
     for block in blocks:
         for _, text in block.numbered():
             if "?" not in text:
                 continue
             request = request_line(text)
-            if request is None or request.method != op.method or not same_path(request.target.path, op.path):
+            if request is None:
                 continue
             query = text.split("?", 1)[1].split(" HTTP/", 1)[0]
-            for pair in query.split("&"):
-                name = pair.split("=", 1)[0].strip()
-                if name and name.replace("_", "").replace("-", "").replace(".", "").isalnum():
-                    names.add(name)
-    return frozenset(names)
+            names = (pair.split("=", 1)[0].strip() for pair in query.split("&"))
+            found.append(ExampleQuery(request.method, request.target.path, frozenset(
+                name for name in names if name and name.replace("_", "").replace("-", "").replace(".", "").isalnum())))
+            if len(found) == MAX_EXAMPLE_QUERIES:
+                return tuple(found)
+    return tuple(found)
+
+
+def example_query_names(queries: Iterable[ExampleQuery], op: Operation) -> frozenset[str]:
+    """The names the query string of the page's example request of ``op`` carries (``queries``, from
+    ``example_queries``).
+
+    Real page: md/doc/source/mrs/api-reference/modifying-the-password-of-the-current-login-user.md
+    (``POST /web/v1/access/modify_self_password?old_password=null&new_password=null& confirm_password=null
+    HTTP/1.1``: the three fields of its URI table are query parameters, though the method is POST).
+    """
+    return frozenset(name for query in queries if query.method == op.method and same_path(query.path, op.path)
+                     for name in query.names)
 
 
 def same_path(printed: str, template: str) -> bool:

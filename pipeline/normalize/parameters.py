@@ -48,6 +48,7 @@ from pipeline.normalize.parameter_places import (
     PlaceFinder,
     TableIn,
     TablePlace,
+    example_queries,
     example_query_names,
     request_location,
     side_of,
@@ -247,11 +248,12 @@ def parameters_of_page(page: Page, text: str, outline: Outline, ops: Sequence[Op
     tallies: dict[tuple[int, SectionName], _Tally] = {}
     filled = _Filled()
     example_query: dict[int, frozenset[str]] = {}
+    queries = example_queries(reader.finder.literal_blocks())  # read once: a page may print thousands
     for table in reader.tables:
         for op_index in reader.status.operations_of(table.table.line or 0):
             op = ops[op_index]
             if op_index not in example_query:
-                example_query[op_index] = example_query_names(reader.finder.literal_blocks(), op)
+                example_query[op_index] = example_query_names(queries, op)
             index = table.table.index
             records.extend(_table_records(page, op, table, placements.of(index), nesting.parents.get(index, ()),
                                           _skip_reason(table, nesting), _Where(body_table, example_query[op_index]),
@@ -349,25 +351,29 @@ def _where(placement: Placement, name: str, op: Operation, facts: _Where) -> Par
 
 class _Filled:
     """The nested fields read so far on a page, per operation and parent: a field another table already
-    gave the same parent is read once.
+    gave the same parent, with the same type, required flag and description, is read once.
 
     Real page: rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server/
     querying_all_backend_servers_extension_api.rst (the query row ``members_links`` is named by Table 2's
-    caption and cites Table 5; both list ``href`` and ``rel``).
+    caption and cites Table 5; both list ``href`` and ``rel``, word for word). A row that says something
+    else is no repeat: both are kept, as printed (md/doc/source/mrs/api-reference/adding-a-job-and-executing-
+    the-job.md gives ``job_name`` in its DistCp and its Spark SQL table, each with its own description).
     """
 
     def __init__(self) -> None:
-        self._first: dict[tuple[int, ParameterIn, int | None, str, str], int] = {}
+        self._first: dict[tuple[int, ParameterIn, int | None, str, str], tuple[int, tuple[object, ...]]] = {}
         self._repeats: dict[tuple[int, int], tuple[int | None, str, int]] = {}
 
     def earlier(self, op: Operation, where: ParameterIn, placement: Placement, table: int,
                 row: ParameterRow) -> int | None:
-        """The table that gave this nested field first, when another one did; else ``None`` (the record is new)."""
+        """The table that gave this nested field first, when another one gave it the same; else ``None`` (the
+        record is new)."""
         if placement.parent is None:
             return None  # a top-level field printed twice is the page's own repetition: kept as printed
         key = (op.operation_index, where, placement.status_code, placement.parent, row.name)
-        first = self._first.setdefault(key, table)
-        if first == table:
+        said = (row.required, row.type, row.schema_type, row.description)
+        first, first_said = self._first.setdefault(key, (table, said))
+        if first == table or first_said != said:
             return None
         self._repeats.setdefault((table, row.row_index), (row.line, f"{row.name!r} under {placement.parent!r} "
                                                                     f"({where})", first))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pipeline.openapi.document import (
     OpenApiExport,
-    document_path,
     openapi_documents,
     openapi_export,
     operation_id,
@@ -25,6 +24,7 @@ from pipeline.openapi.inputs import (
     ApiRecords,
     grouped_by_service,
 )
+from pipeline.openapi.names import document_path
 
 __all__ = [
     "API_DATASETS",

@@ -35,6 +35,7 @@ from pipeline.datasets.parameters import ParameterRecord
 from pipeline.model import Issue, Location
 from pipeline.normalize.httpstatus import canonical_reason
 from pipeline.openapi.inputs import ApiRecords, OperationLike, OperationStatusLike
+from pipeline.openapi.names import document_path
 from pipeline.openapi.schema import JsonObject, field_tree, node_schema, object_schema
 from pipeline.problems import (
     AMBIGUOUS_PATHS,
@@ -70,11 +71,6 @@ class OpenApiExport:
     issues: tuple[Issue, ...]
 
 
-def document_path(service: str) -> str:
-    """Where a service's document goes, relative to the output directory."""
-    return f"openapi/{service}.json"
-
-
 def openapi_export(records: Mapping[str, Iterable[Any]]) -> OpenApiExport:
     """Every service's OpenAPI document and the defects found, from the build's records (see the module doc)."""
     documents: dict[str, bytes] = {}
@@ -88,10 +84,11 @@ def openapi_export(records: Mapping[str, Iterable[Any]]) -> OpenApiExport:
 def service_files(services: Iterable[tuple[str, ApiRecords]]) -> Iterator[tuple[str, bytes, list[Issue]]]:
     """For each service given (with its records) that has an operation: its document's path, bytes and
     defects, one service at a time (the dataset writer feeds it the staged records service by service)."""
+    taken: set[str] = set()  # the names given: see pipeline.openapi.names
     for service, mine in services:
         if mine.operations:
             document, found = service_document(service, mine)
-            yield document_path(service), document_bytes(document), found
+            yield document_path(service, taken), document_bytes(document), found
 
 
 def openapi_documents(records: Mapping[str, Iterable[Any]]) -> dict[str, bytes]:
