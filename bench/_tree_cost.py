@@ -129,7 +129,8 @@ def comparisons(results: Mapping[str, Run], trees: Sequence[str], noisy_cores: f
     return out
 
 
-def _grid(rows: list[tuple[str, ...]], right: set[int]) -> str:
+def grid(rows: list[tuple[str, ...]], right: set[int]) -> str:
+    """Rows as a fixed-width text table: the first row a header ruled off below, ``right`` columns right-aligned."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
@@ -150,13 +151,13 @@ def comparison_table(items: Sequence[Comparison]) -> str:
                          f"{b.files / b.wall:.0f}", f"{b.nbytes / MB / b.wall:.2f}",
                          *(f"{b.counts[k]:,}" if k in b.counts else "-" for k in COUNTED),
                          f"{b.runs}{' NOISY' if b.noisy else ''}"))
-    builds = _grid(rows, {2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
+    builds = grid(rows, {2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
     head = ("tree", "ratio by wall", "ratio by CPU", f"target >= {TARGET:.2f}", "verdict on")
     ratio_rows: list[tuple[str, ...]] = [head]
     for item in items:
         ratio_rows.append((item.tree, f"{item.by_wall:.2f}", f"{item.by_cpu:.2f}", "PASS" if item.met else "MISS",
                            item.verdict_on + (" (a run was NOISY)" if item.noisy else "")))
-    return builds + "\n\n" + _grid(ratio_rows, {1, 2})
+    return builds + "\n\n" + grid(ratio_rows, {1, 2})
 
 
 # --- the profile: where the difference goes -------------------------------------------------------------
@@ -206,9 +207,9 @@ def profile_table(with_file: Path, without_file: Path, top: int = 12) -> str:
     for label, suffix, function in STAGES:
         ca, cb = _cumulative(a, suffix, function), _cumulative(b, suffix, function)
         rows.append((label, f"{ca:.2f}", f"{ca / whole_a:.0%}", f"{cb:.2f}", f"{cb / whole_b:.0%}", f"{ca - cb:+.2f}"))
-    stages = _grid(rows, {1, 2, 3, 4, 5})
+    stages = grid(rows, {1, 2, 3, 4, 5})
     grown = sorted(((a[k][2] - (b[k][2] if k in b else 0.0), k) for k in a), reverse=True)[:top]
     own: list[tuple[str, ...]] = [("own time grown most (with - without)", "with s", "without s", "difference s")]
     for diff, key in grown:
         own.append((_where(key), f"{a[key][2]:.2f}", f"{b[key][2]:.2f}" if key in b else "-", f"{diff:+.2f}"))
-    return stages + "\n\n" + _grid(own, {1, 2, 3})
+    return stages + "\n\n" + grid(own, {1, 2, 3})

@@ -820,15 +820,7 @@ def table(results: dict[str, Result]) -> str:
             rss += f" (main {r.self_rss_mb:.0f})"
         rows.append((r.name, str(r.pages), f"{r.seconds:.2f}", f"{rate:.1f}", f"{mbps:.2f}",
                      _num(r.cpu_seconds, ".2f"), rss, r.note))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    right = {1, 2, 3, 4, 5, 6}
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
-        lines.append(" | ".join(cells).rstrip())
-        if n == 0:
-            lines.append("-+-".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return _tree_cost.grid(rows, {1, 2, 3, 4, 5, 6})
 
 
 @dataclass(frozen=True, slots=True)
