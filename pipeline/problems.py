@@ -83,6 +83,13 @@ CONTROL_CHARACTER = ProblemKind("control-character", "warning",
                                 "a control character (an ANSI escape sequence) in a cell: kept, printed escaped")
 UNRESOLVED_TABLE_REFERENCE = ProblemKind("unresolved-table-reference", "warning",
                                         "a parameter row cites a table number ('see Table 5') the page does not have")
+CROSS_SECTION_TABLE_REFERENCE = ProblemKind("cross-section-table-reference", "warning",
+                                           "a parameter row cites a table in the other section (request vs "
+                                           "response) whose caption names a field of its own section: placed by "
+                                           "its caption")
+MISMATCHED_TABLE_REFERENCE = ProblemKind("mismatched-table-reference", "warning",
+                                        "a parameter row cites a table captioned for another row's field, while "
+                                        "another table is captioned for it: placed by the captions")
 PARAMETER_PARENT_FROM_EXAMPLE = ProblemKind("parameter-parent-from-example", "warning",
                                             "a nested parameter table whose parent field no row names, placed under "
                                             "it because the page's example shows it as a top-level object")
@@ -126,8 +133,8 @@ KINDS: dict[str, ProblemKind] = {kind.slug: kind for kind in (
     ENCODING_GUESSED, INVALID_STATUS_CODE, INVALID_ERROR_CODE, NOT_A_STATUS_CODE, SUSPICIOUS_CHARACTER, RAGGED_ROW,
     EMPTY_TABLE,
     DIRECTIVE_NOT_EXECUTED, ENTITY_NOT_EXPANDED, UNCLOSED_TABLE, UNCLOSED_COMMENT, REPLACEMENT_CHARACTER,
-    NUL_CHARACTER, CONTROL_CHARACTER, UNRESOLVED_TABLE_REFERENCE,
-    PARAMETER_PARENT_FROM_EXAMPLE, DUPLICATE_OPERATION, UNDOCUMENTED_PATH_PARAMETER,
+    NUL_CHARACTER, CONTROL_CHARACTER, UNRESOLVED_TABLE_REFERENCE, CROSS_SECTION_TABLE_REFERENCE,
+    MISMATCHED_TABLE_REFERENCE, PARAMETER_PARENT_FROM_EXAMPLE, DUPLICATE_OPERATION, UNDOCUMENTED_PATH_PARAMETER,
     PATH_PARAMETER_NOT_IN_PATH, REPEATED_PATH_PARAMETER, AMBIGUOUS_PATHS, HTML_PARSER_FALLBACK,
     UNSUPPORTED_INPUT, PARSE_ERROR, MALFORMED_TABLE, UNTERMINATED_TABLE, TABLE_TOO_LARGE, TOO_MANY_TABLES,
     SYMLINK_SKIPPED, NOT_A_FILE, UNREADABLE_DIRECTORY, UNUSABLE_FILE_NAME, INTERNAL_ERROR,

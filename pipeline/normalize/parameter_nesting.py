@@ -18,6 +18,11 @@ the top level of the request (or response) body, and the caller reports it.
 
 A table referred to from two rows is nested under each. A number that names no table of the
 page, or a field no row of the page carries, is reported by the caller, never guessed.
+
+A row of the request that cites a table of the response (or the reverse) whose caption names a
+field of the response (of its own side), while a table of the request is captioned for the row,
+is a copy-paste slip of the page: the citation is not followed, the table goes where its caption
+says, and the caller reports the citation.
 """
 
 from __future__ import annotations
@@ -106,6 +111,22 @@ class Parent:
 
 
 @dataclass(frozen=True, slots=True)
+class Misdirected:
+    """A citation not followed: the cited table's caption names another field, and the row has a table of its own.
+
+    ``other_side``: the table lies in the other section (request vs response); else its caption names
+    another row's field.
+    """
+
+    row: RowFacts
+    number: int
+    row_side: Side
+    table_side: Side
+    field: str
+    other_side: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Nesting:
     """The parents of each nested table, the references to no table of the page, the tables whose parent is lost.
 
@@ -117,6 +138,8 @@ class Nesting:
     unresolved: tuple[tuple[RowFacts, int], ...]
     lost: dict[int, str]
     from_example: dict[int, str] = field(default_factory=dict)
+    #: The citations not followed: the cited table's caption places it elsewhere (see ``Misdirected``).
+    misdirected: tuple[Misdirected, ...] = ()
 
 
 def name_key(text: str) -> str:
@@ -251,19 +274,8 @@ def resolve(tables: Sequence[TableFacts], rows: Sequence[RowFacts], numbers: Ite
     ``numbers``: the labels of the page's other tables (``Table 3`` listing cipher suites): a row
     citing one refers to a table that holds no parameters, which is no nesting and no problem.
     """
-    by_number = {t.number: t for t in tables if t.number is not None}
-    elsewhere = set(numbers) - set(by_number)
     side = {t.index: t.side for t in tables}
-    cited: dict[int, list[Parent]] = {}
-    unresolved: list[tuple[RowFacts, int]] = []
-    for row in rows:
-        for number in row.numbers:
-            target = by_number.get(number)
-            if target is None:
-                if number not in elsewhere:
-                    unresolved.append((row, number))
-            elif target.index != row.table:
-                cited.setdefault(target.index, []).append(Parent(row.table, row.row, f"row cites Table {number}"))
+    cited, unresolved, misdirected = _citations(tables, rows, numbers, side)
     parents: dict[int, tuple[Parent, ...]] = {}
     lost: dict[int, str] = {}
     from_example: dict[int, str] = {}
@@ -283,7 +295,75 @@ def resolve(tables: Sequence[TableFacts], rows: Sequence[RowFacts], numbers: Ite
         else:
             lost[table.index] = (f"its {table.field_rule} names the field {table.field!r}, but no parameter row of "
                                  "the page has that name or type")
-    return Nesting(parents, tuple(unresolved), lost, from_example)
+    return Nesting(parents, tuple(unresolved), lost, from_example, tuple(misdirected))
+
+
+def _citations(tables: Sequence[TableFacts], rows: Sequence[RowFacts], numbers: Iterable[int],
+               side: dict[int, Side | None]) -> tuple[dict[int, list[Parent]], list[tuple[RowFacts, int]],
+                                                      list[Misdirected]]:
+    """The rows citing each table, the citations of no table of the page, and the misdirected ones not followed."""
+    by_number = {t.number: t for t in tables if t.number is not None}
+    elsewhere = set(numbers) - set(by_number)
+    cited: dict[int, list[Parent]] = {}
+    unresolved: list[tuple[RowFacts, int]] = []
+    misdirected: list[Misdirected] = []
+    for row in rows:
+        for number in row.numbers:
+            target = by_number.get(number)
+            if target is None:
+                if number not in elsewhere:
+                    unresolved.append((row, number))
+            elif target.index != row.table:
+                slip = _misdirected(row, number, target, tables, rows, side)
+                if slip is not None:
+                    misdirected.append(slip)
+                else:
+                    cited.setdefault(target.index, []).append(Parent(row.table, row.row, f"row cites Table {number}"))
+    return cited, unresolved, misdirected
+
+
+def _misdirected(row: RowFacts, number: int, target: TableFacts, tables: Sequence[TableFacts],
+                 rows: Sequence[RowFacts], side: dict[int, Side | None]) -> Misdirected | None:
+    """The citation as a slip of the page, or ``None`` (followed, as every other citation).
+
+    A slip needs a table of the row's side captioned for the row (its own fields are there), and a cited
+    table whose caption places it elsewhere by the caption rules (a row's name or type, the one array row of
+    its items): under a row of the other side when the table lies there, else under another row its caption
+    names and the citing row's does not.
+
+    Real page: rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server_group/
+    updating_a_backend_server_group.rst (the request's ``session_persistence`` row says ``see Table 10``, the
+    response's ``session_persistence parameter description``; the request's own is Table 4, right after it;
+    the response's ``session_persistence`` row says ``see Table 9``, captioned ``loadbalancers`` as the row
+    above it, though there that citation's label is another page's). Without a table of its own the citation
+    is the page sharing one table: md/doc/source/vpc/api-reference/creating-a-port.md (the request's
+    ``fixed_ips`` cites the response's ``fixed_ip objects``), md/doc/source/ecs/api-reference/
+    querying-ecs-flavors.md (``flavors_links`` cites ``links``, the table the row ``links`` cites too).
+    """
+    row_side = side.get(row.table)
+    if row_side is None or target.side is None or target.field is None:
+        return None
+    if not any(t.side == row_side and t.index not in (row.table, target.index) and _caption_names(t, row)
+               for t in tables):
+        return None  # the row has no table of its own: the cited one may serve it as well
+    if row_side != target.side:
+        own = [r for r in rows if side.get(r.table) == target.side]
+        if _rows_named(target, own, side) or _array_of_items(target, own, side):
+            return Misdirected(row, number, row_side, target.side, target.field, True)
+        return None
+    if _caption_names(target, row) or not any(r != row and r.table != target.index and side.get(r.table) == target.side
+                                              and _caption_names(target, r) for r in rows):
+        return None
+    return Misdirected(row, number, row_side, target.side, target.field, False)
+
+
+def _caption_names(table: TableFacts, row: RowFacts) -> bool:
+    """The table's caption names the row: its name or type, or (for an array row) its item."""
+    if table.field is None:
+        return False
+    key = name_key(table.field)
+    names = {name_key(row.name)} | ({name_key(row.type_name)} if row.type_name else set())
+    return key in names or (row.array and name_key(row.name) in {key + "s", key + "es"})
 
 
 def _names_own_row(table: TableFacts, rows: Sequence[RowFacts]) -> bool:

@@ -57,8 +57,10 @@ from pipeline.normalize.parameter_places import (
 )
 from pipeline.outline import Outline
 from pipeline.problems import (
+    CROSS_SECTION_TABLE_REFERENCE,
     DUPLICATE_PARAMETER,
     EXAMPLE_PARAMETERS,
+    MISMATCHED_TABLE_REFERENCE,
     NOT_A_PARAMETER,
     PARAMETER_PARENT_FROM_EXAMPLE,
     PARAMETER_PARENT_NOT_FOUND,
@@ -353,9 +355,10 @@ class _Filled:
     """The nested fields read so far on a page, per operation and parent: a field another table already
     gave the same parent, with the same type, required flag and description, is read once.
 
-    Real page: rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server/
+    Seen on rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server/
     querying_all_backend_servers_extension_api.rst (the query row ``members_links`` is named by Table 2's
-    caption and cites Table 5; both list ``href`` and ``rel``, word for word). A row that says something
+    caption and cites Table 5; both list ``href`` and ``rel``, word for word) until that citation, of a
+    response table, was found a slip and not followed (``parameter_nesting``). A row that says something
     else is no repeat: both are kept, as printed (md/doc/source/mrs/api-reference/adding-a-job-and-executing-
     the-job.md gives ``job_name`` in its DistCp and its Spark SQL table, each with its own description).
     """
@@ -494,4 +497,17 @@ def _table_issues(reader: _PageReader, nesting: Nesting, placements: _Placements
         issues.append(UNRESOLVED_TABLE_REFERENCE.at(
             Location(path, line, row.table, row.row),
             f"parameter {row.name!r} cites Table {number}, which the page does not have: its fields are not read"))
+    for slip in nesting.misdirected:
+        row = slip.row
+        where = Location(path, reader.by_index[row.table].table.rows[row.row].line, row.table, row.row)
+        if slip.other_side:
+            issues.append(CROSS_SECTION_TABLE_REFERENCE.at(where, (
+                f"parameter {row.name!r} of the {slip.row_side} cites Table {slip.number}, a table of the "
+                f"{slip.table_side} whose caption names {slip.field!r}, a field of the {slip.table_side}: placed by "
+                "its caption, the citation not followed")))
+        else:
+            issues.append(MISMATCHED_TABLE_REFERENCE.at(where, (
+                f"parameter {row.name!r} cites Table {slip.number}, whose caption names another row's field "
+                f"{slip.field!r}, while a table of its own is captioned for it: placed by the captions, the "
+                "citation not followed")))
     return issues
