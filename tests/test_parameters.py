@@ -636,3 +636,13 @@ def test_a_citation_is_followed_when_the_row_has_no_table_of_its_own() -> None:
     assert [(p.table, p.row) for p in slip.parents[3]] == [(1, 10)]
     assert [(p.table, p.row) for p in slip.parents[2]] == [(1, 8)]  # by its caption
     assert [(m.row.name, m.number, m.other_side) for m in slip.misdirected] == [("allocation_pools", 4, False)]
+
+
+def test_thousands_of_rows_citing_one_table_are_told_slip_or_not_in_one_pass() -> None:
+    """Each citation's check reads the page's captions and rows once per cited table, not once per row."""
+    request, own, cited = (TableFacts(0, 1, None, "", "request"), TableFacts(1, 2, "x", "caption", "request"),
+                           TableFacts(2, 3, "x", "caption", "response"))
+    rows = [RowFacts(0, i, "x", None, (3,)) for i in range(20000)] + [RowFacts(3, 0, "x", None, ())]
+    with hang_guard("resolving 20,000 rows citing the other section's table"):
+        nesting = resolve([request, own, cited, TableFacts(3, 4, None, "", "response")], rows)
+    assert len(nesting.misdirected) == 20000 and [(p.table, p.row) for p in nesting.parents[2]] == [(3, 0)]

@@ -304,6 +304,7 @@ def _citations(tables: Sequence[TableFacts], rows: Sequence[RowFacts], numbers: 
     """The rows citing each table, the citations of no table of the page, and the misdirected ones not followed."""
     by_number = {t.number: t for t in tables if t.number is not None}
     elsewhere = set(numbers) - set(by_number)
+    slips = _Slips(tables, rows, side)
     cited: dict[int, list[Parent]] = {}
     unresolved: list[tuple[RowFacts, int]] = []
     misdirected: list[Misdirected] = []
@@ -314,7 +315,7 @@ def _citations(tables: Sequence[TableFacts], rows: Sequence[RowFacts], numbers: 
                 if number not in elsewhere:
                     unresolved.append((row, number))
             elif target.index != row.table:
-                slip = _misdirected(row, number, target, tables, rows, side)
+                slip = slips.of(row, number, target)
                 if slip is not None:
                     misdirected.append(slip)
                 else:
@@ -322,39 +323,82 @@ def _citations(tables: Sequence[TableFacts], rows: Sequence[RowFacts], numbers: 
     return cited, unresolved, misdirected
 
 
-def _misdirected(row: RowFacts, number: int, target: TableFacts, tables: Sequence[TableFacts],
-                 rows: Sequence[RowFacts], side: dict[int, Side | None]) -> Misdirected | None:
-    """The citation as a slip of the page, or ``None`` (followed, as every other citation).
+class _Slips:
+    """Tells a misdirected citation from a true one; what it reads of the page is indexed once, per cited table
+    computed once (a page citing one table from thousands of rows costs one pass)."""
 
-    A slip needs a table of the row's side captioned for the row (its own fields are there), and a cited
-    table whose caption places it elsewhere by the caption rules (a row's name or type, the one array row of
-    its items): under a row of the other side when the table lies there, else under another row its caption
-    names and the citing row's does not.
+    def __init__(self, tables: Sequence[TableFacts], rows: Sequence[RowFacts], side: dict[int, Side | None]) -> None:
+        self.rows, self.side = rows, side
+        self.captioned: dict[tuple[Side | None, str], list[int]] = {}
+        for table in tables:
+            if table.field is not None:
+                self.captioned.setdefault((table.side, name_key(table.field)), []).append(table.index)
+        self._placed: dict[int, bool] = {}
+        self._named: dict[int, tuple[RowFacts, ...]] = {}
 
-    Real page: rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server_group/
-    updating_a_backend_server_group.rst (the request's ``session_persistence`` row says ``see Table 10``, the
-    response's ``session_persistence parameter description``; the request's own is Table 4, right after it;
-    the response's ``session_persistence`` row says ``see Table 9``, captioned ``loadbalancers`` as the row
-    above it, though there that citation's label is another page's). Without a table of its own the citation
-    is the page sharing one table: md/doc/source/vpc/api-reference/creating-a-port.md (the request's
-    ``fixed_ips`` cites the response's ``fixed_ip objects``), md/doc/source/ecs/api-reference/
-    querying-ecs-flavors.md (``flavors_links`` cites ``links``, the table the row ``links`` cites too).
-    """
-    row_side = side.get(row.table)
-    if row_side is None or target.side is None or target.field is None:
-        return None
-    if not any(t.side == row_side and t.index not in (row.table, target.index) and _caption_names(t, row)
-               for t in tables):
-        return None  # the row has no table of its own: the cited one may serve it as well
-    if row_side != target.side:
-        own = [r for r in rows if side.get(r.table) == target.side]
-        if _rows_named(target, own, side) or _array_of_items(target, own, side):
-            return Misdirected(row, number, row_side, target.side, target.field, True)
-        return None
-    if _caption_names(target, row) or not any(r != row and r.table != target.index and side.get(r.table) == target.side
-                                              and _caption_names(target, r) for r in rows):
-        return None
-    return Misdirected(row, number, row_side, target.side, target.field, False)
+    def of(self, row: RowFacts, number: int, target: TableFacts) -> Misdirected | None:
+        """The citation as a slip of the page, or ``None`` (followed, as every other citation).
+
+        A slip needs a table of the row's side captioned for the row (its own fields are there), and a cited
+        table whose caption places it elsewhere by the caption rules (a row's name or type, the one array row
+        of its items): under a row of the other side when the table lies there, else under another row its
+        caption names and the citing row's does not.
+
+        Real page: rst/elastic-load-balancing/api-ref/source/apis_v2.0/backend_server_group/
+        updating_a_backend_server_group.rst (the request's ``session_persistence`` row says ``see Table 10``,
+        the response's ``session_persistence parameter description``; the request's own is Table 4, right after
+        it; the response's ``session_persistence`` row says ``see Table 9``, captioned ``loadbalancers`` as the
+        row above it, though there that citation's label is another page's); md/doc/source/vpc/api-reference/
+        querying-a-subnet.md (``allocation_pools`` cites Table 4 ``host_route objects``; Table 3 is
+        ``allocation_pool objects``). Without a table of its own the citation is the page sharing one table:
+        md/doc/source/vpc/api-reference/creating-a-port.md (the request's ``fixed_ips`` cites the response's
+        ``fixed_ip objects``), md/doc/source/ecs/api-reference/querying-ecs-flavors.md (``flavors_links``
+        cites ``links``, the table the row ``links`` cites too).
+        """
+        row_side = self.side.get(row.table)
+        if row_side is None or target.side is None or target.field is None or not self._has_own(row, row_side,
+                                                                                                 target):
+            return None  # the row has no table of its own: the cited one may serve it as well
+        if row_side != target.side:
+            if self._placed_by_caption(target):
+                return Misdirected(row, number, row_side, target.side, target.field, True)
+            return None
+        if _caption_names(target, row) or not any(r != row for r in self._rows_captioned(target)):
+            return None
+        return Misdirected(row, number, row_side, target.side, target.field, False)
+
+    def _has_own(self, row: RowFacts, row_side: Side, target: TableFacts) -> bool:
+        """A table of the row's side (not the row's, not the cited one) captioned for the row."""
+        name = name_key(row.name)
+        keys = {name} | ({name_key(row.type_name)} if row.type_name else set())
+        if row.array:
+            keys |= {name[:-1] if name.endswith("s") else name, name[:-2] if name.endswith("es") else name}
+        for key in keys:
+            # at most three looks per key: the first index that is neither of the two answers
+            if any(i not in (row.table, target.index) for i in self.captioned.get((row_side, key), ())):
+                return True
+        return False
+
+    def _placed_by_caption(self, target: TableFacts) -> bool:
+        """The cited table's caption places it under a row of its own side."""
+        if target.index not in self._placed:
+            own = [r for r in self.rows if self.side.get(r.table) == target.side]
+            self._placed[target.index] = bool(_rows_named(target, own, self.side)
+                                              or _array_of_items(target, own, self.side))
+        return self._placed[target.index]
+
+    def _rows_captioned(self, target: TableFacts) -> tuple[RowFacts, ...]:
+        """Up to two rows of the cited table's side (not in it) its caption names: enough to find one that is
+        not the citing row."""
+        if target.index not in self._named:
+            found: list[RowFacts] = []
+            for r in self.rows:
+                if r.table != target.index and self.side.get(r.table) == target.side and _caption_names(target, r):
+                    found.append(r)
+                    if len(found) == 2:
+                        break
+            self._named[target.index] = tuple(found)
+        return self._named[target.index]
 
 
 def _caption_names(table: TableFacts, row: RowFacts) -> bool:
