@@ -370,7 +370,7 @@ class _Slips:
     def _has_own(self, row: RowFacts, row_side: Side, target: TableFacts) -> bool:
         """A table of the row's side (not the row's, not the cited one) captioned for the row."""
         name = name_key(row.name)
-        keys = {name} | ({name_key(row.type_name)} if row.type_name else set())
+        keys = _row_keys(row)
         if row.array:
             keys |= {name[:-1] if name.endswith("s") else name, name[:-2] if name.endswith("es") else name}
         for key in keys:
@@ -406,8 +406,17 @@ def _caption_names(table: TableFacts, row: RowFacts) -> bool:
     if table.field is None:
         return False
     key = name_key(table.field)
-    names = {name_key(row.name)} | ({name_key(row.type_name)} if row.type_name else set())
-    return key in names or (row.array and name_key(row.name) in {key + "s", key + "es"})
+    return key in _row_keys(row) or _names_items_of(key, row)
+
+
+def _row_keys(row: RowFacts) -> set[str]:
+    """What a caption may name a row by: its name, or its type's (``name_key``)."""
+    return {name_key(row.name)} | ({name_key(row.type_name)} if row.type_name else set())
+
+
+def _names_items_of(key: str, row: RowFacts) -> bool:
+    """``key`` (a caption's field) names the items of the array row: ``tag`` for ``tags``, ``box`` for ``boxes``."""
+    return row.array and name_key(row.name) in {key + "s", key + "es"}
 
 
 def _names_own_row(table: TableFacts, rows: Sequence[RowFacts]) -> bool:
@@ -433,8 +442,7 @@ def _array_of_items(table: TableFacts, rows: Sequence[RowFacts], side: dict[int,
     """
     assert table.field is not None
     key = name_key(table.field)
-    plurals = {key + "s", key + "es"}
-    found = [r for r in rows if r.table != table.index and r.array and name_key(r.name) in plurals
+    found = [r for r in rows if r.table != table.index and _names_items_of(key, r)
              and (table.side is None or side.get(r.table) in (None, table.side))]
     if len(found) != 1:
         return ()
@@ -491,7 +499,6 @@ def _rows_named(table: TableFacts, rows: Sequence[RowFacts], side: dict[int, Sid
     assert table.field is not None
     key = name_key(table.field)
     found = [Parent(r.table, r.row, f"{table.field_rule} names {table.field!r}") for r in rows
-             if r.table != table.index and (name_key(r.name) == key
-                                           or (r.type_name is not None and name_key(r.type_name) == key))]
+             if r.table != table.index and key in _row_keys(r)]
     same_side = [p for p in found if table.side is None or side.get(p.table) in (None, table.side)]
     return tuple(same_side or found)
