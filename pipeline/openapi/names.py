@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from itertools import chain
 
 #: The folder of the documents in a dataset.
 FOLDER = "openapi"
@@ -48,8 +49,8 @@ def document_path(service: str, taken: set[str] | None = None) -> str:
     """
     taken = set() if taken is None else taken
     hashed = _hashed(service)
-    candidates = [service] if _portable(service) else []
-    candidates += [hashed, *(f"{hashed}-{n}" for n in range(2, len(taken) + 3))]
+    candidates = chain([service] if _portable(service) else [], [hashed],
+                       (f"{hashed}-{n}" for n in range(2, len(taken) + 3)))  # made as tried, not all each time
     name = next(c for c in candidates if _key(c) not in taken)  # len(taken) + 1 numbered ones: one is free
     taken.add(_key(name))
     return f"{FOLDER}/{name}{SUFFIX}"
