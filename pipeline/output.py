@@ -44,6 +44,8 @@ from pipeline.incremental.fingerprint import code_fingerprint
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
 from pipeline.openapi import service_files
+from pipeline.openapi.names import FOLDER as OPENAPI_FOLDER
+from pipeline.openapi.names import SUFFIX as DOCUMENT_SUFFIX
 from pipeline.platform import exchange, process_gone, sync_folder
 from pipeline.schema import json_schema
 
@@ -151,9 +153,7 @@ class DatasetWriter:
         try:
             self.whole = WholeDataset(self.scratch)
             for resource in RESOURCES:
-                self.files[resource.name] = []
-                for fmt in dataset_formats(csv_safe):
-                    self.files[resource.name].append(self._open(fmt, resource, self.files[resource.name]))
+                self._open_all(resource)
         except BaseException:
             self.abandon()
             raise
@@ -164,6 +164,13 @@ class DatasetWriter:
         self.last: tuple[str, str] | None = None
         #: What discovery skipped, for the manifest (``None``: not known, written as null).
         self.census: Census | None = None
+
+    def _open_all(self, resource: Resource) -> None:
+        """Open every format's file of ``resource`` into ``self.files`` (each listed as soon as it is open, so
+        ``abandon`` closes it if a later one fails)."""
+        opened = self.files[resource.name] = []
+        for fmt in dataset_formats(self.csv_safe):
+            opened.append(self._open(fmt, resource, opened))
 
     def _open(self, fmt: Format, resource: Resource, opened: Sequence[_File] = ()) -> _File:
         """The file of ``resource`` in ``fmt``; a Parquet file takes the hash of the JSON file among ``opened``
@@ -218,9 +225,7 @@ class DatasetWriter:
     def _write_whole(self, whole: WholeDataset) -> None:
         """The derived datasets' files, fed in chunks like the page datasets', then ``pipeline.db``."""
         for resource in DERIVED_RESOURCES:
-            self.files[resource.name] = []
-            for fmt in dataset_formats(self.csv_safe):
-                self.files[resource.name].append(self._open(fmt, resource, self.files[resource.name]))
+            self._open_all(resource)
             for chunk in whole.derived(resource):
                 for file in self.files[resource.name]:
                     file.encoder.write(chunk)
@@ -286,8 +291,6 @@ class DatasetWriter:
         return WriteSummary(dict(self.counts), neutralised, tuple(found))
 
 
-#: The folder of the OpenAPI documents, one per service with an operation (``openapi/<service>.json``).
-OPENAPI_FOLDER = "openapi"
 #: The formats whose files the manifest checksums (``checksums``): text, deterministic.
 TEXT_EXTENSIONS = ("json", "csv", "jsonl")
 #: The scratch folder of a dataset writer (records staged on disk) starts with this.
@@ -735,7 +738,8 @@ def is_document(name: str) -> bool:
     (True, False, False)
     """
     folder, _, file = name.partition("/")
-    return folder == OPENAPI_FOLDER and file.endswith(".json") and len(file) > len(".json") and "/" not in file
+    return folder == OPENAPI_FOLDER and file.endswith(DOCUMENT_SUFFIX) and len(file) > len(DOCUMENT_SUFFIX) \
+        and "/" not in file
 
 
 def is_dataset_file(name: str) -> bool:

@@ -28,7 +28,8 @@ from pipeline.incremental.plan import BuildRequest, Mode, plan_build
 from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, PageResult
-from pipeline.output import OPENAPI_FOLDER, OS_LITTER, write_into, write_results
+from pipeline.openapi.names import FOLDER as OPENAPI_FOLDER
+from pipeline.output import OS_LITTER, write_into, write_results
 from pipeline.rules import Rules
 from pipeline.sources import CONFIG_NAME, MAX_PAGE_BYTES, Selection, describe_census, discover, resolve_inputs
 from pipeline.text import escape_controls
