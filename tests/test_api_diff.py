@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from api_records import OperationRow, OperationStatusRow, tree_api_records
+from golden_files import golden_text
 
 from pipeline.datasets.parameters import ParameterRecord
 from pipeline.diff import Side, compare, diff_dict, render_markdown, render_text
@@ -56,11 +57,7 @@ GOLDEN_RUNS = [(case, False) for case in CASES] + [("nat-dnat-rules", True), ("d
 def test_real_history(case: str, backwards: bool, update_golden: bool) -> None:
     golden = GOLDEN / f"{case}{'.reverted' if backwards else ''}.txt"
     text = render_api_text(case_changes(case, backwards))
-    if update_golden:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert golden.exists(), f"no golden file for {case}; run pytest --update-golden and review it"
-    assert text == golden.read_text(encoding="utf-8")
+    assert text == golden_text(golden, text, update_golden, case)
 
 
 def test_what_the_real_history_shows() -> None:

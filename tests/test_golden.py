@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from golden_files import golden_text
 
 from pipeline.building import process_page
 from pipeline.datasets import PAGES as PAGE_RECORDS
@@ -41,10 +42,7 @@ def page_result(rel: str) -> dict[str, Any]:
 def test_golden_page(rel: str, update_golden: bool) -> None:
     golden = GOLDEN / (rel.replace("/", "__") + ".json")
     actual = page_result(rel)
-    if update_golden:
-        golden.write_text(dumps(actual), encoding="utf-8")
-    assert golden.exists(), f"no golden file for {rel}; run pytest --update-golden and review it"
-    expected = json.loads(golden.read_text(encoding="utf-8"))
+    expected = json.loads(golden_text(golden, dumps(actual), update_golden, rel))
     assert actual == expected
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from golden_files import golden_text
 
 from pipeline.normalize.columns import plan_table
 from pipeline.normalize.operation_status import StatusSections, status_lines
@@ -74,11 +75,8 @@ def test_there_are_at_least_30_operation_pages_from_both_formats() -> None:
 def test_golden_operation_page(rel: str, update_golden: bool) -> None:
     golden = GOLDEN / (rel.replace("/", "__") + ".json")
     actual = operations_result(rel)
-    if update_golden:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        golden.write_text(json.dumps(actual, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert golden.exists(), f"no golden file for {rel}; run pytest --update-golden and review it"
-    assert actual == json.loads(golden.read_text(encoding="utf-8"))
+    text = json.dumps(actual, indent=1, ensure_ascii=False) + "\n"
+    assert actual == json.loads(golden_text(golden, text, update_golden, rel))
 
 
 def test_every_operations_golden_file_has_its_page() -> None:

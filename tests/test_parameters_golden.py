@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from golden_files import golden_text
 
 from pipeline.datasets.parameters import ParameterRecord
 from pipeline.normalize.operations import operations
@@ -81,11 +82,7 @@ def test_there_are_at_least_40_operation_pages_from_both_formats() -> None:
 def test_golden_parameters(rel: str, update_golden: bool) -> None:
     golden = GOLDEN / (rel.replace("/", "__") + ".json")
     actual = parameters_result(rel)
-    if update_golden:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        golden.write_text(dumps(actual), encoding="utf-8")
-    assert golden.exists(), f"no golden file for {rel}; run pytest --update-golden and review it"
-    assert actual == json.loads(golden.read_text(encoding="utf-8"))
+    assert actual == json.loads(golden_text(golden, dumps(actual), update_golden, rel))
 
 
 def test_every_parameters_golden_file_has_its_page() -> None:
