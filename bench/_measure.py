@@ -92,18 +92,13 @@ def switch_parameters_off() -> Detail:
     return {"parameter_stage": "off"}
 
 
-def run_cli_no_parameters(args: list[str]) -> tuple[int, Detail]:
-    """``cli`` with the parameter stage off."""
-    off = switch_parameters_off()
-    code, detail = run_cli(args)
-    return code, {**detail, **off}
-
-
-def run_profile_no_parameters(args: list[str]) -> tuple[int, Detail]:
-    """``profile`` with the parameter stage off."""
-    off = switch_parameters_off()
-    code, detail = run_profile(args)
-    return code, {**detail, **off}
+def without_parameters(run: Callable[[list[str]], tuple[int, Detail]]) -> Callable[[list[str]], tuple[int, Detail]]:
+    """``run`` (``cli`` or ``profile``) with the parameter stage off."""
+    def run_off(args: list[str]) -> tuple[int, Detail]:
+        off = switch_parameters_off()
+        code, detail = run(args)
+        return code, {**detail, **off}
+    return run_off
 
 
 def run_read(args: list[str]) -> tuple[int, Detail]:
@@ -166,8 +161,8 @@ def run_docutils(args: list[str]) -> tuple[int, Detail]:
 KINDS: dict[str, Callable[[list[str]], tuple[int, Detail]]] = {
     "cli": run_cli,
     "profile": run_profile,
-    "cli-no-parameters": run_cli_no_parameters,
-    "profile-no-parameters": run_profile_no_parameters,
+    "cli-no-parameters": without_parameters(run_cli),
+    "profile-no-parameters": without_parameters(run_profile),
     "read": run_read,
     "lxml": run_lxml,
     "pandas": run_pandas,

@@ -7,8 +7,9 @@ against a git revision would compare everything that commit and the later ones c
 operations-only build is therefore today's code with the parameter stage switched off in the
 measured process (``_measure.py cli-no-parameters``: ``parameters_of_page`` returns nothing).
 What it leaves out is exactly the parameter stage and what follows from its records: the
-``parameters`` and ``operation_sections`` files in every format and their SQLite tables (the
-build writes no OpenAPI documents; ``bench/api_check.py`` does). One thing goes the other way:
+``parameters`` and ``operation_sections`` files in every format and their SQLite tables, and
+the parameters in the OpenAPI documents (which it still writes, with operations and status codes
+only). One thing goes the other way:
 the parameter tables it no longer reads are reported as tables not extracted, so that build
 writes more issues (shown in the table).
 
