@@ -170,8 +170,8 @@ def build(roots: PathLike | Sequence[PathLike] = (), *, include: Sequence[str] =
     discovered = discover(sources, selection=inputs.selection)
     require_pages(sources, discovered)
     store = PageStore(Path(cache_dir), current_environment()) if cache_dir is not None else None
-    dataset = finish(stream_results(discovered.sources, jobs=jobs, store=store), discovered.issues,
-                     discovered.census)
+    dataset = finish((page.result() for page in stream_results(discovered.sources, jobs=jobs, store=store)),
+                     discovered.issues, discovered.census)
     records = {r.name: dataset.records_of(r) for r in RESOURCES}
     if out is not None:
         from pipeline.output import write_results

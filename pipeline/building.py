@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pipeline.errors import PipelineError, UnsupportedInput, UsageError
+from pipeline.incremental.encoded import EncodedPage
 from pipeline.incremental.store import Outcome, PageStore, decode_entry, encode_entry
 from pipeline.model import Census, Dataset, Issue, Location, Page, PageResult, page_order
 from pipeline.normalize import normalize_page
@@ -101,27 +102,28 @@ def _failed(source: SourceFile, exc: PipelineError, digest: str) -> PageResult:
 @dataclass(frozen=True, slots=True)
 class Served:
     """A page's result as its store entry (``pipeline.incremental.store``), how it was obtained, the digest
-    the entry must hold, and the result itself where it was made in this process (then ``entry`` may be empty).
+    the entry must hold, and the page itself where it was made in this process (then ``entry`` may be empty).
     """
 
     entry: bytes
     outcome: Outcome
     sha256: str
-    result: PageResult | None = None
+    result: EncodedPage | None = None
 
 
 def parse_entry(task: PageTask, local: bool = False) -> Served:
     """The page's entry, from the store or parsed (and stored).
 
-    In a worker (``local`` false) a parsed page travels back as the very entry that is stored,
-    so the main process reads a fresh page and a stored one the same way (``decoded``) and
-    nothing is pickled; in this process (``local``) the result is handed over as it is.
+    In a worker (``local`` false) a parsed page travels back as the very entry that is stored
+    (its records encoded there: ``EncodedPage``), so the main process reads a fresh page and a
+    stored one the same way (``decoded``) and nothing is pickled; in this process (``local``) the
+    page is handed over as it is.
     """
     source, store = task
     try:
         data = read_bytes(source)
     except PipelineError as exc:
-        return _served(_failed(source, exc, ""), Outcome.PARSED, local)
+        return _served(EncodedPage.of(_failed(source, exc, "")), Outcome.PARSED, local)
     digest = hashlib.sha256(data).hexdigest()
     outcome = Outcome.PARSED
     if store is not None:
@@ -131,14 +133,14 @@ def parse_entry(task: PageTask, local: bool = False) -> Served:
             return Served(entry, Outcome.HIT, digest, found if local else None)
         if entry is not None:
             outcome = Outcome.REPAIRED
-    result = process_bytes(source, data, digest)
+    result = EncodedPage.of(process_bytes(source, data, digest))
     served = _served(result, outcome, local and store is None)
     if store is not None:
         store.put(served.entry, source.source_path, digest)
     return served if not local else Served(served.entry, outcome, digest, result)
 
 
-def _served(result: PageResult, outcome: Outcome, local: bool) -> Served:
+def _served(result: EncodedPage, outcome: Outcome, local: bool) -> Served:
     """``result`` as it leaves ``parse_entry``: itself in this process, else its entry."""
     if local:
         return Served(b"", outcome, result.sha256, result)
@@ -158,8 +160,8 @@ def stored(task: PageTask, digest: str | None) -> Served | None:
     return Served(entry, Outcome.HIT, digest) if entry is not None else None
 
 
-def decoded(task: PageTask, served: Served) -> tuple[PageResult, Outcome]:
-    """The page's result from its entry; an entry found corrupt here is rebuilt (``parse_entry``) in this process."""
+def decoded(task: PageTask, served: Served) -> tuple[EncodedPage, Outcome]:
+    """The page from its entry; an entry found corrupt here is rebuilt (``parse_entry``) in this process."""
     if served.result is not None:
         return served.result, served.outcome
     result = decode_entry(served.entry, task[0].source_path, served.sha256)
@@ -179,13 +181,13 @@ def build(root: Path | Sequence[Path], *, jobs: int = 1, store: PageStore | None
     """Build the dataset of every page under ``root`` (or roots), in memory (see ``stream_results``)."""
     sources, found, census = discover(root)
     results = stream_results(sources, jobs=jobs, store=store, progress=progress, outcomes=outcomes)
-    return finish(results, found, census)
+    return finish((page.result() for page in results), found, census)
 
 
 def stream_results(sources: Sequence[SourceFile], *, jobs: int = 1, store: PageStore | None = None,
                    digests: Mapping[str, str] | None = None, progress: Progress | None = None,
-                   outcomes: Counter[Outcome] | None = None) -> Generator[PageResult, None, None]:
-    """Every page's result, lazily, in output order (``page_order``).
+                   outcomes: Counter[Outcome] | None = None) -> Generator[EncodedPage, None, None]:
+    """Every page, lazily, in output order (``page_order``), encoded (``EncodedPage.result()`` is its result).
 
     Pages are parsed in ``jobs`` processes with a bounded number in flight, so memory does
     not grow with the number of pages when the consumer writes each result as it comes.

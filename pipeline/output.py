@@ -14,6 +14,7 @@ literally, and it holds our marker (``STAGING_MARKER``) or our dataset.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -24,23 +25,26 @@ import socket
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline import __version__
-from pipeline.datasets import ALL_RESOURCES, DERIVED_RESOURCES, RESOURCES, Resource
+from pipeline.datasets import ALL_RESOURCES, DERIVED_RESOURCES, RESOURCES, DatasetRecord, Resource
 from pipeline.errors import UsageError
-from pipeline.exporters import FORMATS, Encoder, Format, dataset_formats
+from pipeline.exporters import FORMATS, Format, dataset_formats
 from pipeline.exporters.datapackage import content_hash
+from pipeline.exporters.encoder import TextEncoder
+from pipeline.exporters.interim import DatabaseJob, parquet_from_jsonl
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
-from pipeline.exporters.parquet import ParquetEncoder
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
-from pipeline.exporters.whole import BINARY_SUFFIXES, WholeDataset, text_checksums
+from pipeline.exporters.whole import BINARY_SUFFIXES, Scratch, api_services, derived_parts, text_checksums, texts
 from pipeline.exporters.whole import file_names as whole_file_names
+from pipeline.incremental.encoded import PART_FORMATS, RECORDS_FORMAT, EncodedPage, Parts, decode_records
 from pipeline.incremental.fingerprint import code_fingerprint
+from pipeline.incremental.store import PageStore
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
 from pipeline.openapi import service_files
@@ -120,44 +124,52 @@ class _Hashed:
 
 @dataclass(slots=True)
 class _File:
-    """One file of a dataset being written: its encoder, the open file, and its hash where it is text."""
+    """One text file of a dataset being written: its format, encoder, the open file and its hash."""
 
+    fmt: str
     name: str
-    encoder: Encoder
+    encoder: TextEncoder
     handle: BinaryIO
-    hashed: _Hashed | None
+    hashed: _Hashed
 
 
 class DatasetWriter:
-    """Writes a dataset directory from page results given in output order, one page at a time.
+    """Writes a dataset directory from pages given in output order, one page at a time.
 
-    Every dataset of ``RESOURCES`` goes to its JSON, CSV, Parquet and JSON Lines files through the
-    exporters' encoders (``pipeline.exporters``), page by page; only the small indexes (tables,
-    issues, inputs) are kept in memory until ``close``. The records are also staged on disk
-    (``WholeDataset``, in a scratch folder made under ``scratch_parent``, the system's temporary
-    folder by default), for what ``close`` makes of them all: the derived datasets (streamed to
-    their files the same way), the SQLite database (made on disk, then copied in), the OpenAPI
-    documents (``openapi/<service>.json``, one service at a time; ``make_folder`` makes their folder),
-    ``datapackage.json`` and the data dictionary ``README.md``. Memory does not grow with the records.
+    Each page's parts (``EncodedPage``: its records as encoded where it was parsed, or by an
+    earlier build) go to the JSON, CSV and JSON Lines files of their dataset as they are, and
+    their JSON Lines part to a copy in a scratch folder (``Scratch``, made under
+    ``scratch_parent``, the system's temporary folder by default); only the small indexes
+    (tables, issues, inputs) are kept in memory until ``close``. ``close`` makes the rest from
+    the copies (``pipeline.exporters.whole``): the derived datasets (their partitions kept in
+    ``store``, when given, for the next build), the OpenAPI documents (``openapi/<service>.json``;
+    ``make_folder`` makes their folder), the Parquet files and ``pipeline.db`` (unless ``binary`` is
+    false), ``datapackage.json`` and the data dictionary ``README.md``. Memory does not grow with
+    the records.
     """
 
     def __init__(self, directory: Path, csv_safe: bool = False, opener: Opener = open_for_writing,
-                 scratch_parent: Path | None = None, make_folder: Callable[[Path], None] = Path.mkdir) -> None:
+                 scratch_parent: Path | None = None, make_folder: Callable[[Path], None] = Path.mkdir,
+                 store: PageStore | None = None, binary: bool = True) -> None:
         self.directory = directory
         self.csv_safe = csv_safe
         self.opener = opener
         self.make_folder = make_folder
+        self.store = store
+        self.binary = binary
         self.files: dict[str, list[_File]] = {}
-        self.scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_parent))
-        self.whole: WholeDataset | None = None
+        self.scratch_folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_parent))
+        self.scratch: Scratch | None = None
+        self.database: DatabaseJob | None = None
         try:
-            self.whole = WholeDataset(self.scratch)
+            self.scratch = Scratch(self.scratch_folder)
             for resource in RESOURCES:
                 self._open_all(resource)
         except BaseException:
             self.abandon()
             raise
-        self.counts = dict.fromkeys((r.name for r in RESOURCES), 0)
+        self.counts = dict.fromkeys((r.name for r in ALL_RESOURCES), 0)
+        self.neutralised = 0
         self.tables: list[TableReport] = []
         self.issues: list[Issue] = []
         self.inputs: list[dict[str, Any]] = []
@@ -166,79 +178,84 @@ class DatasetWriter:
         self.census: Census | None = None
 
     def _open_all(self, resource: Resource) -> None:
-        """Open every format's file of ``resource`` into ``self.files`` (each listed as soon as it is open, so
+        """Open every text file of ``resource`` into ``self.files`` (each listed as soon as it is open, so
         ``abandon`` closes it if a later one fails)."""
         opened = self.files[resource.name] = []
-        for fmt in dataset_formats(self.csv_safe):
-            opened.append(self._open(fmt, resource, opened))
+        for fmt in text_formats(self.csv_safe):
+            name = fmt.file_name(resource)
+            handle = self.opener(self.directory / name)
+            hashed = _Hashed(handle)
+            try:
+                encoder = fmt.encoder(resource, hashed)  # type: ignore[arg-type]
+            except BaseException:
+                handle.close()
+                raise
+            assert isinstance(encoder, TextEncoder)
+            opened.append(_File(fmt.name, name, encoder, handle, hashed))
 
-    def _open(self, fmt: Format, resource: Resource, opened: Sequence[_File] = ()) -> _File:
-        """The file of ``resource`` in ``fmt``; a Parquet file takes the hash of the JSON file among ``opened``
-        (the records are encoded to JSON once)."""
-        name = fmt.file_name(resource)
-        handle = self.opener(self.directory / name)
-        hashed = _Hashed(handle) if fmt.extension in TEXT_EXTENSIONS else None
-        json_file = FORMATS["json"].file_name(resource)
-        json_hash = next((f.hashed.sha256 for f in opened if f.name == json_file and f.hashed is not None), None)
-        try:
-            if fmt.encoder is ParquetEncoder and json_hash is not None:
-                encoder: Encoder = ParquetEncoder(resource, hashed or handle, json_hash.hexdigest)  # type: ignore[arg-type]
+    def _write(self, resource: Resource, parts: Parts, records: Callable[[], Sequence[DatasetRecord]],
+               service: str = "") -> None:
+        """One page's (or derived partition's) records of ``resource`` to its files and its scratch copy;
+        ``records`` reads them back, for a file that is not made of parts (``--csv-safe``)."""
+        if not parts.count:
+            return
+        for file in self.files[resource.name]:
+            if file.fmt in PART_FORMATS:
+                file.encoder.write_part(parts.of(file.fmt), parts.count)
             else:
-                encoder = fmt.encoder(resource, hashed or handle)  # type: ignore[arg-type]
-        except BaseException:
-            handle.close()
-            raise
-        return _File(name, encoder, handle, hashed)
+                before = file.encoder.neutralised
+                file.encoder.write(records())
+                if resource.derive is None:  # a derived dataset repeats the page datasets' cells
+                    self.neutralised += file.encoder.neutralised - before
+        assert self.scratch is not None  # made by __init__
+        self.scratch.add(resource, parts.of(RECORDS_FORMAT), service)
+        self.counts[resource.name] += parts.count
 
-    def add(self, page: PageResult) -> None:
+    def add(self, page: EncodedPage | PageResult) -> None:
+        if isinstance(page, PageResult):
+            page = EncodedPage.of(page)
         if page.source_path:
             order = page_order(page.source_path)
             if self.last is not None and order < self.last:
                 raise ValueError(f"page {page.source_path} given out of output order")
             self.last = order
+        service = page.source_path.split("/", 1)[0]
         for resource in RESOURCES:
-            records = page.records_of(resource)
-            for file in self.files[resource.name]:
-                file.encoder.write(records)
-            self.counts[resource.name] += len(records)
+            self._write(resource, page.parts_of(resource), functools.partial(page.records_of, resource), service)
         if page.source_path:
             self.inputs.append({"path": page.source_path, "sha256": page.sha256,
-                                **{r.name: len(page.records_of(r)) for r in RESOURCES}, "tables": len(page.tables)})
+                                **{r.name: page.count(r) for r in RESOURCES}, "tables": len(page.tables)})
         self.tables.extend(page.tables)
         self.issues.extend(page.issues)
-        assert self.whole is not None  # made by __init__
-        self.whole.add(page)
 
     def abandon(self) -> None:
-        """Close the open files unfinished and remove the scratch folder (after a failure)."""
+        """Close the open files unfinished, stop the database's maker, remove the scratch folder (after a failure)."""
         for files in self.files.values():
             for file in files:
                 with contextlib.suppress(OSError):
                     file.handle.close()
+        if self.database is not None:
+            self.database.abandon()
         self._remove_scratch()
 
     def _remove_scratch(self) -> None:
-        if self.whole is not None:
-            self.whole.close()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.scratch is not None:
+            self.scratch.close()
+        shutil.rmtree(self.scratch_folder, ignore_errors=True)
 
-    def _write_whole(self, whole: WholeDataset) -> None:
-        """The derived datasets' files, fed in chunks like the page datasets', then ``pipeline.db``."""
+    def _write_derived(self, scratch: Scratch) -> None:
+        """The derived datasets' text files, partition by partition (``derived_parts``)."""
         for resource in DERIVED_RESOURCES:
             self._open_all(resource)
-            for chunk in whole.derived(resource):
-                for file in self.files[resource.name]:
-                    file.encoder.write(chunk)
-        made = self.scratch / DATABASE
-        whole.write_database(made)
-        _copy_synced(made, self.directory / DATABASE, self.opener)
+            for parts, _made in derived_parts(resource, scratch, self.store):
+                self._write(resource, parts, functools.partial(decode_records, resource, parts.of(RECORDS_FORMAT)))
 
-    def _write_documents(self, whole: WholeDataset) -> tuple[dict[str, str], list[Issue]]:
+    def _write_documents(self, scratch: Scratch) -> tuple[dict[str, str], list[Issue]]:
         """Each service's OpenAPI document (``OPENAPI_FOLDER``, made only when there is one), written as it is
         made; their checksums, and the docs defects the export met."""
         checksums: dict[str, str] = {}
         issues: list[Issue] = []
-        for name, data, found in service_files(whole.api_services()):
+        for name, data, found in service_files(api_services(scratch)):
             if not checksums:
                 self.make_folder(self.directory / OPENAPI_FOLDER)
             _write_synced(self.directory / name, data, self.opener)
@@ -246,29 +263,59 @@ class DatasetWriter:
             issues.extend(found)
         return checksums, issues
 
-    def close(self) -> WriteSummary:
-        """Finish every file (records, derived datasets, database, indexes, descriptors, manifest), all fsynced."""
-        assert self.whole is not None  # made by __init__
-        self._write_whole(self.whole)
-        checksums, found = self._write_documents(self.whole)
-        self.issues.extend(found)
+    def _finish_text_files(self) -> dict[str, str]:
+        """Close every text file of every dataset, fsynced; their checksums."""
+        checksums = {}
         for files in self.files.values():
             for file in files:
                 file.encoder.close()
                 _sync_close(file.handle)
-                if file.hashed is not None:
-                    checksums[file.name] = file.hashed.sha256.hexdigest()
-        whole = self.whole.texts(tuple(name for name in checksums if is_document(name)))
+                checksums[file.name] = file.hashed.sha256.hexdigest()
+        return checksums
+
+    def _write_binary(self, scratch: Scratch, checksums: Mapping[str, str]) -> None:
+        """The Parquet files, made from the scratch copies while ``pipeline.db`` is made from them in another
+        process (``DatabaseJob``), then copied in."""
+        made = self.scratch_folder / DATABASE
+        self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made)
+        for resource in ALL_RESOURCES:
+            name = FORMATS["parquet"].file_name(resource)
+            handle = self.opener(self.directory / name)
+            try:
+                parquet_from_jsonl(resource, scratch.path(resource), handle,
+                                   checksums[FORMATS["json"].file_name(resource)])
+            except BaseException:
+                handle.close()
+                raise
+            _sync_close(handle)
+        self.database.wait()
+        _copy_synced(made, self.directory / DATABASE, self.opener)
+
+    def close(self) -> WriteSummary:
+        """Finish every file (records, derived datasets, documents, database, indexes, descriptors, manifest),
+        all fsynced."""
+        scratch = self.scratch
+        assert scratch is not None  # made by __init__
+        self._write_derived(scratch)
+        for resource in ALL_RESOURCES:
+            scratch.finish(resource)
+        checksums, found = self._write_documents(scratch)
+        self.issues.extend(found)
+        checksums.update(self._finish_text_files())
+        if self.binary:
+            self._write_binary(scratch, checksums)
+        whole = texts(self.counts, tuple(name for name in checksums if is_document(name)))
         self._remove_scratch()
-        texts = {
+        texts_made = {
             "tables.json": dumps([table_dict(t) for t in self.tables]).encode("utf-8"),
             "issues.json": dumps([issue_dict(i) for i in self.issues]).encode("utf-8"),
             **{f"schemas/{r.name}.schema.json": dumps(json_schema(r)).encode("utf-8") for r in RESOURCES},
             **whole,
         }
-        for name, data in texts.items():
+        for name, data in texts_made.items():
             _write_synced(self.directory / name, data, self.opener)
-        checksums.update({name: hashlib.sha256(texts[name]).hexdigest() for name in ("issues.json", "tables.json")})
+        checksums.update({name: hashlib.sha256(texts_made[name]).hexdigest()
+                          for name in ("issues.json", "tables.json")})
         checksums.update(text_checksums(whole))
         hashes = {name: digest for name, digest in sorted(checksums.items()) if name in RECORD_JSON_FILES}
         manifest = {
@@ -279,16 +326,19 @@ class DatasetWriter:
             "checksums": dict(sorted(checksums.items())),
             # Records per dataset, the ``pages`` dataset first (a page that could not be read has no page
             # record: the pages found are ``inputs`` and ``discovery``), then tables and issues.
-            "counts": {"pages": self.counts["pages"], **self.counts, "tables": len(self.tables),
-                       "issues": len(self.issues)},
+            "counts": {"pages": self.counts["pages"], **{r.name: self.counts[r.name] for r in RESOURCES},
+                       "tables": len(self.tables), "issues": len(self.issues)},
             "discovery": census_json(self.census),
             "sources": sources_json(self.census),
             "inputs": self.inputs,
         }
         _write_synced(self.directory / MANIFEST, dumps(manifest).encode("utf-8"), self.opener)
-        # the page datasets' cells: a derived dataset repeats them (its count would count a cell twice)
-        neutralised = sum(file.encoder.neutralised for r in RESOURCES for file in self.files[r.name])
-        return WriteSummary(dict(self.counts), neutralised, tuple(found))
+        return WriteSummary({r.name: self.counts[r.name] for r in RESOURCES}, self.neutralised, tuple(found))
+
+
+def text_formats(csv_safe: bool) -> tuple[Format, ...]:
+    """The text formats of a dataset's files (``dataset_formats`` but Parquet, which is made from JSON Lines)."""
+    return tuple(fmt for fmt in dataset_formats(csv_safe) if fmt.extension in TEXT_EXTENSIONS)
 
 
 #: The formats whose files the manifest checksums (``checksums``): text, deterministic.
@@ -377,9 +427,10 @@ DATA_FILES = (*(fmt.file_name(r) for r in RESOURCES for fmt in dataset_formats(F
               "tables.json", "issues.json", *whole_file_names())
 
 
-def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = False,
+def write_results(results: Iterable[EncodedPage | PageResult], out: Path, csv_safe: bool = False,
                   extra_issues: Iterable[Issue] = (), *, allow_shrink: bool = False,
-                  ops: FileOps = FileOps(), census: Census | None = None) -> WriteSummary:
+                  ops: FileOps = FileOps(), census: Census | None = None,
+                  store: PageStore | None = None) -> WriteSummary:
     """Stream page results (in output order) into a staging directory beside ``out``, then swap it in.
 
     ``out`` may be a symbolic link: the dataset is written where it points and the link is kept.
@@ -396,7 +447,7 @@ def write_results(results: Iterable[PageResult], out: Path, csv_safe: bool = Fal
         remove_abandoned_staging(target, ops)
         staging = Path(ops.mkdtemp(f"{staging_prefix(target)}{os.getpid()}-", target.parent))
         _mark_staging(staging, ops)
-        summary = write_into(staging, results, csv_safe, extra_issues, ops.open, census)
+        summary = write_into(staging, results, csv_safe, extra_issues, ops.open, census, store)
         if previous is not None and not allow_shrink:
             check_shrink(target, previous, summary)
         _swap_in(staging, target, ops)
@@ -436,12 +487,14 @@ def check_shrink(out: Path, previous: int, summary: WriteSummary) -> None:
                           "check INPUT, or pass --allow-shrink if this is what you want", str(out))
 
 
-def write_into(directory: Path, results: Iterable[PageResult], csv_safe: bool = False,
+def write_into(directory: Path, results: Iterable[EncodedPage | PageResult], csv_safe: bool = False,
                extra_issues: Iterable[Issue] = (), opener: Opener = open_for_writing,
-               census: Census | None = None) -> WriteSummary:
-    """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks)."""
+               census: Census | None = None, store: PageStore | None = None) -> WriteSummary:
+    """Write a dataset's files into an existing, empty ``directory`` (no swap, no checks); ``store`` keeps
+    the derived datasets' partitions for the next build."""
     (directory / "schemas").mkdir(exist_ok=True)
-    writer = DatasetWriter(directory, csv_safe, opener, scratch_parent=directory)  # removed before it closes
+    writer = DatasetWriter(directory, csv_safe, opener, scratch_parent=directory,  # removed before it closes
+                           store=store)
     writer.census = census
     try:
         for result in results:

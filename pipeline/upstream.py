@@ -19,8 +19,9 @@ from typing import Any
 
 from pipeline.building import finish, stream_results
 from pipeline.errors import UsageError
+from pipeline.incremental.encoded import EncodedPage
 from pipeline.incremental.store import PageStore
-from pipeline.model import Census, Dataset, Issue, Location, PageResult
+from pipeline.model import Census, Dataset, Issue, Location
 from pipeline.problems import UNUSABLE_FILE_NAME
 from pipeline.sources import Discovery, SourceFile
 from pipeline.sources.config import Config
@@ -116,17 +117,22 @@ def _count(census: Counter[str], kinds: Counter[str], files: Iterable[Any], read
             census["excluded"] += 1
 
 
-def stamped(results: Generator[PageResult, None, None],
-            origins: Mapping[str, Origin]) -> Generator[PageResult, None, None]:
-    """Each result with provenance on its records (a result of no git page unchanged); closing closes ``results``."""
+def stamped(results: Generator[EncodedPage, None, None],
+            origins: Mapping[str, Origin]) -> Generator[EncodedPage, None, None]:
+    """Each page with provenance on its records (a page of no git source unchanged); closing closes ``results``.
+
+    The page store keeps a page by its blob, whatever commit it was read at, so the provenance
+    is stamped here, on its records read back, and the page encoded again.
+    """
     try:
-        for result in results:
-            origin = origins.get(result.source_path)
+        for page in results:
+            origin = origins.get(page.source_path)
             if origin is None:
-                yield result
+                yield page
                 continue
+            result = page.result()
             records = {name: tuple(map(origin.stamp, records)) for name, records in result.records.items()}
-            yield dataclasses.replace(result, records=records)
+            yield EncodedPage.of(dataclasses.replace(result, records=records))
     finally:
         results.close()
 
@@ -166,4 +172,4 @@ def build_pinned(mirror: Mirror, pinned: Sequence[Pinned], *, jobs: int = 1, sto
     """The dataset of the sources at these commits, in memory (``pipeline diff --rev``)."""
     discovered, origins = discover_pinned(mirror, pinned, max_page_bytes)
     results = stamped(stream_results(discovered.sources, jobs=jobs, store=store), origins)
-    return finish(results, discovered.issues, discovered.census)
+    return finish((page.result() for page in results), discovered.issues, discovered.census)

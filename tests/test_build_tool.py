@@ -21,6 +21,8 @@ import pytest
 from pipeline.building import build, in_order
 from pipeline.cli import main
 from pipeline.cli.progress import ProgressReporter
+from pipeline.errors import PipelineError
+from pipeline.incremental.encoded import EncodedPage
 from pipeline.incremental.fingerprint import current_environment, environment_fingerprint
 from pipeline.incremental.stat_index import RACY_NS, STAT_INDEX, input_digests
 from pipeline.incremental.store import Outcome, PageStore, decode_entry, encode_entry
@@ -78,31 +80,48 @@ def test_corrupt_cache_entry_is_rebuilt_not_trusted(tmp_path: Path, damage: str)
     assert build_stored(SEED, cache)[1] == {Outcome.HIT: 5}  # rewritten entries are good again
 
 
-def _rehashed(entry: bytes, edit: Any) -> bytes:
-    """The entry with its payload edited by ``edit`` (a JSON value -> None) and a matching sha256."""
-    payload = json.loads(entry.split(b"\n", 1)[1])
-    edit(payload)
-    data = json.dumps(payload).encode()
-    return hashlib.sha256(data).hexdigest().encode() + b"\n" + data
+def _reheaded(entry: bytes, edit: Callable[[dict[str, Any]], object]) -> bytes:
+    """``entry`` with its header edited by ``edit``, the checksum made again (the parts kept)."""
+    header, _, parts = entry.split(b"\n", 1)[1].partition(b"\n")
+    found = json.loads(header)
+    edit(found)
+    body = json.dumps(found).encode() + b"\n" + parts
+    return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
 
 
 def test_cache_entry_round_trip_and_tamper_check() -> None:
     page = max(build(PAGES).pages, key=lambda p: min(len(p.issues), len(p.records_of(STATUS_CODES))))
     assert page.records_of(STATUS_CODES) and page.tables and page.issues
-    entry = encode_entry(page)
-    assert decode_entry(entry) == page
-    assert decode_entry(entry, page.source_path, page.sha256) == page
+    entry = encode_entry(EncodedPage.of(page))
+    assert decode_entry(entry) == EncodedPage.of(page)
+    decoded = decode_entry(entry, page.source_path, page.sha256)
+    assert decoded is not None and decoded.result() == page  # the records read back from their parts
     assert decode_entry(entry, "other/page.md", page.sha256) is None  # the entry of another page
     tampered = entry.replace(b'"OK"', b'"KO"')
     assert tampered != entry
     assert decode_entry(tampered) is None
-    # A payload that checks but does not hold records of the declared shapes counts as corrupt too.
-    for edit in (lambda p: p["records"]["status_codes"][0].pop(),  # a field missing
-                 lambda p: p["records"].update(pages=[[1]]),  # a dataset this code does not declare
-                 lambda p: p["tables"][0].append(1),  # a table verdict with a value too many
-                 lambda p: p.pop("issues")):
-        assert decode_entry(_rehashed(entry, edit)) is None
-    assert decode_entry(_rehashed(entry, lambda p: None)) == page
+    # A header that checks but does not describe parts of the declared datasets counts as corrupt too.
+    for edit in (lambda h: h["parts"][0].pop(),  # a part's size missing
+                 lambda h: h["parts"][0].__setitem__(0, "nothing"),  # a dataset this code does not declare
+                 lambda h: h["parts"][0].__setitem__(1, h["parts"][0][1] + 1),  # a record count that is not so
+                 lambda h: h["tables"][0].append(1),  # a table verdict with a value too many
+                 lambda h: h.pop("issues")):
+        assert decode_entry(_reheaded(entry, edit)) is None
+    assert decode_entry(_reheaded(entry, lambda h: None)) == EncodedPage.of(page)
+
+
+def test_a_forged_entry_whose_records_do_not_read_back_is_one_line_not_a_traceback() -> None:
+    """Parts are written as they are (their checksum holds); records read back from a forged part fail as a
+    ``PipelineError`` naming the page, which the command line prints as one line."""
+    page = next(p for p in build(PAGES).pages if p.records_of(STATUS_CODES))
+    entry = encode_entry(EncodedPage.of(page))
+    forged = entry.replace(b'"status_code":', b'"status_kode":')
+    body = forged.split(b"\n", 1)[1]
+    decoded = decode_entry(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    assert decoded is not None
+    with pytest.raises(PipelineError, match=r"status_codes records that do not read back") as raised:
+        decoded.records_of(STATUS_CODES)
+    assert str(raised.value).startswith(f"{page.source_path}: its page store entry")
 
 
 def test_new_code_python_or_library_changes_the_store_key(tmp_path: Path) -> None:

@@ -453,46 +453,66 @@ def test_records_repeating_a_primary_key_are_all_kept_in_sqlite() -> None:
     assert "idx_status_codes_source_path_table_index_row_index_status_code" in indexes
 
 
-# --- the dataset writer: records staged on disk, derived datasets made in one sorted pass -----------
+# --- the dataset writer: derived datasets made partition by partition from the JSON Lines copies -------
 
 _FEW_TEXTS = st.sampled_from(["a", "B", "ab", "a b", "é", "Z", "\U0001f600", "ä"])
+_SERVICES = st.sampled_from(["ecs", "ecs-swiss", "évs", "-swiss", "e", "ecs-1"])
 
 
-@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(record_strategy(ERROR_CODES), st.sampled_from(["ecs", "ecs-swiss", "évs", "-swiss", "e"]),
-                          _FEW_TEXTS, st.none() | st.sampled_from([400, 404, 500]), st.none() | _FEW_TEXTS),
-                max_size=30),
-       st.lists(st.tuples(record_strategy(STATUS_CODES), st.sampled_from([200, 404, 500]), st.none() | _FEW_TEXTS),
-                max_size=30))
-def test_the_writer_derives_from_staged_records_what_the_api_derives_in_memory(
+def _pages_of(records: list[Any]) -> list[Any]:
+    """One page per service (``<service>/p.md``) holding that service's records, in output order."""
+    from pipeline.model import PageResult, page_order
+
+    by_service: dict[str, list[Any]] = {}
+    for record in records:
+        by_service.setdefault(record.service, []).append(record)
+    pages = [PageResult.of(f"{service}/p.md", f"{len(found):064x}", found) for service, found in by_service.items()]
+    return sorted(pages, key=lambda page: page_order(page.source_path))
+
+
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(record_strategy(ERROR_CODES), _SERVICES, _FEW_TEXTS,
+                          st.none() | st.sampled_from([400, 404, 500]), st.none() | _FEW_TEXTS), max_size=30),
+       st.lists(st.tuples(record_strategy(STATUS_CODES), _SERVICES, st.sampled_from([200, 404, 500]),
+                          st.none() | _FEW_TEXTS), max_size=30))
+def test_the_writer_derives_partition_by_partition_what_the_api_derives_in_memory(
         errors: list[tuple[Any, str, str, int | None, str | None]],
-        statuses: list[tuple[Any, int, str | None]]) -> None:
-    """The writer has SQLite sort the staged records (``Derivation.sql_order``) where the API sorts them in
-    Python (``Derivation.order``): both must give the same derived records, in the same order (non-ASCII
-    text, null statuses and phrases, region copies), and the same database."""
+        statuses: list[tuple[Any, str, int, str | None]]) -> None:
+    """The writer derives the error catalog one service family at a time from the pages' JSON Lines copies
+    (``Derivation.partition``), and takes a family's rows from the store when its records did not change,
+    where the API derives from every record at once in memory: both must give the same derived records,
+    in the same order (non-ASCII text, null statuses and phrases, region copies), and the same database."""
     from pipeline.exporters.sqlite import dump
-    from pipeline.exporters.whole import WholeDataset
-    from pipeline.model import PageResult
+    from pipeline.incremental.store import PageStore
+    from pipeline.model import PageResult, page_order
+    from pipeline.output import write_into
 
-    error_records = [replace(r, service=service, error_code=code, status_code=status, message=message)
-                     for r, service, code, status, message in errors]
-    status_records = [replace(r, status_code=code, documented_reason=reason) for r, code, reason in statuses]
-    records = {ERROR_CODES.name: error_records, STATUS_CODES.name: status_records}
+    error_records = [replace(r, service=service, source_path=f"{service}/p.md", error_code=code,
+                             status_code=status, message=message) for r, service, code, status, message in errors]
+    status_records = [replace(r, service=service, source_path=f"{service}/p.md", status_code=code,
+                              documented_reason=reason) for r, service, code, reason in statuses]
+    pages = _pages_of([*status_records, *error_records])
+    records = {r.name: [x for page in pages for x in page.records_of(r)] for r in (ERROR_CODES, STATUS_CODES)}
     expected = derive_all(records)
-    with tempfile.TemporaryDirectory() as scratch:
-        whole = WholeDataset(Path(scratch))
-        try:
-            whole.add(PageResult.of("p", "0" * 64, [*status_records, *error_records]))
+    with tempfile.TemporaryDirectory() as folder:
+        store = PageStore(Path(folder) / "store", "test")
+        made = []
+        more = _pages_of([*status_records, *error_records]) + [PageResult("zz/p.md", "0" * 64)]  # a page of none
+        for run, written in enumerate((pages, sorted(more, key=lambda page: page_order(page.source_path)))):
+            out = Path(folder) / f"out{run}"
+            out.mkdir()
+            write_into(out, written, store=store)  # the second takes every partition from the store
+            derived = {r.name: [r.from_dict(json.loads(line)) for line in (out / f"{r.name}.jsonl").read_bytes()
+                                .splitlines()] for r in DERIVED_RESOURCES}
             for resource in DERIVED_RESOURCES:
-                made = [record for chunk in whole.derived(resource) for record in chunk]
-                assert made == expected[resource.name], resource.name
-                assert made == sorted(made, key=resource.sort_key), resource.name  # the declared order
-            whole.write_database(Path(scratch) / "made.db")
+                assert derived[resource.name] == expected[resource.name], resource.name
+                assert derived[resource.name] == sorted(derived[resource.name], key=resource.sort_key)
             db = sqlite3.connect(":memory:")
-            db.deserialize(export_database([(r, {**records, **expected}.get(r.name, [])) for r in ALL_RESOURCES]))
-            assert dump(Path(scratch) / "made.db") == list(db.iterdump())
-        finally:
-            whole.close()
+            db.deserialize(export_database([(r, {**records, **expected}.get(r.name, [])
+                                             if r.name != "pages" else []) for r in ALL_RESOURCES]))
+            assert dump(out / "pipeline.db") == list(db.iterdump())
+            made.append({r.name: (out / f"{r.name}.json").read_bytes() for r in DERIVED_RESOURCES})
+        assert made[0] == made[1]
 
 
 def test_the_writer_leaves_no_scratch_folder(docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,8 +24,9 @@ from pipeline.cli.progress import ProgressReporter
 from pipeline.datasets import OPERATION_SECTIONS, PAGES, RESOURCES, OperationSectionRecord, Resource
 from pipeline.errors import UsageError
 from pipeline.exporters.sqlite import same_database
+from pipeline.incremental.encoded import EncodedPage
 from pipeline.incremental.plan import BuildRequest, Mode, plan_build
-from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome
+from pipeline.incremental.store import DEFAULT_STORE_DIR, Outcome, PageStore
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import PROBLEM_SEVERITIES, Census, Issue, PageResult
 from pipeline.openapi.names import FOLDER as OPENAPI_FOLDER
@@ -101,12 +102,12 @@ class Tally:
     read: int = 0
     first_failure: str = ""
 
-    def watch(self, results: Iterable[PageResult]) -> Iterator[PageResult]:
+    def watch(self, results: Iterable[EncodedPage]) -> Iterator[EncodedPage]:
         for result in results:
             self.add(result)
             yield result
 
-    def add(self, page: PageResult) -> None:
+    def add(self, page: EncodedPage) -> None:
         self.pages += bool(page.source_path)
         if page.source_path and page_failed(page):
             self.first_failure = self.first_failure or next(str(i) for i in page.issues if i.severity == "error")
@@ -115,7 +116,7 @@ class Tally:
         self.add_issues(page.issues)
         self.tables += len(page.tables)
         for resource in RESOURCES:
-            self.records[resource.name] += len(page.records_of(resource))
+            self.records[resource.name] += page.count(resource)
         self.sections.update(section.status for section in page.records_of(OPERATION_SECTIONS)
                              if isinstance(section, OperationSectionRecord))
 
@@ -129,7 +130,7 @@ class Tally:
             self.notices += issue.severity == "notice"
 
 
-def page_failed(page: PageResult) -> bool:
+def page_failed(page: EncodedPage | PageResult) -> bool:
     """The page could not be read at all: no table, and an error about the whole page (not a table or row)."""
     return not page.tables and any(i.severity == "error" and i.location.table_index is None for i in page.issues)
 
@@ -205,9 +206,9 @@ def carry_out(args: argparse.Namespace, selection: Selection, locked: LockedPage
         tally.add_issues(found)
         watched = some_page_read(tally.watch(results), tally)
         if plan.mode is Mode.CHECK:
-            return check(watched, found, args, tally, census)
+            return check(watched, found, args, tally, census, plan.store)
         written = write_results(watched, args.out, args.csv_safe, found, allow_shrink=args.allow_shrink,
-                                census=census)
+                                census=census, store=plan.store)
         tally.add_issues(written.issues)
     finally:
         results.close()  # stop the pool now
@@ -215,7 +216,7 @@ def carry_out(args: argparse.Namespace, selection: Selection, locked: LockedPage
     return 1 if args.strict and tally.problems else 0
 
 
-def some_page_read(results: Iterable[PageResult], tally: Tally) -> Iterator[PageResult]:
+def some_page_read(results: Iterable[EncodedPage], tally: Tally) -> Iterator[EncodedPage]:
     """The results, then ``UsageError`` (exit 2, nothing written) when not one page could be read.
 
     Pages were found, but each failed (binary, too large, undecodable, unparsable): the dataset
@@ -318,8 +319,8 @@ def report_up_to_date(args: argparse.Namespace, pages: int) -> int:
     return 1 if args.strict and found else 0
 
 
-def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Namespace, tally: Tally,
-          census: Census | None = None) -> int:
+def check(results: Iterable[EncodedPage], found: list[Issue], args: argparse.Namespace, tally: Tally,
+          census: Census | None = None, store: PageStore | None = None) -> int:
     """``--check``: build into a temporary directory and compare it with --out; 1 if anything differs.
 
     The problems of the fresh build are printed as a build prints them (``-q``: the errors
@@ -327,7 +328,7 @@ def check(results: Iterable[PageResult], found: list[Issue], args: argparse.Name
     """
     with tempfile.TemporaryDirectory(prefix="pipeline-check-") as tmp:
         fresh = Path(tmp)
-        tally.add_issues(write_into(fresh, results, args.csv_safe, found, census=census).issues)
+        tally.add_issues(write_into(fresh, results, args.csv_safe, found, census=census, store=store).issues)
         extra = extra_files(fresh, args.out)
         stale = stale_files(fresh, args.out) + extra
         changes = record_changes(fresh, args.out) if stale else ""

@@ -64,16 +64,17 @@ class Derivation:
 
     ``rows`` turns the source's records, given sorted by ``order`` (a stable sort: records of one
     key keep dataset order), into the derived records, already in the derived dataset's order.
-    ``sql_order`` is the same order as SQL over the source's table of the SQLite export (an
-    ``ORDER BY`` list, ``sql_functions`` registered for it), so that the dataset writer, which
-    keeps the records on disk rather than in memory, can have SQLite sort them.
+    ``partition``, where given, maps a service (a page's service folder) to its partition: a
+    derived record is made from the records of one partition's services only, and the derived
+    dataset's order sorts by partition first. The dataset writer then derives a partition at a
+    time, and a rebuild only the partitions whose source records changed; without it, the whole
+    source is one partition.
     """
 
     source: str
     order: Callable[[Any], Any]
     rows: Callable[[Iterable[Any]], Iterator[Any]]
-    sql_order: str
-    sql_functions: Mapping[str, Callable[[Any], Any]] = dataclasses.field(default_factory=dict)
+    partition: Callable[[str], str] | None = None
 
     def derive(self, datasets: Mapping[str, Sequence[Any]]) -> list[Any]:
         """The derived records of ``{dataset name: records}`` (in memory: ``pipeline.build``, ``pipeline.load``)."""

@@ -74,10 +74,6 @@ def catalog_order(record: ErrorCodeRecord) -> tuple[str, str, bool, int]:
     return service_family(record.service), record.error_code, record.status_code is not None, record.status_code or 0
 
 
-#: ``catalog_order`` in SQL over the ``error_codes`` table (``service_family`` registered as a function).
-CATALOG_SQL_ORDER = "service_family(service), error_code, status_code IS NOT NULL, status_code"
-
-
 def catalog_rows(records: Iterable[ErrorCodeRecord]) -> Iterator[ErrorCatalogRecord]:
     """The catalog of ``error_codes`` records given in ``catalog_order``: one row per key, in that order."""
     for key, group in groupby(records, key=catalog_key):
@@ -129,6 +125,5 @@ ERROR_CATALOG = Resource(
     primary_key=(),  # status_code may be null, which no primary key field can be
     order=("service", "error_code", "status_code"),
     headline=("error_code", "status_code"),
-    derive=Derivation(ERROR_CODES.name, catalog_order, catalog_rows, CATALOG_SQL_ORDER,
-                      {"service_family": service_family}),
+    derive=Derivation(ERROR_CODES.name, catalog_order, catalog_rows, partition=service_family),
 )

@@ -49,10 +49,6 @@ def wording_order(record: StatusCodeRecord) -> tuple[int, bool, str]:
     return record.status_code, record.documented_reason is not None, record.documented_reason or ""
 
 
-#: ``wording_order`` in SQL over the ``status_codes`` table.
-WORDING_SQL_ORDER = "status_code, documented_reason IS NOT NULL, documented_reason"
-
-
 def wording_rows(records: Iterable[StatusCodeRecord]) -> Iterator[StatusWordingRecord]:
     """One row per (status code, documented phrase) of records given in ``wording_order``, in that order."""
     from pipeline.normalize.httpstatus import CANONICAL_REASONS, wording_verdict  # the normalizer imports datasets
@@ -74,5 +70,5 @@ STATUS_WORDING = Resource(
     primary_key=("status_code", "wording"),
     order=("status_code", "wording"),
     headline=("status_code", "wording", "verdict"),
-    derive=Derivation(STATUS_CODES.name, wording_order, wording_rows, WORDING_SQL_ORDER),
+    derive=Derivation(STATUS_CODES.name, wording_order, wording_rows),
 )

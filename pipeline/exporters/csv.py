@@ -15,14 +15,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
 from pipeline.datasets import DatasetRecord, Resource
-from pipeline.exporters.encoder import Encoder, encode
+from pipeline.exporters.encoder import TextEncoder, encode
 from pipeline.exporters.rows import record_rows
 
 #: Leading characters a spreadsheet treats as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class CsvEncoder(Encoder):
+class CsvEncoder(TextEncoder):
     """The header line, then one line per record, written chunk by chunk.
 
     ``safe``: cells that start like a formula are neutralised (``--csv-safe``) and counted in
@@ -37,11 +37,9 @@ class CsvEncoder(Encoder):
         texts = tuple(f.cell_text for f in resource.fields)  # where str() is not a field's CSV text
         self.texts: tuple[Callable[[Any], str] | None, ...] = texts if any(texts) else ()
         self.writer.writerow(resource.column_names)
-        self._drain()
+        self.sink.write(self._drain())
 
-    def write(self, records: Sequence[DatasetRecord]) -> None:
-        if not records:
-            return
+    def part(self, records: Sequence[DatasetRecord]) -> bytes:
         rows: Any = record_rows(records)
         if self.safe:
             rows = map(self._neutralised, rows)
@@ -49,17 +47,22 @@ class CsvEncoder(Encoder):
             rows = (tuple(v if v is None or text is None else text(v) for v, text in zip(row, self.texts, strict=True))
                     for row in rows)
         self.writer.writerows(rows)
-        self._drain()
+        return self._drain()
+
+    def write_part(self, part: bytes, count: int) -> None:
+        self.sink.write(part)
 
     def _neutralised(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         safe, count = neutralise_row(row)
         self.neutralised += count
         return safe
 
-    def _drain(self) -> None:
-        self.sink.write(self.buffer.getvalue().encode("utf-8"))
+    def _drain(self) -> bytes:
+        """What the CSV writer has made since the last drain, as UTF-8 (the buffer emptied)."""
+        made = self.buffer.getvalue().encode("utf-8")
         self.buffer.seek(0)
         self.buffer.truncate()
+        return made
 
     def close(self) -> None:
         """Nothing to finish: every line is written as its chunk comes."""

@@ -16,7 +16,7 @@ import orjson
 
 from pipeline.datasets import DatasetRecord, Resource
 from pipeline.datasets.declaration import renamed_columns
-from pipeline.exporters.encoder import Encoder, encode
+from pipeline.exporters.encoder import TextEncoder, encode
 from pipeline.exporters.rows import record_rows
 
 _OPTIONS = orjson.OPT_INDENT_2
@@ -33,20 +33,21 @@ RECORDS_OPEN, RECORDS_SEPARATOR, RECORDS_CLOSE = b"[\n  {\n", b"\n  },\n  {\n", 
 NO_RECORDS = b"[]\n"
 
 
-class JsonEncoder(Encoder):
+class JsonEncoder(TextEncoder):
     """The records as one JSON array, written chunk by chunk in the layout of ``dumps``."""
 
     def __init__(self, resource: Resource, sink: BinaryIO) -> None:
         super().__init__(resource, sink)
         self.count = 0
 
-    def write(self, records: Sequence[DatasetRecord]) -> None:
-        if not records:
-            return
+    def part(self, records: Sequence[DatasetRecord]) -> bytes:
+        """The chunk's objects as ``dumps`` lays them out, without the array's brackets."""
+        return orjson.dumps(encodable(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1]
+
+    def write_part(self, part: bytes, count: int) -> None:
         self.sink.write(RECORDS_SEPARATOR if self.count else RECORDS_OPEN)
-        # the chunk's objects as ``dumps`` lays them out, without the array's brackets
-        self.sink.write(orjson.dumps(encodable(records), option=_OPTIONS)[len(RECORDS_OPEN):-len(RECORDS_CLOSE) + 1])
-        self.count += len(records)
+        self.sink.write(part)
+        self.count += count
 
     def close(self) -> None:
         self.sink.write(RECORDS_CLOSE if self.count else NO_RECORDS)

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from pipeline.datasets import DatasetRecord, Resource
-from pipeline.exporters.encoder import Encoder, encode
+from pipeline.exporters.encoder import TextEncoder, encode
 from pipeline.exporters.json import encodable
 
 
@@ -34,12 +34,14 @@ def lines(values: Iterable[Any]) -> bytes:
     return bytes(joined)
 
 
-class JsonlEncoder(Encoder):
+class JsonlEncoder(TextEncoder):
     """One line per record, written chunk by chunk (a file of no records is empty)."""
 
-    def write(self, records: Sequence[DatasetRecord]) -> None:
-        if records:
-            self.sink.write(lines(encodable(records)))
+    def part(self, records: Sequence[DatasetRecord]) -> bytes:
+        return lines(encodable(records))
+
+    def write_part(self, part: bytes, count: int) -> None:
+        self.sink.write(part)
 
     def close(self) -> None:
         """Nothing to finish: every line is written as its chunk comes."""

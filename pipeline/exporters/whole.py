@@ -1,31 +1,35 @@
-"""The files made from the whole dataset once every page is written (``WholeDataset``).
+"""What is made from the whole dataset once every page is written, from the JSON Lines copies of its datasets.
 
-The page datasets are streamed page by page (``pipeline.output.DatasetWriter``), and their
-records staged on disk in a scratch SQLite database (``pipeline.exporters.sqlite.Staging``) rather
-than held in memory. What needs every record comes at the end: the derived datasets
-(``DERIVED_RESOURCES``), made in one pass over their source's records as SQLite sorts them and
-streamed to their files like the page datasets'; the SQLite database ``pipeline.db``, laid out
-from the staged tables; the OpenAPI documents (``openapi/<service>.json``), made service by
-service from the staged API datasets (``api_services``); ``datapackage.json`` and the data
-dictionary ``README.md``.
+The dataset writer (``pipeline.output.DatasetWriter``) streams each page's parts to the files
+and appends each dataset's JSON Lines part to a copy in its scratch folder (``Scratch``), never
+holding the records. What needs every record is made from those copies at the end:
+
+- the derived datasets (``DERIVED_RESOURCES``), partition by partition (``Derivation.partition``:
+  the error catalog of one service family); a partition's parts are kept in the page store under
+  the hash of the source records it was made from, so a rebuild re-derives only the partitions
+  whose records changed (``derived_parts``);
+- the OpenAPI documents, service by service (``api_services``);
+- the Parquet files and ``pipeline.db``, from the copies (``pipeline.exporters.parquet``,
+  ``pipeline.exporters.sqlite``);
+- ``datapackage.json`` and the data dictionary ``README.md`` (``texts``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import islice
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from pipeline.datasets import ALL_RESOURCES, DERIVED_RESOURCES, RESOURCES, Resource, resource_named
+from pipeline.datasets import ALL_RESOURCES, DERIVED_RESOURCES, Resource, resource_named
 from pipeline.exporters import dataset_formats
 from pipeline.exporters.datapackage import datapackage
 from pipeline.exporters.dictionary import data_dictionary
 from pipeline.exporters.json import dumps
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
-from pipeline.exporters.sqlite import Staging, quote
-from pipeline.model import PageResult
+from pipeline.incremental.encoded import EncodedPage, Parts, decode_records, encode_parts
+from pipeline.incremental.store import PART, PageStore, decode_entry, encode_entry
 from pipeline.openapi import API_DATASETS, ApiRecords, grouped_by_service
 from pipeline.schema import json_schema
 
@@ -33,10 +37,8 @@ from pipeline.schema import json_schema
 DICTIONARY = "README.md"
 #: Files whose bytes are not text (compared by content, not byte for byte; never decoded).
 BINARY_SUFFIXES = (".parquet", ".db")
-#: Derived records made and handed on at a time.
-CHUNK = 8192
-#: The scratch database's name in the writer's scratch folder.
-STAGING = "staging.db"
+#: Lines of a JSON Lines copy decoded at a time where a whole copy is read back.
+BATCH_BYTES = 1 << 22
 
 
 def file_names() -> tuple[str, ...]:
@@ -46,55 +48,120 @@ def file_names() -> tuple[str, ...]:
     return (*names, DATABASE, "datapackage.json", DICTIONARY)
 
 
-class WholeDataset:
-    """Every record of the dataset, staged in ``scratch/staging.db`` as pages are added; what is made of them."""
+@dataclass(slots=True)
+class _Partitions:
+    """Where the records of each partition of a derived dataset lie in its source's copy, and their hash."""
 
-    def __init__(self, scratch: Path) -> None:
-        self.scratch = scratch
-        self.staging = Staging(scratch / STAGING, ALL_RESOURCES)
-        self.counts = dict.fromkeys((r.name for r in ALL_RESOURCES), 0)
+    ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    hashes: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, page: PageResult) -> None:
-        for resource in RESOURCES:
-            records = page.records_of(resource)
-            if records:
-                self.staging.add(resource, records)
-                self.counts[resource.name] += len(records)
+    def add(self, partition: str, offset: int, part: bytes) -> None:
+        self.ranges.setdefault(partition, []).append((offset, len(part)))
+        digest = self.hashes.get(partition)
+        if digest is None:
+            digest = self.hashes[partition] = hashlib.sha256()
+        digest.update(part)
 
-    def derived(self, resource: Resource) -> Iterator[list[Any]]:
-        """The records of a derived dataset, in chunks of ``CHUNK`` in dataset order (each staged as it goes)."""
-        derivation = resource.derive
-        if derivation is None:
-            raise ValueError(f"{resource.name} is not a derived dataset")
-        source = resource_named(derivation.source)
-        rows = derivation.rows(self.staging.ordered(source, derivation.sql_order, derivation.sql_functions))
-        while chunk := list(islice(rows, CHUNK)):
-            self.staging.add(resource, chunk)
-            self.counts[resource.name] += len(chunk)
-            yield chunk
 
-    def api_services(self) -> Iterator[tuple[str, ApiRecords]]:
-        """The operations, parameters and operation status codes of each service with an operation, one
-        service at a time (services sorted, records in dataset order): what its OpenAPI document is made of."""
-        operations, parameters, codes = (self.staging.ordered(resource_named(name), quote("service"))
-                                         for name in API_DATASETS)
-        return grouped_by_service(operations, parameters, codes)
+class Scratch:
+    """The JSON Lines copy of every dataset, in a scratch folder, as pages (then derived records) are added."""
 
-    def write_database(self, path: Path) -> None:
-        """``pipeline.db`` of every dataset (the derived ones made first: see ``derived``) at ``path``."""
-        self.staging.write_staged(path, ALL_RESOURCES)
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.handles: dict[str, BinaryIO] = {}
+        self.sizes: dict[str, int] = {}
+        self.partitions: dict[str, _Partitions] = {}  # by derived dataset name
+        try:
+            for resource in ALL_RESOURCES:
+                self.handles[resource.name] = open(self.path(resource), "wb")  # noqa: SIM115 (closed in close)
+                self.sizes[resource.name] = 0
+        except BaseException:
+            self.close()
+            raise
 
-    def texts(self, documents: Sequence[str] = ()) -> dict[str, bytes]:
-        """The derived datasets' schemas, ``datapackage.json`` and ``README.md`` (after ``derived``), which
-        lists the OpenAPI ``documents`` written (their paths)."""
-        files = {f"schemas/{r.name}.schema.json": dumps(json_schema(r)).encode("utf-8") for r in DERIVED_RESOURCES}
-        files["datapackage.json"] = dumps(datapackage(self.counts)).encode("utf-8")
-        files[DICTIONARY] = data_dictionary(self.counts, documents).encode("utf-8")
-        return files
+    def path(self, resource: Resource) -> Path:
+        return self.folder / f"{resource.name}.jsonl"
+
+    def add(self, resource: Resource, part: bytes, service: str = "") -> None:
+        """Append ``resource``'s JSON Lines ``part`` (of a page of ``service``), noting where it lies for the
+        derived datasets made from ``resource``."""
+        if not part:
+            return
+        offset = self.sizes[resource.name]
+        self.handles[resource.name].write(part)
+        self.sizes[resource.name] += len(part)
+        for derived in DERIVED_RESOURCES:
+            derivation = derived.derive
+            assert derivation is not None  # a derived dataset
+            if derivation.source == resource.name:
+                partition = derivation.partition(service) if derivation.partition is not None else ""
+                self.partitions.setdefault(derived.name, _Partitions()).add(partition, offset, part)
+
+    def finish(self, resource: Resource) -> Path:
+        """The copy of ``resource``, complete (flushed; nothing more is added to it)."""
+        self.handles[resource.name].flush()
+        return self.path(resource)
+
+    def read(self, resource: Resource, ranges: Sequence[tuple[int, int]]) -> bytes:
+        """The bytes of ``ranges`` of ``resource``'s copy, joined."""
+        self.handles[resource.name].flush()
+        with open(self.path(resource), "rb") as handle:
+            found = []
+            for offset, size in ranges:
+                handle.seek(offset)
+                found.append(handle.read(size))
+        return b"".join(found)
+
+    def records(self, resource: Resource) -> Iterator[Any]:
+        """Every record of ``resource``'s copy, in dataset order, read a batch at a time."""
+        with open(self.finish(resource), "rb") as handle:
+            while batch := handle.read(BATCH_BYTES):
+                batch += handle.readline()  # to the end of the last line
+                yield from decode_records(resource, batch)
 
     def close(self) -> None:
-        """Close the scratch database (the caller removes the scratch folder)."""
-        self.staging.close()
+        for handle in self.handles.values():
+            handle.close()
+
+
+def derived_parts(resource: Resource, scratch: Scratch, store: PageStore | None) -> Iterator[tuple[Parts, bool]]:
+    """The parts of the derived dataset ``resource``, partition by partition in order, each with whether it
+    was made now (else it came from ``store``, made by an earlier build from the same source records)."""
+    derivation = resource.derive
+    assert derivation is not None, f"{resource.name} is not a derived dataset"
+    source = resource_named(derivation.source)
+    partitions = scratch.partitions.get(resource.name, _Partitions())
+    for partition in sorted(partitions.ranges):
+        name, digest = f"{resource.name}/{partition}", partitions.hashes[partition].hexdigest()
+        entry = store.read(name, digest, PART) if store is not None else None
+        kept = decode_entry(entry, name, digest) if entry is not None else None
+        if kept is not None:
+            yield kept.parts_of(resource), False
+            continue
+        records = decode_records(source, scratch.read(source, partitions.ranges[partition]))
+        parts = encode_parts(resource, list(derivation.rows(sorted(records, key=derivation.order))))
+        if store is not None:
+            store.put(encode_entry(EncodedPage(name, digest, (), (), {resource.name: parts})), name, digest, PART)
+        yield parts, True
+
+
+def api_services(scratch: Scratch) -> Iterator[tuple[str, ApiRecords]]:
+    """The operations, parameters and operation status codes of each service with an operation, one
+    service at a time (services sorted, records in dataset order): what its OpenAPI document is made of.
+
+    The page datasets' records are in page order, which sorts by service first (``page_order``).
+    """
+    operations, parameters, codes = (scratch.records(resource_named(name)) for name in API_DATASETS)
+    return grouped_by_service(operations, parameters, codes)
+
+
+def texts(counts: dict[str, int], documents: Sequence[str] = ()) -> dict[str, bytes]:
+    """The derived datasets' schemas, ``datapackage.json`` and ``README.md``, which lists the OpenAPI
+    ``documents`` written (their paths)."""
+    files = {f"schemas/{r.name}.schema.json": dumps(json_schema(r)).encode("utf-8") for r in DERIVED_RESOURCES}
+    files["datapackage.json"] = dumps(datapackage(counts)).encode("utf-8")
+    files[DICTIONARY] = data_dictionary(counts, documents).encode("utf-8")
+    return files
 
 
 def text_checksums(files: Mapping[str, bytes]) -> dict[str, str]:

@@ -1,10 +1,12 @@
 """The page store: each page's result, kept by its path, its bytes and the code that read it.
 
-An entry is the page's ``PageResult`` as compact JSON (orjson): its records of each dataset
-as arrays of values in field order, its table verdicts and its issues. A rebuild decodes the
-entries of unchanged pages back into records, which the dataset writer encodes like fresh
-ones (``pipeline.exporters``): a cached page and a parsed page take the same path, and a
-parsed page travels from its worker process as the very entry that is stored.
+An entry is the page's ``EncodedPage`` (``pipeline.incremental.encoded``): a header line of
+compact JSON (orjson) with its path, digest, table verdicts, issues and the size of each
+dataset's parts, then the parts themselves, the bytes its records add to each text file. A
+rebuild writes the parts of unchanged pages as they are, without decoding their records; a
+parsed page travels from its worker process as the very entry that is stored, so a cached page
+and a parsed page take the same path. The same entries keep the parts of the derived datasets'
+partitions (``put_parts``), keyed by what they were made from.
 
 No pickle: a store shared between CI jobs must not be able to run code. The sha256 of the
 payload heads every entry, so a truncated or altered entry fails the check; one that does
@@ -25,12 +27,15 @@ from typing import Any
 
 import orjson
 
-from pipeline.datasets import RESOURCES
+from pipeline.datasets import ALL_RESOURCES
 from pipeline.exporters.rows import record_rows
+from pipeline.incremental.encoded import PART_FORMATS, RECORDS_FORMAT, EncodedPage, Parts
 from pipeline.jsonfile import load_json
-from pipeline.model import Issue, Location, PageResult, TableKind, TableReport
+from pipeline.model import Issue, Location, TableKind, TableReport
 
 DEFAULT_STORE_DIR = Path(".pipeline-cache")
+#: The kinds of entry, by file suffix: a page's, and a derived dataset's partition's.
+PAGE, PART = "page", "part"
 
 
 class Outcome(enum.Enum):
@@ -52,19 +57,20 @@ class PageStore:
         """The key of a page's result: the code and libraries that read it, its path and its bytes."""
         return hashlib.sha256(f"{self.fingerprint}\0{source_path}\0{sha256}".encode()).hexdigest()
 
-    def _path(self, source_path: str, sha256: str) -> str:
+    def _path(self, source_path: str, sha256: str, kind: str) -> str:
         key = self.key(source_path, sha256)
-        return os.path.join(self.directory, key[:2], f"{key}.page")
+        return os.path.join(self.directory, key[:2], f"{key}.{kind}")
 
-    def read(self, source_path: str, sha256: str) -> bytes | None:
-        """The entry of the page with these bytes, unchecked; ``None`` when there is none."""
+    def read(self, source_path: str, sha256: str, kind: str = PAGE) -> bytes | None:
+        """The entry of the page with these bytes, unchecked; ``None`` when there is none. (``kind`` ``PART``:
+        a derived dataset's partition, ``source_path`` naming it and ``sha256`` its source records.)"""
         try:
-            with open(self._path(source_path, sha256), "rb") as handle:
+            with open(self._path(source_path, sha256, kind), "rb") as handle:
                 return handle.read()
         except OSError:
             return None
 
-    def lookup(self, source_path: str, sha256: str) -> tuple[PageResult | None, Outcome]:
+    def lookup(self, source_path: str, sha256: str) -> tuple[EncodedPage | None, Outcome]:
         """The stored result (``HIT``), or ``None`` with ``PARSED`` (no entry) or ``REPAIRED`` (a corrupt one)."""
         entry = self.read(source_path, sha256)
         if entry is None:
@@ -72,8 +78,8 @@ class PageStore:
         result = decode_entry(entry, source_path, sha256)
         return (result, Outcome.HIT) if result is not None else (None, Outcome.REPAIRED)
 
-    def put(self, entry: bytes, source_path: str, sha256: str) -> None:
-        path = self._path(source_path, sha256)
+    def put(self, entry: bytes, source_path: str, sha256: str, kind: str = PAGE) -> None:
+        path = self._path(source_path, sha256, kind)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
@@ -84,38 +90,44 @@ class PageStore:
             pass  # a store that cannot be written only costs speed
 
 
-def encode_entry(result: PageResult) -> bytes:
-    """The entry of a page result: the sha256 of the payload, a newline, the payload (compact JSON)."""
-    payload = orjson.dumps({
-        "source_path": result.source_path,
-        "sha256": result.sha256,
-        "records": {name: list(record_rows(records)) for name, records in result.records.items() if records},
-        "tables": list(record_rows(result.tables)),
+def encode_entry(page: EncodedPage) -> bytes:
+    """The entry of an encoded page: the sha256 of the rest, a newline, the header (compact JSON), a newline,
+    then every part, dataset by dataset in header order, each in ``PART_FORMATS`` order."""
+    parts = [(name, found) for name, found in page.parts.items() if found.count]
+    header = orjson.dumps({
+        "source_path": page.source_path,
+        "sha256": page.sha256,
+        "parts": [[name, found.count, *map(len, found.data)] for name, found in parts],
+        "tables": list(record_rows(page.tables)),
         "issues": [[i.slug, i.location.path, i.location.line, i.location.table_index, i.location.row_index,
-                    i.message, i.severity] for i in result.issues],
+                    i.message, i.severity] for i in page.issues],
     })
-    return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+    body = b"".join([header, b"\n", *(data for _, found in parts for data in found.data)])
+    return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
 
 
-_RESOURCES = {r.name: r for r in RESOURCES}
+_RESOURCES = {r.name: r for r in ALL_RESOURCES}
 
 
-def decode_entry(data: bytes, source_path: str | None = None, sha256: str | None = None) -> PageResult | None:
-    """The result an entry holds; ``None`` if it is truncated, altered, unreadable or of another page.
+def decode_entry(data: bytes, source_path: str | None = None, sha256: str | None = None) -> EncodedPage | None:
+    """The encoded page an entry holds; ``None`` if it is truncated, altered, unreadable or of another page.
 
-    ``source_path`` and ``sha256``, when given, must be the page's.
+    ``source_path`` and ``sha256``, when given, must be the page's. The records are not decoded
+    here (``EncodedPage.records_of`` does, when they are asked for), but each part's record count is
+    checked against its JSON Lines part.
     """
     digest_end = data.find(b"\n")
-    payload = memoryview(data)[digest_end + 1:]
-    if digest_end != 64 or hashlib.sha256(payload).hexdigest().encode() != data[:digest_end]:
+    body = memoryview(data)[digest_end + 1:]
+    if digest_end != 64 or hashlib.sha256(body).hexdigest().encode() != data[:digest_end]:
         return None
+    header_end = data.find(b"\n", digest_end + 1)
     try:
-        result = _result(load_json(payload))
+        page = _page(load_json(body[:header_end - digest_end - 1]), data, header_end + 1)
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):  # DamagedJSON is a ValueError
         return None
-    if source_path is not None and (result.source_path, result.sha256) != (source_path, sha256):
+    if source_path is not None and (page.source_path, page.sha256) != (source_path, sha256):
         return None
-    return result
+    return page
 
 
 def _table(source_path: str, table_index: int, line: int | None, title: str | None, header: list[str],
@@ -126,11 +138,24 @@ def _table(source_path: str, table_index: int, line: int | None, title: str | No
                        emitted, merged, skipped, page_role, section, dataset, placement)
 
 
-def _result(entry: dict[str, Any]) -> PageResult:
-    """The ``PageResult`` of a decoded payload; a wrong shape raises (``TypeError``: a row of the wrong length)."""
-    records = {name: tuple(map(_RESOURCES[name].from_row, rows))  # KeyError: a dataset this code does not declare
-               for name, rows in entry["records"].items()}
-    tables = tuple(_table(*row) for row in entry["tables"])
+def _page(header: dict[str, Any], data: bytes, start: int) -> EncodedPage:
+    """The page of a decoded header whose parts start at ``start`` of ``data``; a wrong shape raises
+    (``TypeError``: a row of the wrong length; ``KeyError``: a dataset this code does not declare)."""
+    parts: dict[str, Parts] = {}
+    at = start
+    for name, count, *sizes in header["parts"]:
+        if name not in _RESOURCES or len(sizes) != len(PART_FORMATS) or not isinstance(count, int):
+            raise KeyError(name)
+        found = []
+        for size in sizes:
+            found.append(data[at:at + size])
+            at += size
+        parts[name] = Parts(count, tuple(found))
+        if parts[name].of(RECORDS_FORMAT).count(b"\n") != count:
+            raise ValueError(f"{name}: {count} records announced")
+    if at != len(data):
+        raise ValueError("parts do not fill the entry")
+    tables = tuple(_table(*row) for row in header["tables"])
     issues = tuple(Issue(slug, Location(path, line, table, row), message, severity)
-                   for slug, path, line, table, row, message, severity in entry["issues"])
-    return PageResult(str(entry["source_path"]), str(entry["sha256"]), records, tables, issues)
+                   for slug, path, line, table, row, message, severity in header["issues"])
+    return EncodedPage(str(header["source_path"]), str(header["sha256"]), tables, issues, parts)
