@@ -497,7 +497,7 @@ def test_the_writer_derives_partition_by_partition_what_the_api_derives_in_memor
     with tempfile.TemporaryDirectory() as folder:
         store = PageStore(Path(folder) / "store", "test")
         made = []
-        more = _pages_of([*status_records, *error_records]) + [PageResult("zz/p.md", "0" * 64)]  # a page of none
+        more = [*_pages_of([*status_records, *error_records]), PageResult("zz/p.md", "0" * 64)]  # a page of none
         for run, written in enumerate((pages, sorted(more, key=lambda page: page_order(page.source_path)))):
             out = Path(folder) / f"out{run}"
             out.mkdir()

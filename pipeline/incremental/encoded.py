@@ -19,8 +19,8 @@ from typing import Any
 import orjson
 
 from pipeline.datasets import RESOURCES, DatasetRecord, Record, Resource
-from pipeline.exporters import FORMATS
 from pipeline.errors import PipelineError
+from pipeline.exporters import FORMATS
 from pipeline.exporters.encoder import TextEncoder
 from pipeline.model import Issue, PageResult, TableReport
 
