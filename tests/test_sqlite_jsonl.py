@@ -1,10 +1,15 @@
-"""``pipeline.db`` made from the JSON Lines files (``database_from_jsonl``):
+"""``pipeline.db`` made from the JSON Lines files (``database_from_jsonl``), in a child process (``DatabaseJob``):
 the database ``Staging.write_staged`` and ``export_database`` make of the same records."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +35,7 @@ from pipeline.datasets import (
     column,
 )
 from pipeline.exporters import jsonl
+from pipeline.exporters.database_job import DatabaseJob, DatabaseJobError
 from pipeline.exporters.sqlite import Staging, dump, export_database
 from pipeline.exporters.sqlite_jsonl import database_from_jsonl
 
@@ -162,3 +168,102 @@ def test_the_target_must_be_a_new_file(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError, match="must be a new file"):
         database_from_jsonl(tmp_path, [STATUS_WORDING], tmp_path / "made.db")
     assert (tmp_path / "made.db").read_bytes() == b"keep"
+
+
+# --- the child process ------------------------------------------------------------------------------------------
+
+def test_a_job_makes_the_database_in_a_child_process(tmp_path: Path) -> None:
+    with DatabaseJob(OUTPUT, ALL_RESOURCES, tmp_path / "made.db") as job:
+        assert job.pid != os.getpid()
+        job.wait()
+        assert not job.running()
+    assert dump(tmp_path / "made.db") == dump(OUTPUT / "pipeline.db")
+
+
+@pytest.mark.parametrize(("folder", "target", "message"), [
+    ("missing", "made.db", r"made\.db: .*missing/status_codes\.jsonl: No such file or directory$"),
+    ("docs", "file/made.db", r"file/made\.db: unable to open database file$"),
+    ("docs", "docs/status_codes.jsonl", r"status_codes\.jsonl: the database must be a new file$"),
+    ("bad\x1b[2J", "made.db", r"made\.db: .*bad\\x1b\[2J/status_codes\.jsonl:1: not a record: no field 'source_path'$"),
+])
+def test_a_failed_job_raises_one_line_in_the_parent(folder: str, target: str, message: str, tmp_path: Path) -> None:
+    """A missing folder, an unwritable target, an existing one, a damaged file: ``DatabaseJobError``, one line,
+    control characters escaped."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "status_codes.jsonl").write_bytes(b"")
+    (tmp_path / "bad\x1b[2J").mkdir()
+    (tmp_path / "bad\x1b[2J" / "status_codes.jsonl").write_bytes(b'{"service": "svc"}\n')
+    (tmp_path / "file").write_bytes(b"")
+    with DatabaseJob(tmp_path / folder, [STATUS_CODES], tmp_path / target) as job, \
+            pytest.raises(DatabaseJobError, match=message) as failure:
+        job.wait()
+    assert isinstance(failure.value, OSError)
+    assert "\n" not in str(failure.value) and "\x1b" not in str(failure.value)
+
+
+@pytest.fixture
+def blocking_folder(tmp_path: Path) -> Path:
+    """A folder whose status_codes.jsonl is a FIFO no one writes: a job reading it waits for ever."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    os.mkfifo(tmp_path / "status_codes.jsonl")
+    return tmp_path
+
+
+def test_abandoning_a_job_terminates_the_child(blocking_folder: Path) -> None:
+    job = DatabaseJob(blocking_folder, [STATUS_CODES], blocking_folder / "made.db")
+    pid = job.pid
+    assert job.running()
+    job.abandon()
+    assert not job.running()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # reaped: gone
+    with pytest.raises(DatabaseJobError, match="over"):
+        job.wait()
+
+
+def test_leaving_the_with_block_on_an_error_terminates_the_child(blocking_folder: Path) -> None:
+    with pytest.raises(KeyError), DatabaseJob(blocking_folder, [STATUS_CODES], blocking_folder / "made.db") as job:
+        assert job.running()
+        raise KeyError("the build failed")
+    assert not job.running()
+    with pytest.raises(ProcessLookupError):
+        os.kill(job.pid, 0)
+
+
+_PARENT = """
+import sys, time
+from pathlib import Path
+from pipeline.datasets import STATUS_CODES
+from pipeline.exporters.database_job import DatabaseJob
+job = DatabaseJob(Path(sys.argv[1]), [STATUS_CODES], Path(sys.argv[1]) / "made.db")
+print(job.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _gone(pid: int) -> bool:
+    """True once process ``pid`` has ended (a zombie no one reaps counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_a_killed_build_leaves_no_child_behind(blocking_folder: Path) -> None:
+    """The build killed (SIGKILL: no ``with`` block runs), its database child exits on its own."""
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT, str(blocking_folder)], stdout=subprocess.PIPE,
+                              cwd=ROOT)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert not _gone(child)
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 60  # a bound against hanging, not a timing: the child exits within a second
+    while not _gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(child)
