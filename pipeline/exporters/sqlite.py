@@ -136,7 +136,8 @@ def is_unique(resource: Resource, rows: Sequence[tuple[Any, ...]]) -> bool:
     return len(set(keys)) == len(keys)
 
 
-def _finish_table(connection: sqlite3.Connection, resource: Resource, keyed: bool) -> None:
+def finish_table(connection: sqlite3.Connection, resource: Resource, keyed: bool) -> None:
+    """Index the filled table of ``resource`` (``index_sql``) and fill its full-text table (``fts_sql``)."""
     for statement in (*index_sql(resource, keyed), *fts_sql(resource)):
         connection.execute(statement)
 
@@ -152,7 +153,7 @@ def fill(connection: sqlite3.Connection, datasets: Sequence[tuple[Resource, Sequ
         keyed = is_unique(resource, rows)
         connection.execute(table_sql(resource, keyed))
         connection.executemany(insert_sql(resource), rows)
-        _finish_table(connection, resource, keyed)
+        finish_table(connection, resource, keyed)
     connection.commit()
 
 
@@ -201,7 +202,7 @@ class Staging:
                 connection.execute(table_sql(resource, keyed))
                 connection.execute(f"INSERT INTO main.{quote(resource.name)} "
                                    f"SELECT * FROM staging.{quote(resource.name)} ORDER BY rowid")
-                _finish_table(connection, resource, keyed)
+                finish_table(connection, resource, keyed)
             connection.commit()
             connection.execute("DETACH DATABASE staging")
         finally:

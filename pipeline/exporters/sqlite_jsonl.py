@@ -1,0 +1,161 @@
+"""``pipeline.db`` made from the datasets' JSON Lines files (``database_from_jsonl``), not from records in memory.
+
+The build writes every dataset's ``<name>.jsonl`` first (one compact object per record, keys in
+field order: ``pipeline.exporters.jsonl``); the database is then laid out from those files, a
+batch of lines at a time, in a process of its own (``pipeline.exporters.database_job``). It is
+the database ``Staging.write_staged`` and ``export_database`` make of the same records (``dump``
+is equal): the same tables, rows in file order, cells as ``cells`` gives them (a list field is
+its JSON array as text, a boolean 0/1, a null NULL), then the same indexes and full-text tables.
+"""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pipeline.datasets import Resource
+from pipeline.exporters.sqlite import finish_table, insert_sql, quote, table_sql
+
+#: Bytes of lines read, parsed and inserted at a time: memory stays bounded whatever a file's size.
+BATCH_BYTES = 1 << 21
+#: What SQLite calls an insert that repeats a primary key (a composite key is a unique index).
+_KEY_CONFLICTS = frozenset({"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"})
+
+
+def database_from_jsonl(folder: Path, resources: Sequence[Resource], target: Path) -> None:
+    """Make the database of ``resources`` at ``target`` (a new file) from ``folder/<name>.jsonl`` of each.
+
+    Written without journal or sync, as a scratch file is: the caller syncs it, or throws it away
+    if this fails. A table whose records repeat its primary key (nulls count as equal) is written
+    without that key, with an index on its fields instead, as ``write_staged`` does.
+    """
+    if target.exists():
+        raise FileExistsError(f"{target}: the database must be a new file")
+    connection = sqlite3.connect(target, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.execute("BEGIN")
+        with no_cycle_collection():
+            for resource in resources:
+                keyed = fill_table(connection, resource, folder / f"{resource.name}.jsonl")
+                finish_table(connection, resource, keyed)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused: parsing makes millions of dicts, lists and tuples, which reference counting
+    frees, and which the collector would otherwise scan again and again (a third of the parsing time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def fill_table(connection: sqlite3.Connection, resource: Resource, path: Path) -> bool:
+    """Create the table of ``resource`` and insert the records of the JSON Lines file ``path``; True when
+    it has its primary key (no two records repeat it).
+
+    The keyed table is tried first: reading the file once costs less than checking it first, and
+    a repeated key is what the docs rarely do. SQLite refuses a repeat unless a key field is null
+    (a key's nulls are distinct to SQLite, equal to ``is_unique``): ``_insert`` watches for those.
+    """
+    name = quote(resource.name)
+    connection.execute(table_sql(resource, keyed=True))
+    try:
+        repeated = _insert(connection, resource, path)
+    except sqlite3.IntegrityError as error:
+        if error.sqlite_errorname not in _KEY_CONFLICTS:
+            raise
+        repeated = True
+    if not repeated:
+        return True
+    connection.execute(f"DROP TABLE {name}")
+    connection.execute(table_sql(resource, keyed=False))
+    _insert(connection, resource, path)
+    return False
+
+
+def _insert(connection: sqlite3.Connection, resource: Resource, path: Path) -> bool:
+    """Insert the file's rows; True when two of them repeat a primary key that has a null in it."""
+    statement = insert_sql(resource)
+    at = [resource.column_names.index(name) for name in resource.primary_key]
+    watch = any(not resource.field(name).required for name in resource.primary_key)
+    seen: set[tuple[Any, ...]] = set()
+    for rows in jsonl_rows(path, resource):
+        connection.executemany(statement, rows)
+        for row in rows if watch else ():
+            key = tuple(row[i] for i in at)
+            if None in key:
+                if key in seen:
+                    return True
+                seen.add(key)
+    return False
+
+
+def jsonl_rows(path: Path, resource: Resource) -> Iterator[list[tuple[Any, ...]]]:
+    """The records of the JSON Lines file of ``resource`` as rows of ``cells``, a batch at a time.
+
+    A line that is not an object with every column (by its column name: ``in``, not ``in_``) is a
+    ``ValueError`` naming its ``path:line``.
+    """
+    names = resource.column_names
+    values = _getter(names)
+    lists = tuple(i for i, f in enumerate(resource.fields) if f.is_list)
+    number = 0
+    with path.open("rb") as file:
+        while lines := file.readlines(BATCH_BYTES):
+            try:
+                rows = [values(orjson.loads(line)) for line in lines]
+            except (ValueError, KeyError, TypeError):
+                raise _bad_line(path, number, lines, names) from None
+            number += len(lines)
+            yield _list_texts(rows, lists) if lists else rows
+
+
+def _getter(names: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:
+    if len(names) == 1:  # itemgetter of one name gives the value, not a 1-tuple
+        return lambda values: (values[names[0]],)
+    return itemgetter(*names)
+
+
+def _list_texts(rows: list[tuple[Any, ...]], lists: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    """The rows with each list (at ``lists``) as its JSON text, ``orjson.dumps`` as ``cells`` writes it."""
+    dumps = orjson.dumps
+    made = []
+    for row in rows:
+        cells = list(row)
+        for i in lists:
+            value = cells[i]
+            if value is not None:
+                cells[i] = dumps(value).decode()
+        made.append(tuple(cells))
+    return made
+
+
+def _bad_line(path: Path, before: int, lines: list[bytes], names: Sequence[str]) -> ValueError:
+    """The error naming the first line of the batch ``lines`` (after ``before`` lines) that is not a record."""
+    for number, line in enumerate(lines, start=before + 1):
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            return ValueError(f"{path}:{number}: not a record: not JSON ({error})")
+        if not isinstance(value, dict):
+            return ValueError(f"{path}:{number}: not a record: not a JSON object")
+        for name in names:
+            if name not in value:
+                return ValueError(f"{path}:{number}: not a record: no field {name!r}")
+    return ValueError(f"{path}:{before + 1}: not a record")
