@@ -34,9 +34,10 @@ from pipeline import __version__
 from pipeline.datasets import ALL_RESOURCES, DERIVED_RESOURCES, RESOURCES, DatasetRecord, Resource
 from pipeline.errors import UsageError
 from pipeline.exporters import FORMATS, Format, dataset_formats
+from pipeline.exporters.database_job import DatabaseJob
 from pipeline.exporters.datapackage import content_hash
 from pipeline.exporters.encoder import TextEncoder
-from pipeline.exporters.interim import DatabaseJob, parquet_from_jsonl
+from pipeline.exporters.interim import parquet_from_jsonl
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
@@ -273,11 +274,8 @@ class DatasetWriter:
                 checksums[file.name] = file.hashed.sha256.hexdigest()
         return checksums
 
-    def _write_binary(self, scratch: Scratch, checksums: Mapping[str, str]) -> None:
-        """The Parquet files, made from the scratch copies while ``pipeline.db`` is made from them in another
-        process (``DatabaseJob``), then copied in."""
-        made = self.scratch_folder / DATABASE
-        self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made)
+    def _write_parquet(self, scratch: Scratch, checksums: Mapping[str, str]) -> None:
+        """Every dataset's Parquet file, made from its scratch copy."""
         for resource in ALL_RESOURCES:
             name = FORMATS["parquet"].file_name(resource)
             handle = self.opener(self.directory / name)
@@ -288,8 +286,17 @@ class DatasetWriter:
                 handle.close()
                 raise
             _sync_close(handle)
+
+    def _finish_database(self, made: Path) -> None:
+        """``pipeline.db``, once its maker is done: moved in (a copy through the opener where one was given)."""
+        assert self.database is not None
         self.database.wait()
-        _copy_synced(made, self.directory / DATABASE, self.opener)
+        if self.opener is open_for_writing:
+            with open(made, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(made, self.directory / DATABASE)
+        else:
+            _copy_synced(made, self.directory / DATABASE, self.opener)
 
     def close(self) -> WriteSummary:
         """Finish every file (records, derived datasets, documents, database, indexes, descriptors, manifest),
@@ -299,11 +306,15 @@ class DatasetWriter:
         self._write_derived(scratch)
         for resource in ALL_RESOURCES:
             scratch.finish(resource)
+        made = self.scratch_folder / DATABASE
+        if self.binary:  # made from the scratch copies in another process, while this one goes on
+            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made)
         checksums, found = self._write_documents(scratch)
         self.issues.extend(found)
         checksums.update(self._finish_text_files())
         if self.binary:
-            self._write_binary(scratch, checksums)
+            self._write_parquet(scratch, checksums)
+            self._finish_database(made)
         whole = texts(self.counts, tuple(name for name in checksums if is_document(name)))
         self._remove_scratch()
         texts_made = {

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from pipeline.datasets import Resource
-from pipeline.exporters.sqlite import fill
 
 
 def parquet_from_jsonl(resource: Resource, source: Path, sink: BinaryIO, json_sha256: str) -> None:
@@ -31,21 +28,3 @@ def parquet_from_jsonl(resource: Resource, source: Path, sink: BinaryIO, json_sh
     sink.write(memoryview(out.getvalue()))
 
 
-class DatabaseJob:
-    def __init__(self, folder: Path, resources: Sequence[Resource], target: Path) -> None:
-        from pipeline.incremental.encoded import decode_records
-
-        datasets: list[tuple[Resource, Any]] = []
-        for resource in resources:
-            datasets.append((resource, decode_records(resource, (folder / f"{resource.name}.jsonl").read_bytes())))
-        connection = sqlite3.connect(target)
-        try:
-            fill(connection, datasets)
-        finally:
-            connection.close()
-
-    def wait(self) -> None:
-        pass
-
-    def abandon(self) -> None:
-        pass
