@@ -45,6 +45,7 @@ from pipeline.exporters.whole import BINARY_SUFFIXES, Scratch, api_services, der
 from pipeline.exporters.whole import file_names as whole_file_names
 from pipeline.incremental.encoded import PART_FORMATS, RECORDS_FORMAT, EncodedPage, Parts, decode_records
 from pipeline.incremental.fingerprint import code_fingerprint
+from pipeline.incremental.row_cache import ROWS, segment_key
 from pipeline.incremental.store import PageStore
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
@@ -158,6 +159,8 @@ class DatasetWriter:
         self.make_folder = make_folder
         self.store = store
         self.binary = binary
+        #: What the row cache keys are made with: the page store's (the code, the libraries), else nothing.
+        self.fingerprint = store.fingerprint if store is not None else ""
         self.files: dict[str, list[_File]] = {}
         self.scratch_folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_parent))
         self.scratch: Scratch | None = None
@@ -195,9 +198,10 @@ class DatasetWriter:
             opened.append(_File(fmt.name, name, encoder, handle, hashed))
 
     def _write(self, resource: Resource, parts: Parts, records: Callable[[], Sequence[DatasetRecord]],
-               service: str = "") -> None:
-        """One page's (or derived partition's) records of ``resource`` to its files and its scratch copy;
-        ``records`` reads them back, for a file that is not made of parts (``--csv-safe``)."""
+               name: str, digest: str, service: str = "") -> None:
+        """One page's (or derived partition's: ``name``, ``digest`` of its bytes or source records) records of
+        ``resource`` to its files and its scratch copy; ``records`` reads them back, for a file that is not
+        made of parts (``--csv-safe``)."""
         if not parts.count:
             return
         for file in self.files[resource.name]:
@@ -209,7 +213,8 @@ class DatasetWriter:
                 if resource.derive is None:  # a derived dataset repeats the page datasets' cells
                     self.neutralised += file.encoder.neutralised - before
         assert self.scratch is not None  # made by __init__
-        self.scratch.add(resource, parts.of(RECORDS_FORMAT), service)
+        key = segment_key(name, digest, self.fingerprint)
+        self.scratch.add(resource, parts.of(RECORDS_FORMAT), parts.count, name, key, service)
         self.counts[resource.name] += parts.count
 
     def add(self, page: EncodedPage | PageResult) -> None:
@@ -222,7 +227,8 @@ class DatasetWriter:
             self.last = order
         service = page.source_path.split("/", 1)[0]
         for resource in RESOURCES:
-            self._write(resource, page.parts_of(resource), functools.partial(page.records_of, resource), service)
+            self._write(resource, page.parts_of(resource), functools.partial(page.records_of, resource),
+                        page.source_path, page.sha256, service)
         if page.source_path:
             self.inputs.append({"path": page.source_path, "sha256": page.sha256,
                                 **{r.name: page.count(r) for r in RESOURCES}, "tables": len(page.tables)})
@@ -248,8 +254,9 @@ class DatasetWriter:
         """The derived datasets' text files, partition by partition (``derived_parts``)."""
         for resource in DERIVED_RESOURCES:
             self._open_all(resource)
-            for parts, _made in derived_parts(resource, scratch, self.store):
-                self._write(resource, parts, functools.partial(decode_records, resource, parts.of(RECORDS_FORMAT)))
+            for parts, name, digest in derived_parts(resource, scratch, self.store):
+                self._write(resource, parts, functools.partial(decode_records, resource, parts.of(RECORDS_FORMAT)),
+                            name, digest)
 
     def _write_documents(self, scratch: Scratch) -> tuple[dict[str, str], list[Issue]]:
         """Each service's OpenAPI document (``OPENAPI_FOLDER``, made only when there is one), written as it is
@@ -308,7 +315,9 @@ class DatasetWriter:
             scratch.finish(resource)
         made = self.scratch_folder / DATABASE
         if self.binary:  # made from the scratch copies in another process, while this one goes on
-            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made)
+            segments = tuple((name, tuple(found)) for name, found in scratch.segments.items())
+            cache = Path(self.store.directory) / ROWS if self.store is not None else None
+            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made, segments, cache)
         checksums, found = self._write_documents(scratch)
         self.issues.extend(found)
         checksums.update(self._finish_text_files())

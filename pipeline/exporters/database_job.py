@@ -30,7 +30,11 @@ from types import TracebackType
 
 from pipeline.datasets import Resource
 from pipeline.exporters.sqlite_jsonl import database_from_jsonl
+from pipeline.incremental.row_cache import DatabasePlan, Segment, assemble
 from pipeline.text import escape_controls
+
+#: Each dataset's segments in dataset order, by dataset name (``DatabasePlan.segments``).
+Segments = tuple[tuple[str, tuple[Segment, ...]], ...]
 
 #: What the child runs: take the parent's ``sys.path`` (so it imports this same ``pipeline``), then ``child``.
 BOOTSTRAP = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
@@ -46,13 +50,15 @@ class DatabaseJobError(OSError):
 
 
 class DatabaseJob:
-    """``database_from_jsonl(folder, resources, target)`` running in a child process, started at once.
+    """``database_from_jsonl(folder, resources, target)`` running in a child process, started at once; given
+    ``segments`` (and the row ``cache``), ``pipeline.incremental.row_cache.assemble`` of them instead.
 
     ``wait`` returns when the file is complete, or raises ``DatabaseJobError``. ``abandon``, or
     leaving a ``with`` block, terminates a child still running (the caller removes ``target``).
     """
 
-    def __init__(self, folder: Path, resources: Sequence[Resource], target: Path) -> None:
+    def __init__(self, folder: Path, resources: Sequence[Resource], target: Path,
+                 segments: Segments | None = None, cache: Path | None = None) -> None:
         self.target = target
         self._process = subprocess.Popen([sys.executable, "-P", "-c", BOOTSTRAP], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -60,7 +66,7 @@ class DatabaseJob:
         try:
             assert self._process.stdin is not None
             pickle.dump(sys.path, self._process.stdin)
-            pickle.dump((folder, tuple(resources), target), self._process.stdin)
+            pickle.dump((folder, tuple(resources), target, segments, cache), self._process.stdin)
             self._process.stdin.flush()  # kept open: the child's sign that its parent runs
         except BrokenPipeError:
             pass  # the child died at once: ``wait`` says how
@@ -135,11 +141,14 @@ def _death(code: int) -> str:
 
 def child() -> None:
     """The child (``BOOTSTRAP``): read the job, make the database; on failure write one line and exit 1."""
-    folder, resources, target = pickle.load(sys.stdin.buffer)
+    folder, resources, target, segments, cache = pickle.load(sys.stdin.buffer)
     watch = threading.Thread(target=_exit_without_parent, args=(os.getppid(),), name="parent watch", daemon=True)
     watch.start()
     try:
-        database_from_jsonl(folder, resources, target)
+        if segments is None:
+            database_from_jsonl(folder, resources, target)
+        else:
+            assemble(DatabasePlan(folder, target, segments, cache), resources)
     except BaseException as error:  # every failure, even Ctrl-C, becomes the parent's one-line message
         sys.stdout.write(one_line(error) + "\n")
         sys.stdout.flush()

@@ -11,7 +11,6 @@ its JSON array as text, a boolean 0/1, a null NULL), then the same indexes and f
 from __future__ import annotations
 
 import gc
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
@@ -21,12 +20,11 @@ from typing import Any
 import orjson
 
 from pipeline.datasets import Resource
-from pipeline.exporters.sqlite import finish_table, insert_sql, quote, table_sql
 
 #: Bytes of lines read, parsed and inserted at a time: memory stays bounded whatever a file's size.
 BATCH_BYTES = 1 << 21
 #: What SQLite calls an insert that repeats a primary key (a composite key is a unique index).
-_KEY_CONFLICTS = frozenset({"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"})
+KEY_CONFLICTS = frozenset({"SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"})
 
 
 def database_from_jsonl(folder: Path, resources: Sequence[Resource], target: Path) -> None:
@@ -34,22 +32,14 @@ def database_from_jsonl(folder: Path, resources: Sequence[Resource], target: Pat
 
     Written without journal or sync, as a scratch file is: the caller syncs it, or throws it away
     if this fails. A table whose records repeat its primary key (nulls count as equal) is written
-    without that key, with an index on its fields instead, as ``write_staged`` does.
+    without that key, with an index on its fields instead, as ``write_staged`` does. (The build's
+    way, through a fresh row cache in ``folder``: ``pipeline.incremental.row_cache``.)
     """
+    from pipeline.incremental.row_cache import DatabasePlan, assemble, whole_files
+
     if target.exists():
         raise FileExistsError(f"{target}: the database must be a new file")
-    connection = sqlite3.connect(target, isolation_level=None)
-    try:
-        connection.execute("PRAGMA journal_mode=OFF")
-        connection.execute("PRAGMA synchronous=OFF")
-        connection.execute("BEGIN")
-        with no_cycle_collection():
-            for resource in resources:
-                keyed = fill_table(connection, resource, folder / f"{resource.name}.jsonl")
-                finish_table(connection, resource, keyed)
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
+    assemble(DatabasePlan(folder, target, tuple(whole_files(folder, resources))), resources)
 
 
 @contextmanager
@@ -65,65 +55,29 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def fill_table(connection: sqlite3.Connection, resource: Resource, path: Path) -> bool:
-    """Create the table of ``resource`` and insert the records of the JSON Lines file ``path``; True when
-    it has its primary key (no two records repeat it).
-
-    The keyed table is tried first: reading the file once costs less than checking it first, and
-    a repeated key is what the docs rarely do. SQLite refuses a repeat unless a key field is null
-    (a key's nulls are distinct to SQLite, equal to ``is_unique``): ``_insert`` watches for those.
-    """
-    name = quote(resource.name)
-    connection.execute(table_sql(resource, keyed=True))
-    try:
-        repeated = _insert(connection, resource, path)
-    except sqlite3.IntegrityError as error:
-        if error.sqlite_errorname not in _KEY_CONFLICTS:
-            raise
-        repeated = True
-    if not repeated:
-        return True
-    connection.execute(f"DROP TABLE {name}")
-    connection.execute(table_sql(resource, keyed=False))
-    _insert(connection, resource, path)
-    return False
-
-
-def _insert(connection: sqlite3.Connection, resource: Resource, path: Path) -> bool:
-    """Insert the file's rows; True when two of them repeat a primary key that has a null in it."""
-    statement = insert_sql(resource)
-    at = [resource.column_names.index(name) for name in resource.primary_key]
-    watch = any(not resource.field(name).required for name in resource.primary_key)
-    seen: set[tuple[Any, ...]] = set()
-    for rows in jsonl_rows(path, resource):
-        connection.executemany(statement, rows)
-        for row in rows if watch else ():
-            key = tuple(row[i] for i in at)
-            if None in key:
-                if key in seen:
-                    return True
-                seen.add(key)
-    return False
-
-
 def jsonl_rows(path: Path, resource: Resource) -> Iterator[list[tuple[Any, ...]]]:
     """The records of the JSON Lines file of ``resource`` as rows of ``cells``, a batch at a time.
 
     A line that is not an object with every column (by its column name: ``in``, not ``in_``) is a
     ``ValueError`` naming its ``path:line``.
     """
-    names = resource.column_names
-    values = _getter(names)
-    lists = tuple(i for i, f in enumerate(resource.fields) if f.is_list)
     number = 0
     with path.open("rb") as file:
         while lines := file.readlines(BATCH_BYTES):
-            try:
-                rows = [values(orjson.loads(line)) for line in lines]
-            except (ValueError, KeyError, TypeError):
-                raise _bad_line(path, number, lines, names) from None
+            yield lines_rows(lines, resource, path, number)
             number += len(lines)
-            yield _list_texts(rows, lists) if lists else rows
+
+
+def lines_rows(lines: list[bytes], resource: Resource, path: Path, before: int = 0) -> list[tuple[Any, ...]]:
+    """JSON Lines ``lines`` of ``resource`` (of the file ``path``, after its first ``before`` lines) as rows of
+    ``cells``; a ``ValueError`` naming the first line that is not a record."""
+    names = resource.column_names
+    try:
+        rows = [_getter(names)(orjson.loads(line)) for line in lines]
+    except (ValueError, KeyError, TypeError):
+        raise _bad_line(path, before, lines, names) from None
+    lists = tuple(i for i, f in enumerate(resource.fields) if f.is_list)
+    return _list_texts(rows, lists) if lists else rows
 
 
 def _getter(names: Sequence[str]) -> Callable[[Any], tuple[Any, ...]]:

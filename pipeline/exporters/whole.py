@@ -29,6 +29,7 @@ from pipeline.exporters.dictionary import data_dictionary
 from pipeline.exporters.json import dumps
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
 from pipeline.incremental.encoded import EncodedPage, Parts, decode_records, encode_parts
+from pipeline.incremental.row_cache import Segment
 from pipeline.incremental.store import PART, PageStore, decode_entry, encode_entry
 from pipeline.openapi import API_DATASETS, ApiRecords, grouped_by_service
 from pipeline.schema import json_schema
@@ -71,6 +72,7 @@ class Scratch:
         self.handles: dict[str, BinaryIO] = {}
         self.sizes: dict[str, int] = {}
         self.partitions: dict[str, _Partitions] = {}  # by derived dataset name
+        self.segments: dict[str, list[Segment]] = {r.name: [] for r in ALL_RESOURCES}
         try:
             for resource in ALL_RESOURCES:
                 self.handles[resource.name] = open(self.path(resource), "wb")  # noqa: SIM115 (closed in close)
@@ -82,14 +84,16 @@ class Scratch:
     def path(self, resource: Resource) -> Path:
         return self.folder / f"{resource.name}.jsonl"
 
-    def add(self, resource: Resource, part: bytes, service: str = "") -> None:
-        """Append ``resource``'s JSON Lines ``part`` (of a page of ``service``), noting where it lies for the
-        derived datasets made from ``resource``."""
+    def add(self, resource: Resource, part: bytes, count: int, name: str, key: str, service: str = "") -> None:
+        """Append ``resource``'s JSON Lines ``part`` of ``count`` records (of the page or partition ``name``,
+        cache key ``key``, of ``service``), noting where it lies for the database and for the derived
+        datasets made from ``resource``."""
         if not part:
             return
         offset = self.sizes[resource.name]
         self.handles[resource.name].write(part)
         self.sizes[resource.name] += len(part)
+        self.segments[resource.name].append(Segment(key, name, offset, len(part), count))
         for derived in DERIVED_RESOURCES:
             derivation = derived.derive
             assert derivation is not None  # a derived dataset
@@ -124,9 +128,10 @@ class Scratch:
             handle.close()
 
 
-def derived_parts(resource: Resource, scratch: Scratch, store: PageStore | None) -> Iterator[tuple[Parts, bool]]:
-    """The parts of the derived dataset ``resource``, partition by partition in order, each with whether it
-    was made now (else it came from ``store``, made by an earlier build from the same source records)."""
+def derived_parts(resource: Resource, scratch: Scratch,
+                  store: PageStore | None) -> Iterator[tuple[Parts, str, str]]:
+    """The parts of the derived dataset ``resource``, partition by partition in order, each with the
+    partition's name and the hash of its source records (from ``store`` where an earlier build made them)."""
     derivation = resource.derive
     assert derivation is not None, f"{resource.name} is not a derived dataset"
     source = resource_named(derivation.source)
@@ -136,13 +141,13 @@ def derived_parts(resource: Resource, scratch: Scratch, store: PageStore | None)
         entry = store.read(name, digest, PART) if store is not None else None
         kept = decode_entry(entry, name, digest) if entry is not None else None
         if kept is not None:
-            yield kept.parts_of(resource), False
+            yield kept.parts_of(resource), name, digest
             continue
         records = decode_records(source, scratch.read(source, partitions.ranges[partition]))
         parts = encode_parts(resource, list(derivation.rows(sorted(records, key=derivation.order))))
         if store is not None:
             store.put(encode_entry(EncodedPage(name, digest, (), (), {resource.name: parts})), name, digest, PART)
-        yield parts, True
+        yield parts, name, digest
 
 
 def api_services(scratch: Scratch) -> Iterator[tuple[str, ApiRecords]]:

@@ -1,0 +1,214 @@
+"""``pipeline.db`` laid out by SQLite from the row cache: every page's rows, kept between builds.
+
+Filling a table from JSON text costs Python time per row (~7 s for the bench's million rows);
+copying rows between SQLite tables does not. So the rows of each page (and of each derived
+partition) are kept in ``rows.db`` beside the page store's entries, under the page's store key
+(``Segment.key``: its path, its bytes and the code that read it). A build ingests only the
+segments the cache lacks, read from the dataset writer's JSON Lines copies (``Segment.offset``,
+``size``), then lays out ``pipeline.db`` with one ``INSERT ... SELECT`` per table in dataset
+order, and the same indexes and full-text tables as always: the database is the one
+``database_from_jsonl`` makes of the same records (``dump`` is equal), whatever the cache held.
+
+Rows of an older version of a page (or partition) this build replaced are removed from the
+cache. The cache is written in one transaction, so a killed build leaves it as it was; a cache
+SQLite cannot read is bypassed (``assemble`` uses a fresh one in the scratch folder), which only
+costs time. A build without a page store uses a fresh cache, a temporary file: one path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipeline.datasets import Resource
+from pipeline.exporters.sqlite import finish_table, quote, table_sql
+from pipeline.exporters.sqlite_jsonl import KEY_CONFLICTS, lines_rows, no_cycle_collection
+
+#: The row cache's file name (in the page store's folder, or the scratch folder).
+ROWS = "rows.db"
+#: Seconds a build waits for another build that holds the row cache.
+BUSY_SECONDS = 600
+#: The size of the segments a whole JSON Lines file is read in (``whole_files``).
+SEGMENT_BYTES = 1 << 21
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One page's (or derived partition's) records of one dataset: its cache key, its name (a page's path;
+    ``error_catalog/ecs``), and where its lines lie in the dataset's JSON Lines copy."""
+
+    key: str
+    name: str
+    offset: int
+    size: int
+    count: int
+
+
+def segment_key(name: str, digest: str, fingerprint: str) -> str:
+    """The cache key of a page (``name`` its path, ``digest`` its bytes') or partition, read by this code."""
+    return hashlib.sha256(f"{fingerprint}\0{name}\0{digest}".encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class DatabasePlan:
+    """What the database is made of: each dataset's segments in dataset order (by dataset name), the folder of
+    the JSON Lines copies, the new file to make, and the row cache (``None``: a fresh one in ``folder``)."""
+
+    folder: Path
+    target: Path
+    segments: tuple[tuple[str, tuple[Segment, ...]], ...]
+    cache: Path | None = None
+
+
+def assemble(plan: DatabasePlan, resources: Sequence[Resource]) -> None:
+    """Make ``plan.target`` (a new file): ingest what the row cache lacks, lay out every table, index it."""
+    if plan.target.exists():
+        raise FileExistsError(f"{plan.target}: the database must be a new file")
+    try:
+        _assemble(plan, resources)
+    except sqlite3.DatabaseError:
+        if plan.cache is None or not plan.cache.exists():
+            raise
+        plan.target.unlink(missing_ok=True)
+        _assemble(replace(plan, cache=None), resources)  # a cache SQLite cannot read: bypassed
+
+
+def _assemble(plan: DatabasePlan, resources: Sequence[Resource]) -> None:
+    if plan.cache is None:
+        handle, fresh = tempfile.mkstemp(prefix=".rows-", suffix=".db", dir=plan.folder)
+        os.close(handle)
+        try:
+            _assemble(replace(plan, cache=Path(fresh)), resources)
+        finally:
+            os.unlink(fresh)
+        return
+    connection = sqlite3.connect(plan.target, isolation_level=None, timeout=BUSY_SECONDS)
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.execute("ATTACH DATABASE ? AS rows", (str(plan.cache),))
+        if Path(plan.cache).name != ROWS:  # a fresh one, thrown away after
+            connection.execute("PRAGMA rows.journal_mode=OFF")
+            connection.execute("PRAGMA rows.synchronous=OFF")
+        segments = dict(plan.segments)
+        connection.execute("BEGIN IMMEDIATE")
+        _prepare(connection, resources)
+        with no_cycle_collection():
+            for resource in resources:
+                found = segments.get(resource.name, ())
+                _want(connection, resource, found)
+                _ingest(connection, resource, found, plan.folder / f"{resource.name}.jsonl")
+                _prune(connection, resource)
+                keyed = _lay_out(connection, resource)
+                finish_table(connection, resource, keyed)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def _prepare(connection: sqlite3.Connection, resources: Sequence[Resource]) -> None:
+    """The cache's tables (made once), and this build's list of wanted segments."""
+    connection.execute("CREATE TABLE IF NOT EXISTS rows.present "
+                       "(dataset TEXT, name TEXT, key TEXT, PRIMARY KEY (dataset, key))")
+    for resource in resources:
+        columns = ", ".join(quote(f.name) for f in resource.fields)
+        connection.execute(f"CREATE TABLE IF NOT EXISTS rows.{quote(resource.name)} "
+                           f"(_key TEXT NOT NULL, _n INTEGER NOT NULL, {columns})")
+        connection.execute(f"CREATE INDEX IF NOT EXISTS rows.{quote('key_' + resource.name)} "
+                           f"ON {quote(resource.name)} (_key, _n)")
+    connection.execute("CREATE TEMP TABLE wanted (dataset TEXT, ordinal INTEGER, key TEXT, name TEXT, "
+                       "PRIMARY KEY (dataset, ordinal))")
+
+
+def _want(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment]) -> None:
+    connection.executemany("INSERT INTO temp.wanted VALUES (?, ?, ?, ?)",
+                           [(resource.name, i, s.key, s.name) for i, s in enumerate(segments)])
+
+
+def _ingest(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment], copy: Path) -> None:
+    """Insert into the cache the segments it lacks, read from ``copy``."""
+    present = {key for (key,) in connection.execute("SELECT key FROM rows.present WHERE dataset = ?",
+                                                    (resource.name,))}
+    missing = [s for s in segments if s.key not in present]
+    if not missing:
+        return
+    marks = ", ".join("?" * (len(resource.fields) + 2))
+    insert = f"INSERT INTO rows.{quote(resource.name)} VALUES ({marks})"
+    with open(copy, "rb") as handle:
+        for segment in missing:
+            handle.seek(segment.offset)
+            rows = lines_rows(handle.read(segment.size).splitlines(keepends=True), resource, copy)
+            if len(rows) != segment.count:
+                raise ValueError(f"{copy}: {segment.name}: {len(rows)} records where {segment.count} were written")
+            connection.executemany(insert, [(segment.key, n, *row) for n, row in enumerate(rows)])
+    connection.executemany("INSERT OR REPLACE INTO rows.present VALUES (?, ?, ?)",
+                           [(resource.name, s.name, s.key) for s in missing])
+
+
+def _prune(connection: sqlite3.Connection, resource: Resource) -> None:
+    """Remove from the cache the segments of this build's pages (partitions) that this build replaced."""
+    stale = [key for (key,) in connection.execute(
+        "SELECT key FROM rows.present WHERE dataset = ?1 AND name IN (SELECT name FROM temp.wanted WHERE "
+        "dataset = ?1) AND key NOT IN (SELECT key FROM temp.wanted WHERE dataset = ?1)", (resource.name,))]
+    if not stale:
+        return
+    connection.executemany(f"DELETE FROM rows.{quote(resource.name)} WHERE _key = ?", [(k,) for k in stale])
+    connection.executemany("DELETE FROM rows.present WHERE dataset = ? AND key = ?",
+                           [(resource.name, k) for k in stale])
+
+
+def _lay_out(connection: sqlite3.Connection, resource: Resource) -> bool:
+    """The dataset's table in the new database, its rows in dataset order; True when it has its primary key
+    (no two rows repeat it, nulls counting as equal: ``is_unique``)."""
+    connection.execute(table_sql(resource, keyed=True))
+    try:
+        _copy_rows(connection, resource)
+        repeated = _repeats_null_key(connection, resource)
+    except sqlite3.IntegrityError as error:
+        if error.sqlite_errorname not in KEY_CONFLICTS:
+            raise
+        repeated = True
+    if not repeated:
+        return True
+    connection.execute(f"DROP TABLE main.{quote(resource.name)}")
+    connection.execute(table_sql(resource, keyed=False))
+    _copy_rows(connection, resource)
+    return False
+
+
+def _copy_rows(connection: sqlite3.Connection, resource: Resource) -> None:
+    columns = ", ".join(f"r.{quote(f.name)}" for f in resource.fields)
+    connection.execute(f"INSERT INTO main.{quote(resource.name)} SELECT {columns} FROM temp.wanted AS w "
+                       f"JOIN rows.{quote(resource.name)} AS r ON r._key = w.key WHERE w.dataset = ? "
+                       "ORDER BY w.ordinal, r._n", (resource.name,))
+
+
+def _repeats_null_key(connection: sqlite3.Connection, resource: Resource) -> bool:
+    """Two rows repeat a primary key holding a null (SQLite let them in: its nulls are distinct)."""
+    if not resource.primary_key or all(resource.field(name).required for name in resource.primary_key):
+        return False
+    columns = ", ".join(map(quote, resource.primary_key))
+    return connection.execute(f"SELECT 1 FROM main.{quote(resource.name)} GROUP BY {columns} "
+                              "HAVING COUNT(*) > 1 LIMIT 1").fetchone() is not None
+
+
+def whole_files(folder: Path, resources: Sequence[Resource]) -> Iterator[tuple[str, tuple[Segment, ...]]]:
+    """Each dataset's JSON Lines file in ``folder`` as segments of about ``SEGMENT_BYTES`` (``database_from_jsonl``)."""
+    for resource in resources:
+        segments: list[Segment] = []
+        offset = size = count = 0
+        with open(folder / f"{resource.name}.jsonl", "rb") as handle:
+            for line in handle:
+                size += len(line)
+                count += 1
+                if size >= SEGMENT_BYTES:
+                    segments.append(Segment(f"{resource.name}:{offset}", resource.name, offset, size, count))
+                    offset, size, count = offset + size, 0, 0
+        if count:
+            segments.append(Segment(f"{resource.name}:{offset}", resource.name, offset, size, count))
+        yield resource.name, tuple(segments)
