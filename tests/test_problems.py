@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: written before (a page store entry; another dataset's ``issues.json``, for ``pipeline diff``).
 ISSUE_BUILDERS = {
     ("pipeline/problems.py", "at"),
-    ("pipeline/incremental/store.py", "_result"),
+    ("pipeline/incremental/store.py", "_page"),
     ("pipeline/diff/load.py", "read_unreadable"),
     ("pipeline/exporters/items.py", "issue_from_dict"),  # issues.json read back (pipeline.load)
 }

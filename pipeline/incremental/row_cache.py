@@ -17,6 +17,7 @@ costs time. A build without a page store uses a fresh cache, a temporary file: o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -69,13 +70,16 @@ def assemble(plan: DatabasePlan, resources: Sequence[Resource]) -> None:
     """Make ``plan.target`` (a new file): ingest what the row cache lacks, lay out every table, index it."""
     if plan.target.exists():
         raise FileExistsError(f"{plan.target}: the database must be a new file")
+    if plan.cache is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be made is bypassed below
+            plan.cache.parent.mkdir(parents=True, exist_ok=True)
     try:
         _assemble(plan, resources)
     except sqlite3.DatabaseError:
-        if plan.cache is None or not plan.cache.exists():
+        if plan.cache is None:
             raise
         plan.target.unlink(missing_ok=True)
-        _assemble(replace(plan, cache=None), resources)  # a cache SQLite cannot read: bypassed
+        _assemble(replace(plan, cache=None), resources)  # a cache SQLite cannot open or read: bypassed
 
 
 def _assemble(plan: DatabasePlan, resources: Sequence[Resource]) -> None:

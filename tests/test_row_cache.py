@@ -1,0 +1,84 @@
+"""The row cache (``pipeline.incremental.row_cache``): ``pipeline.db`` laid out from the rows kept between builds
+is the database a build without any cache makes, whatever the cache held."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline.cli import main
+from pipeline.datasets import ALL_RESOURCES
+from pipeline.exporters.sqlite import dump, export_database
+from pipeline.incremental.row_cache import ROWS
+
+RAW_DOCS = Path(__file__).resolve().parent.parent / "raw_docs"
+#: Services whose error codes make catalog rows over two folders (a region copy) and status pages beside them.
+SERVICES = ("dns", "dns-swiss", "ecs-job", "ecs-job-swiss", "nat")
+
+
+def docs_in(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    for service in SERVICES:
+        shutil.copytree(RAW_DOCS / service, docs / service)
+    return docs
+
+
+def build(capsys: pytest.CaptureFixture[str], docs: Path, out: Path, *extra: str) -> str:
+    capsys.readouterr()
+    code = main(["build", str(docs), "--out", str(out), "-j", "1", *extra])
+    err = capsys.readouterr().err
+    assert code == 0 and "Traceback" not in err, err
+    return err
+
+
+def cached_keys(cache: Path) -> dict[str, set[str]]:
+    """The segment keys the row cache holds, by dataset."""
+    connection = sqlite3.connect(cache / ROWS)
+    try:
+        found: dict[str, set[str]] = {}
+        for dataset, key in connection.execute("SELECT dataset, key FROM present"):
+            found.setdefault(dataset, set()).add(key)
+        return found
+    finally:
+        connection.close()
+
+
+def a_page_with_errors(docs: Path) -> Path:
+    return docs / "dns-swiss" / "error_code.rst"
+
+
+def test_one_page_changed_gives_the_database_of_a_build_without_cache(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The changed page's rows (and its service family's catalog rows) are ingested, the others copied from the
+    cache; the old version's rows leave the cache; the database equals a fresh build's, statement for statement."""
+    docs, out, cache = docs_in(tmp_path), tmp_path / "out", tmp_path / "cache"
+    build(capsys, docs, out, "--cache-dir", str(cache))
+    before = cached_keys(cache)
+    page = a_page_with_errors(docs)
+    page.write_bytes(page.read_bytes().replace(b"DNS.", b"DNZ.", 3))
+    assert "1 misses" in build(capsys, docs, out, "--cache-dir", str(cache))
+    after = cached_keys(cache)
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert {"error_codes", "error_catalog", "pages"} <= changed  # the page's new rows in, its old ones out
+    assert all(len(after[name]) == len(before[name]) for name in before)
+    fresh = tmp_path / "fresh"
+    build(capsys, docs, fresh, "--no-cache")
+    assert dump(out / "pipeline.db") == dump(fresh / "pipeline.db")
+    loaded = pipeline.load(fresh)  # the records of the JSON files, in dataset order: the database of them
+    memory = sqlite3.connect(":memory:")
+    memory.deserialize(export_database([(r, list(loaded[r.name])) for r in ALL_RESOURCES]))
+    assert dump(out / "pipeline.db") == list(memory.iterdump())
+
+
+def test_a_damaged_row_cache_is_bypassed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A row cache SQLite cannot read costs time, not the build: the database is made as without a cache."""
+    docs, out, cache = docs_in(tmp_path), tmp_path / "out", tmp_path / "cache"
+    build(capsys, docs, out, "--cache-dir", str(cache))
+    expected = dump(out / "pipeline.db")
+    (cache / ROWS).write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)  # a header, then garbage
+    build(capsys, docs, out, "--cache-dir", str(cache), "--force")
+    assert dump(out / "pipeline.db") == expected
