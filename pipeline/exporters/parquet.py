@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, TypeVar
 
@@ -185,22 +186,60 @@ def _read_jsonl(resource: Resource, source: JsonlSource, consume: Callable[[Iter
     import pyarrow.json as pj
 
     schema = arrow_schema(resource)
-    start = None if isinstance(source, str | os.PathLike) else source.tell()
-    if _is_empty(source, start):
+    reads = _opener(source)
+    if _is_empty(reads()):
         return consume(iter(()))
     parse = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     block = BLOCK
     while True:
         try:
-            reader = pj.open_json(_rewound(source, start), read_options=pj.ReadOptions(block_size=block),
-                                  parse_options=parse, memory_pool=_pool())
+            reader = pj.open_json(reads(), read_options=pj.ReadOptions(block_size=block), parse_options=parse,
+                                  memory_pool=_pool())
             return consume(batch.cast(schema) for batch in reader)
         except pa.ArrowInvalid:
-            longest = _longest_line(_rewound(source, start))
+            longest = _longest_line(reads())
             if longest <= block:
                 raise
             while block < longest:
                 block *= 2
+
+
+def _opener(source: JsonlSource) -> Callable[[], str | _View]:
+    """What opens ``source`` for one reader: the path itself (pyarrow opens it), or a view of the file object."""
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        return lambda: path
+    start, lock = source.tell(), threading.Lock()
+    return lambda: _View(source, start, lock)
+
+
+class _View:
+    """A file object's bytes from ``start``, read at a position of the view's own.
+
+    pyarrow reads ahead on threads of its own, and a reader that failed may still be reading
+    when the next one starts: reading the file object itself, the two would move each other's
+    position. Views of one file object take turns (``lock``) to seek and read.
+    """
+
+    def __init__(self, file: BinaryIO, start: int, lock: threading.Lock) -> None:
+        self.file = file
+        self.position = start
+        self.lock = lock
+        self.closed = False  # pyarrow asks, and closes the view (not the file object) when it is done
+
+    def close(self) -> None:
+        self.closed = True
+
+    def read(self, size: int = -1) -> bytes:
+        with self.lock:
+            self.file.seek(self.position)
+            data = self.file.read(size)
+        self.position += len(data)
+        return data
+
+
+def _is_empty(source: str | _View) -> bool:
+    return os.stat(source).st_size == 0 if isinstance(source, str) else not source.read(1)
 
 
 def _pool() -> Any:
@@ -214,29 +253,13 @@ def _pool() -> Any:
     return pa.system_memory_pool()
 
 
-def _rewound(source: JsonlSource, start: int | None) -> Any:
-    """What pyarrow reads ``source`` from: the path itself, or the file object back at ``start``."""
-    if start is None:
-        return os.fspath(source)  # type: ignore[arg-type]
-    source.seek(start)  # type: ignore[union-attr]
-    return source
-
-
-def _is_empty(source: JsonlSource, start: int | None) -> bool:
-    if start is None:
-        return os.stat(source).st_size == 0  # type: ignore[arg-type]
-    empty = not source.read(1)  # type: ignore[union-attr]
-    source.seek(start)  # type: ignore[union-attr]
-    return empty
-
-
-def _longest_line(source: JsonlSource) -> int:
-    """The length of the longest line of ``source`` (a path or a file object at its start), its newline included."""
+def _longest_line(source: str | _View) -> int:
+    """The length of the longest line of ``source`` (a path or a view), its newline included."""
     if isinstance(source, str):
         with open(source, "rb") as file:
-            return _longest_line(file)
+            return _longest_line(_View(file, 0, threading.Lock()))
     longest = run = 0
-    while chunk := source.read(BLOCK):  # type: ignore[union-attr]
+    while chunk := source.read(BLOCK):
         parts = chunk.split(b"\n")
         if len(parts) == 1:
             run += len(chunk)
