@@ -37,8 +37,9 @@ def value_strategy(field: Field, text: st.SearchStrategy[str] = TEXT) -> st.Sear
 
 
 def record_strategy(resource: Resource, text: st.SearchStrategy[str] = TEXT) -> st.SearchStrategy[Any]:
-    """Records of ``resource`` with every field drawn from ``value_strategy``."""
-    return st.builds(resource.record_type, **{f.name: value_strategy(f, text) for f in resource.fields})
+    """Records of ``resource`` with every field drawn from ``value_strategy`` (in field order: a column's name
+    need not be its attribute's, ``in`` is ``in_``)."""
+    return st.tuples(*(value_strategy(f, text) for f in resource.fields)).map(resource.from_row)
 
 
 def typed(resource: Resource, row: dict[str, str]) -> dict[str, Any]:
