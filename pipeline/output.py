@@ -37,9 +37,9 @@ from pipeline.exporters import FORMATS, Format, dataset_formats
 from pipeline.exporters.database_job import DatabaseJob
 from pipeline.exporters.datapackage import content_hash
 from pipeline.exporters.encoder import TextEncoder
-from pipeline.exporters.interim import parquet_from_jsonl
 from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
+from pipeline.exporters.parquet import parquet_from_jsonl
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
 from pipeline.exporters.whole import BINARY_SUFFIXES, Scratch, api_services, derived_parts, text_checksums, texts
 from pipeline.exporters.whole import file_names as whole_file_names
