@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from profiles import examples
 from records import record_strategy
+from sqlite_oracle import export_database
 
 import pipeline
 from pipeline.cli import main
@@ -35,7 +36,6 @@ from pipeline.datasets import (
     column,
     derive_all,
 )
-from pipeline.exporters.sqlite import export_database
 from pipeline.exporters.whole import file_names
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,11 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_oracle import export_database
 
 import pipeline
 from pipeline.cli import main
 from pipeline.datasets import ALL_RESOURCES
-from pipeline.exporters.sqlite import dump, export_database
+from pipeline.exporters.sqlite import dump
 from pipeline.incremental.row_cache import ROWS
 
 RAW_DOCS = Path(__file__).resolve().parent.parent / "raw_docs"

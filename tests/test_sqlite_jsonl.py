@@ -1,5 +1,5 @@
 """``pipeline.db`` made from the JSON Lines files (``database_from_jsonl``), in a child process (``DatabaseJob``):
-the database ``Staging.write_staged`` and ``export_database`` make of the same records."""
+the database the reference ``sqlite_oracle.export_database`` makes of the same records."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from profiles import examples
 from records import ANY_TEXT, value_strategy
+from sqlite_oracle import export_database
 
 import pipeline
 from pipeline.datasets import (
@@ -36,7 +37,7 @@ from pipeline.datasets import (
 )
 from pipeline.exporters import jsonl
 from pipeline.exporters.database_job import DatabaseJob, DatabaseJobError
-from pipeline.exporters.sqlite import Staging, dump, export_database
+from pipeline.exporters.sqlite import dump
 from pipeline.exporters.sqlite_jsonl import database_from_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,20 +45,9 @@ OUTPUT = ROOT / "output"
 
 
 def staged_dump(datasets: Sequence[tuple[Resource, Sequence[Any]]], folder: Path) -> list[str]:
-    """``dump`` of today's two ways to the database (``Staging.add`` + ``write_staged``, and ``export_database``),
-    asserted equal to each other."""
-    resources = [resource for resource, _ in datasets]
-    staging = Staging(folder / "staging.db", resources)
-    try:
-        for resource, records in datasets:
-            staging.add(resource, records)
-        staging.write_staged(folder / "staged.db", resources)
-    finally:
-        staging.close()
+    """``dump`` of the reference database of the records (``sqlite_oracle.export_database``)."""
     (folder / "exported.db").write_bytes(export_database(datasets))
-    staged = dump(folder / "staged.db")
-    assert staged == dump(folder / "exported.db")
-    return staged
+    return dump(folder / "exported.db")
 
 
 def jsonl_dump(datasets: Sequence[tuple[Resource, Sequence[Any]]], folder: Path) -> list[str]:
@@ -83,7 +73,7 @@ def test_the_database_of_the_raw_docs_jsonl_files_is_the_staged_one(tmp_path: Pa
 @pytest.mark.parametrize("resource", ALL_RESOURCES, ids=lambda r: r.name)
 def test_generated_records_give_the_staged_database(resource: Resource, data: st.DataObject) -> None:
     """Any records of each dataset (any text, nulls, empty lists, booleans; sometimes one repeated, which
-    drops the primary key) give the database ``write_staged`` and ``export_database`` make."""
+    drops the primary key) give the database ``export_database`` makes."""
     record = st.tuples(*(value_strategy(f, ANY_TEXT) for f in resource.fields)).map(resource.from_row)  # "in": in_
     records = data.draw(st.lists(record, max_size=5), label="records")
     if records and data.draw(st.booleans(), label="repeat one"):
@@ -144,7 +134,7 @@ TAGGED = Resource(name="tagged", record_type=Tagged, title="Tagged", key=("name"
     ([Tagged(None, None, ()), Tagged(None, None, ())], False),
     ([Tagged("a", 1, ()), Tagged("b", 1, ()), Tagged("a", 1, ())], False)])
 def test_a_key_repeated_with_nulls_drops_the_primary_key(records: list[Tagged], keyed: bool, tmp_path: Path) -> None:
-    """SQLite's primary key holds two rows whose key has the same null: ``is_unique`` counts them as a repeat."""
+    """SQLite's primary key holds two rows whose key has the same null: the reference counts them as a repeat."""
     made = jsonl_dump([(TAGGED, records)], tmp_path)
     assert made == staged_dump([(TAGGED, records)], tmp_path)
     table = next(statement for statement in made if statement.startswith('CREATE TABLE "tagged" ('))

@@ -1,11 +1,12 @@
-"""``pipeline.db`` made from the datasets' JSON Lines files (``database_from_jsonl``), not from records in memory.
+"""JSON Lines to SQLite rows: what ``pipeline.db`` is filled from, never records in memory.
 
-The build writes every dataset's ``<name>.jsonl`` first (one compact object per record, keys in
-field order: ``pipeline.exporters.jsonl``); the database is then laid out from those files, a
-batch of lines at a time, in a process of its own (``pipeline.exporters.database_job``). It is
-the database ``Staging.write_staged`` and ``export_database`` make of the same records (``dump``
-is equal): the same tables, rows in file order, cells as ``cells`` gives them (a list field is
-its JSON array as text, a boolean 0/1, a null NULL), then the same indexes and full-text tables.
+The build writes every dataset's JSON Lines (one compact object per record, keys in field order:
+``pipeline.exporters.jsonl``) to copies in its scratch folder; the rows of the database are read
+from those lines (``lines_rows``: cells as the database holds them, a list field its JSON array as
+text, a boolean 0/1, a null NULL) into the row cache, which lays the database out
+(``pipeline.incremental.row_cache``), in a process of its own (``pipeline.exporters.database_job``).
+``database_from_jsonl`` is that path over whole files. The database equals the one made of the
+same records row by row (the tests' ``sqlite_oracle.export_database``: ``dump`` is equal).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def database_from_jsonl(folder: Path, resources: Sequence[Resource], target: Pat
 
     Written without journal or sync, as a scratch file is: the caller syncs it, or throws it away
     if this fails. A table whose records repeat its primary key (nulls count as equal) is written
-    without that key, with an index on its fields instead, as ``write_staged`` does. (The build's
+    without that key, with an index on its fields instead. (The build's
     way, through a fresh row cache in ``folder``: ``pipeline.incremental.row_cache``.)
     """
     from pipeline.incremental.row_cache import DatabasePlan, assemble, whole_files
@@ -53,19 +54,6 @@ def no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def jsonl_rows(path: Path, resource: Resource) -> Iterator[list[tuple[Any, ...]]]:
-    """The records of the JSON Lines file of ``resource`` as rows of ``cells``, a batch at a time.
-
-    A line that is not an object with every column (by its column name: ``in``, not ``in_``) is a
-    ``ValueError`` naming its ``path:line``.
-    """
-    number = 0
-    with path.open("rb") as file:
-        while lines := file.readlines(BATCH_BYTES):
-            yield lines_rows(lines, resource, path, number)
-            number += len(lines)
 
 
 def lines_rows(lines: list[bytes], resource: Resource, path: Path, before: int = 0) -> list[tuple[Any, ...]]:

@@ -168,7 +168,7 @@ def _prune(connection: sqlite3.Connection, resource: Resource) -> None:
 
 def _lay_out(connection: sqlite3.Connection, resource: Resource) -> bool:
     """The dataset's table in the new database, its rows in dataset order; True when it has its primary key
-    (no two rows repeat it, nulls counting as equal: ``is_unique``)."""
+    (no two rows repeat it, nulls counting as equal, as tuples compare)."""
     connection.execute(table_sql(resource, keyed=True))
     try:
         _copy_rows(connection, resource)
