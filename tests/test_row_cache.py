@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ from sqlite_oracle import export_database
 
 import pipeline
 from pipeline.cli import main
-from pipeline.datasets import ALL_RESOURCES
+from pipeline.datasets import ALL_RESOURCES, Resource, column
+from pipeline.exporters import jsonl
 from pipeline.exporters.sqlite import dump
-from pipeline.incremental.row_cache import ROWS
+from pipeline.incremental.row_cache import ROWS, DatabasePlan, Segment, assemble, cached_table
 
 RAW_DOCS = Path(__file__).resolve().parent.parent / "raw_docs"
 #: Services whose error codes make catalog rows over two folders (a region copy) and status pages beside them.
@@ -41,8 +43,8 @@ def cached_keys(cache: Path) -> dict[str, set[str]]:
     connection = sqlite3.connect(cache / ROWS)
     try:
         found: dict[str, set[str]] = {}
-        for dataset, key in connection.execute("SELECT dataset, key FROM present"):
-            found.setdefault(dataset, set()).add(key)
+        for table, key in connection.execute("SELECT dataset, key FROM present"):
+            found.setdefault(table.partition("@")[0], set()).add(key)
         return found
     finally:
         connection.close()
@@ -83,3 +85,41 @@ def test_a_damaged_row_cache_is_bypassed(tmp_path: Path, capsys: pytest.CaptureF
     (cache / ROWS).write_bytes(b"SQLite format 3\x00" + b"\xff" * 4096)  # a header, then garbage
     build(capsys, docs, out, "--cache-dir", str(cache), "--force")
     assert dump(out / "pipeline.db") == expected
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A record of a dataset declared here: the row cache's layout follows its fields."""
+
+    name: str = field(metadata=column("A name."))
+
+
+@dataclass(frozen=True, slots=True)
+class NoteWithFlag:
+    """The same dataset, a field added (as when `retryable` is added to error codes)."""
+
+    name: str = field(metadata=column("A name."))
+    flag: bool | None = field(metadata=column("A flag."))
+
+
+def test_a_field_added_gives_a_new_cache_table_and_drops_the_old(tmp_path: Path) -> None:
+    """A dataset's rows are cached in a table named after its columns: after a field is added, the rows are
+    ingested into a new table (not refused by the old one, which would send every build down the bypass) and
+    the old table is dropped."""
+    cache = tmp_path / ROWS
+    for record_type, records in ((Note, [Note("a")]), (NoteWithFlag, [NoteWithFlag("a", True)])):
+        resource = Resource(name="notes", record_type=record_type, title="Notes", key=("name",),
+                            primary_key=("name",), order=("name",))
+        folder = tmp_path / record_type.__name__
+        folder.mkdir()
+        (folder / "notes.jsonl").write_bytes(jsonl.export(resource, records))
+        size = (folder / "notes.jsonl").stat().st_size
+        plan = DatabasePlan(folder, folder / "made.db", (("notes", (Segment("k", "p.md", 0, size, 1),)),), cache)
+        assemble(plan, [resource])
+        tables = {name for (name,) in sqlite3.connect(cache).execute("SELECT name FROM sqlite_master WHERE "
+                                                                     "type = 'table' AND name LIKE 'notes@%'")}
+        assert tables == {cached_table(resource)}
+        made = sqlite3.connect(folder / "made.db")
+        assert made.execute("SELECT * FROM notes").fetchall() == [tuple(int(v) if isinstance(v, bool) else v
+                                                                        for v in astuple(records[0]))]
+        made.close()

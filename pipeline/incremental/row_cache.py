@@ -115,16 +115,28 @@ def _assemble(plan: DatabasePlan, resources: Sequence[Resource]) -> None:
         connection.close()
 
 
+def cached_table(resource: Resource) -> str:
+    """The cache's table of ``resource``'s rows, named after its columns (``error_codes@3f2a...``): a field
+    added to a dataset gets a new table, and the old one is dropped (``_prepare``)."""
+    layout = "\0".join(f"{f.name}:{f.type}:{f.is_list}" for f in resource.fields)
+    return f"{resource.name}@{hashlib.sha256(layout.encode()).hexdigest()[:16]}"
+
+
 def _prepare(connection: sqlite3.Connection, resources: Sequence[Resource]) -> None:
-    """The cache's tables (made once), and this build's list of wanted segments."""
+    """The cache's tables (made once; those of other layouts dropped), and this build's list of wanted segments."""
     connection.execute("CREATE TABLE IF NOT EXISTS rows.present "
                        "(dataset TEXT, name TEXT, key TEXT, PRIMARY KEY (dataset, key))")
+    tables = {cached_table(resource) for resource in resources}
+    for (table,) in connection.execute("SELECT name FROM rows.sqlite_master WHERE type = 'table'").fetchall():
+        if "@" in table and table not in tables:
+            connection.execute(f"DROP TABLE rows.{quote(table)}")
+            connection.execute("DELETE FROM rows.present WHERE dataset = ?", (table,))
     for resource in resources:
+        table = cached_table(resource)
         columns = ", ".join(quote(f.name) for f in resource.fields)
-        connection.execute(f"CREATE TABLE IF NOT EXISTS rows.{quote(resource.name)} "
+        connection.execute(f"CREATE TABLE IF NOT EXISTS rows.{quote(table)} "
                            f"(_key TEXT NOT NULL, _n INTEGER NOT NULL, {columns})")
-        connection.execute(f"CREATE INDEX IF NOT EXISTS rows.{quote('key_' + resource.name)} "
-                           f"ON {quote(resource.name)} (_key, _n)")
+        connection.execute(f"CREATE INDEX IF NOT EXISTS rows.{quote('key_' + table)} ON {quote(table)} (_key, _n)")
     connection.execute("CREATE TEMP TABLE wanted (dataset TEXT, ordinal INTEGER, key TEXT, name TEXT, "
                        "PRIMARY KEY (dataset, ordinal))")
 
@@ -136,13 +148,13 @@ def _want(connection: sqlite3.Connection, resource: Resource, segments: Sequence
 
 def _ingest(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment], copy: Path) -> None:
     """Insert into the cache the segments it lacks, read from ``copy``."""
-    present = {key for (key,) in connection.execute("SELECT key FROM rows.present WHERE dataset = ?",
-                                                    (resource.name,))}
+    table = cached_table(resource)
+    present = {key for (key,) in connection.execute("SELECT key FROM rows.present WHERE dataset = ?", (table,))}
     missing = [s for s in segments if s.key not in present]
     if not missing:
         return
     marks = ", ".join("?" * (len(resource.fields) + 2))
-    insert = f"INSERT INTO rows.{quote(resource.name)} VALUES ({marks})"
+    insert = f"INSERT INTO rows.{quote(table)} VALUES ({marks})"
     with open(copy, "rb") as handle:
         for segment in missing:
             handle.seek(segment.offset)
@@ -151,19 +163,19 @@ def _ingest(connection: sqlite3.Connection, resource: Resource, segments: Sequen
                 raise ValueError(f"{copy}: {segment.name}: {len(rows)} records where {segment.count} were written")
             connection.executemany(insert, [(segment.key, n, *row) for n, row in enumerate(rows)])
     connection.executemany("INSERT OR REPLACE INTO rows.present VALUES (?, ?, ?)",
-                           [(resource.name, s.name, s.key) for s in missing])
+                           [(table, s.name, s.key) for s in missing])
 
 
 def _prune(connection: sqlite3.Connection, resource: Resource) -> None:
     """Remove from the cache the segments of this build's pages (partitions) that this build replaced."""
+    table = cached_table(resource)
     stale = [key for (key,) in connection.execute(
         "SELECT key FROM rows.present WHERE dataset = ?1 AND name IN (SELECT name FROM temp.wanted WHERE "
-        "dataset = ?1) AND key NOT IN (SELECT key FROM temp.wanted WHERE dataset = ?1)", (resource.name,))]
+        "dataset = ?2) AND key NOT IN (SELECT key FROM temp.wanted WHERE dataset = ?2)", (table, resource.name))]
     if not stale:
         return
-    connection.executemany(f"DELETE FROM rows.{quote(resource.name)} WHERE _key = ?", [(k,) for k in stale])
-    connection.executemany("DELETE FROM rows.present WHERE dataset = ? AND key = ?",
-                           [(resource.name, k) for k in stale])
+    connection.executemany(f"DELETE FROM rows.{quote(table)} WHERE _key = ?", [(k,) for k in stale])
+    connection.executemany("DELETE FROM rows.present WHERE dataset = ? AND key = ?", [(table, k) for k in stale])
 
 
 def _lay_out(connection: sqlite3.Connection, resource: Resource) -> bool:
@@ -188,7 +200,7 @@ def _lay_out(connection: sqlite3.Connection, resource: Resource) -> bool:
 def _copy_rows(connection: sqlite3.Connection, resource: Resource) -> None:
     columns = ", ".join(f"r.{quote(f.name)}" for f in resource.fields)
     connection.execute(f"INSERT INTO main.{quote(resource.name)} SELECT {columns} FROM temp.wanted AS w "
-                       f"JOIN rows.{quote(resource.name)} AS r ON r._key = w.key WHERE w.dataset = ? "
+                       f"JOIN rows.{quote(cached_table(resource))} AS r ON r._key = w.key WHERE w.dataset = ? "
                        "ORDER BY w.ordinal, r._n", (resource.name,))
 
 
