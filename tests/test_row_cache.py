@@ -119,6 +119,11 @@ def test_a_field_added_gives_a_new_cache_table_and_drops_the_old(tmp_path: Path)
         tables = {name for (name,) in sqlite3.connect(cache).execute("SELECT name FROM sqlite_master WHERE "
                                                                      "type = 'table' AND name LIKE 'notes@%'")}
         assert tables == {cached_table(resource)}
+        cached = sqlite3.connect(cache)
+        columns = [row[1] for row in cached.execute(f'PRAGMA table_info("{cached_table(resource)}")')]
+        assert columns == ["_key", "_n", *resource.column_names]  # the rows went to the cache, not round it
+        assert cached.execute(f'SELECT COUNT(*) FROM "{cached_table(resource)}"').fetchone() == (1,)
+        cached.close()
         made = sqlite3.connect(folder / "made.db")
         assert made.execute("SELECT * FROM notes").fetchall() == [tuple(int(v) if isinstance(v, bool) else v
                                                                         for v in astuple(records[0]))]
