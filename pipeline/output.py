@@ -41,8 +41,9 @@ from pipeline.exporters.items import issue_dict, table_dict
 from pipeline.exporters.json import dumps
 from pipeline.exporters.parquet import parquet_from_jsonl
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
-from pipeline.exporters.whole import BINARY_SUFFIXES, Scratch, api_services, derived_parts, text_checksums, texts
+from pipeline.exporters.whole import BINARY_SUFFIXES, Scratch, api_services, text_checksums, texts
 from pipeline.exporters.whole import file_names as whole_file_names
+from pipeline.incremental.derived import derived_parts
 from pipeline.incremental.encoded import PART_FORMATS, RECORDS_FORMAT, EncodedPage, Parts, decode_records
 from pipeline.incremental.fingerprint import code_fingerprint
 from pipeline.incremental.row_cache import ROWS, segment_key

@@ -5,9 +5,8 @@ and appends each dataset's JSON Lines part to a copy in its scratch folder (``Sc
 holding the records. What needs every record is made from those copies at the end:
 
 - the derived datasets (``DERIVED_RESOURCES``), partition by partition (``Derivation.partition``:
-  the error catalog of one service family); a partition's parts are kept in the page store under
-  the hash of the source records it was made from, so a rebuild re-derives only the partitions
-  whose records changed (``derived_parts``);
+  the error catalog of one service family), from where ``Scratch`` noted each partition's records
+  (``pipeline.incremental.derived`` keeps a partition's parts for the next build);
 - the OpenAPI documents, service by service (``api_services``);
 - the Parquet files and ``pipeline.db``, from the copies (``pipeline.exporters.parquet``,
   ``pipeline.exporters.sqlite``);
@@ -28,9 +27,8 @@ from pipeline.exporters.datapackage import datapackage
 from pipeline.exporters.dictionary import data_dictionary
 from pipeline.exporters.json import dumps
 from pipeline.exporters.sqlite import FILE_NAME as DATABASE
-from pipeline.incremental.encoded import EncodedPage, Parts, decode_records, encode_parts
+from pipeline.incremental.encoded import decode_records
 from pipeline.incremental.row_cache import Segment
-from pipeline.incremental.store import PART, PageStore, decode_entry, encode_entry
 from pipeline.openapi import API_DATASETS, ApiRecords, grouped_by_service
 from pipeline.schema import json_schema
 
@@ -50,7 +48,7 @@ def file_names() -> tuple[str, ...]:
 
 
 @dataclass(slots=True)
-class _Partitions:
+class Partitions:
     """Where the records of each partition of a derived dataset lie in its source's copy, and their hash."""
 
     ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
@@ -71,7 +69,7 @@ class Scratch:
         self.folder = folder
         self.handles: dict[str, BinaryIO] = {}
         self.sizes: dict[str, int] = {}
-        self.partitions: dict[str, _Partitions] = {}  # by derived dataset name
+        self.partitions: dict[str, Partitions] = {}  # by derived dataset name
         self.segments: dict[str, list[Segment]] = {r.name: [] for r in ALL_RESOURCES}
         try:
             for resource in ALL_RESOURCES:
@@ -99,7 +97,7 @@ class Scratch:
             assert derivation is not None  # a derived dataset
             if derivation.source == resource.name:
                 partition = derivation.partition(service) if derivation.partition is not None else ""
-                self.partitions.setdefault(derived.name, _Partitions()).add(partition, offset, part)
+                self.partitions.setdefault(derived.name, Partitions()).add(partition, offset, part)
 
     def finish(self, resource: Resource) -> Path:
         """The copy of ``resource``, complete (flushed; nothing more is added to it)."""
@@ -126,28 +124,6 @@ class Scratch:
     def close(self) -> None:
         for handle in self.handles.values():
             handle.close()
-
-
-def derived_parts(resource: Resource, scratch: Scratch,
-                  store: PageStore | None) -> Iterator[tuple[Parts, str, str]]:
-    """The parts of the derived dataset ``resource``, partition by partition in order, each with the
-    partition's name and the hash of its source records (from ``store`` where an earlier build made them)."""
-    derivation = resource.derive
-    assert derivation is not None, f"{resource.name} is not a derived dataset"
-    source = resource_named(derivation.source)
-    partitions = scratch.partitions.get(resource.name, _Partitions())
-    for partition in sorted(partitions.ranges):
-        name, digest = f"{resource.name}/{partition}", partitions.hashes[partition].hexdigest()
-        entry = store.read(name, digest, PART) if store is not None else None
-        kept = decode_entry(entry, name, digest) if entry is not None else None
-        if kept is not None:
-            yield kept.parts_of(resource), name, digest
-            continue
-        records = decode_records(source, scratch.read(source, partitions.ranges[partition]))
-        parts = encode_parts(resource, list(derivation.rows(sorted(records, key=derivation.order))))
-        if store is not None:
-            store.put(encode_entry(EncodedPage(name, digest, (), (), {resource.name: parts})), name, digest, PART)
-        yield parts, name, digest
 
 
 def api_services(scratch: Scratch) -> Iterator[tuple[str, ApiRecords]]:
