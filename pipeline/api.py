@@ -177,7 +177,7 @@ def build(roots: PathLike | Sequence[PathLike] = (), *, include: Sequence[str] =
         from pipeline.output import write_results
 
         # the writer made the OpenAPI documents: their defects come with what it wrote
-        exported = write_results(dataset.pages, Path(out), csv_safe, census=dataset.census).issues
+        exported = write_results(dataset.pages, Path(out), csv_safe, census=dataset.census, store=store).issues
     else:
         exported = openapi_export(records).issues
     return from_records(records, (*dataset.issues, *exported))  # issues.json's, in order
