@@ -46,7 +46,7 @@ from pipeline.exporters.whole import file_names as whole_file_names
 from pipeline.incremental.derived import derived_parts
 from pipeline.incremental.encoded import PART_FORMATS, RECORDS_FORMAT, EncodedPage, Parts, decode_records
 from pipeline.incremental.fingerprint import code_fingerprint
-from pipeline.incremental.row_cache import ROWS, segment_key
+from pipeline.incremental.row_cache import ROWS, Segment, segment_key
 from pipeline.incremental.store import PageStore
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
@@ -259,6 +259,11 @@ class DatasetWriter:
                 self._write(resource, parts, functools.partial(decode_records, resource, parts.of(RECORDS_FORMAT)),
                             name, digest)
 
+    def _segments(self, resources: Sequence[Resource]) -> tuple[tuple[str, tuple[Segment, ...]], ...]:
+        """Where the records of ``resources`` lie in the scratch copies (for ``pipeline.db``)."""
+        assert self.scratch is not None  # made by __init__
+        return tuple((r.name, tuple(self.scratch.segments[r.name])) for r in resources)
+
     def _write_documents(self, scratch: Scratch) -> tuple[dict[str, str], list[Issue]]:
         """Each service's OpenAPI document (``OPENAPI_FOLDER``, made only when there is one), written as it is
         made; their checksums, and the docs defects the export met."""
@@ -311,14 +316,18 @@ class DatasetWriter:
         all fsynced."""
         scratch = self.scratch
         assert scratch is not None  # made by __init__
-        self._write_derived(scratch)
-        for resource in ALL_RESOURCES:
+        for resource in RESOURCES:
             scratch.finish(resource)
         made = self.scratch_folder / DATABASE
         if self.binary:  # made from the scratch copies in another process, while this one goes on
-            segments = tuple((name, tuple(found)) for name, found in scratch.segments.items())
             cache = Path(self.store.directory) / ROWS if self.store is not None else None
-            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made, segments, cache)
+            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made, self._segments(RESOURCES), cache,
+                                        later=True)
+        self._write_derived(scratch)
+        for resource in DERIVED_RESOURCES:
+            scratch.finish(resource)
+        if self.database is not None:
+            self.database.send(self._segments(DERIVED_RESOURCES))
         checksums, found = self._write_documents(scratch)
         self.issues.extend(found)
         checksums.update(self._finish_text_files())

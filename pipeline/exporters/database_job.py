@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -58,7 +58,7 @@ class DatabaseJob:
     """
 
     def __init__(self, folder: Path, resources: Sequence[Resource], target: Path,
-                 segments: Segments | None = None, cache: Path | None = None) -> None:
+                 segments: Segments | None = None, cache: Path | None = None, later: bool = False) -> None:
         self.target = target
         self._process = subprocess.Popen([sys.executable, "-P", "-c", BOOTSTRAP], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -66,13 +66,22 @@ class DatabaseJob:
         try:
             assert self._process.stdin is not None
             pickle.dump(sys.path, self._process.stdin)
-            pickle.dump((folder, tuple(resources), target, segments, cache), self._process.stdin)
+            pickle.dump((os.getpid(), folder, tuple(resources), target, segments, cache, later), self._process.stdin)
             self._process.stdin.flush()  # kept open: the child's sign that its parent runs
         except BrokenPipeError:
             pass  # the child died at once: ``wait`` says how
         except BaseException:
             self.abandon()
             raise
+
+    def send(self, segments: Segments) -> None:
+        """The segments of the datasets the job was started without (``later``), once they are written."""
+        assert self._process.stdin is not None
+        try:
+            pickle.dump(segments, self._process.stdin)
+            self._process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the child died: ``wait`` says how
 
     @property
     def pid(self) -> int:
@@ -141,14 +150,16 @@ def _death(code: int) -> str:
 
 def child() -> None:
     """The child (``BOOTSTRAP``): read the job, make the database; on failure write one line and exit 1."""
-    folder, resources, target, segments, cache = pickle.load(sys.stdin.buffer)
-    watch = threading.Thread(target=_exit_without_parent, args=(os.getppid(),), name="parent watch", daemon=True)
+    parent, folder, resources, target, segments, cache, later = pickle.load(sys.stdin.buffer)
+    # the parent's pid as it sent it: a parent killed before this line ran leaves no window
+    watch = threading.Thread(target=_exit_without_parent, args=(parent,), name="parent watch", daemon=True)
     watch.start()
     try:
         if segments is None:
             database_from_jsonl(folder, resources, target)
         else:
-            assemble(DatabasePlan(folder, target, segments, cache), resources)
+            assemble(DatabasePlan(folder, target, segments, cache), resources,
+                     (lambda: pickle.load(sys.stdin.buffer)) if later else None)
     except BaseException as error:  # every failure, even Ctrl-C, becomes the parent's one-line message
         sys.stdout.write(one_line(error) + "\n")
         sys.stdout.flush()
@@ -165,11 +176,8 @@ def one_line(error: BaseException) -> str:
 
 
 def _exit_without_parent(parent: int) -> None:
-    """Exit (status 1) once the parent is gone: standard input, which it holds open, ends, or (should a process
-    it forked hold that open too) this process has another parent."""
-    stdin = sys.stdin.fileno()
+    """Exit (status 1) once the parent is gone: this process has another parent. (Standard input carries the
+    job's later segments, so it is not read here; a parent gone while the job waits for them ends the read.)"""
     while os.getppid() == parent:
-        ready, _, _ = select.select([stdin], [], [], PATIENCE)
-        if ready and not os.read(stdin, 4096):
-            break
+        time.sleep(PATIENCE)
     os._exit(1)

@@ -22,7 +22,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -66,28 +66,43 @@ class DatabasePlan:
     cache: Path | None = None
 
 
-def assemble(plan: DatabasePlan, resources: Sequence[Resource]) -> None:
-    """Make ``plan.target`` (a new file): ingest what the row cache lacks, lay out every table, index it."""
+#: The segments of the datasets that ``DatabasePlan.segments`` did not give, asked for once those are ingested.
+Later = Callable[[], "tuple[tuple[str, tuple[Segment, ...]], ...]"]
+
+
+def assemble(plan: DatabasePlan, resources: Sequence[Resource], later: Later | None = None) -> None:
+    """Make ``plan.target`` (a new file): ingest what the row cache lacks, lay out every table, index it.
+
+    ``later`` gives the segments of the datasets ``plan`` lacks, once its own are ingested: the
+    dataset writer starts the database with the pages' datasets while it makes the derived ones.
+    """
     if plan.target.exists():
         raise FileExistsError(f"{plan.target}: the database must be a new file")
+    received: list[tuple[tuple[str, tuple[Segment, ...]], ...]] = []
+
+    def rest() -> tuple[tuple[str, tuple[Segment, ...]], ...]:
+        if not received:  # asked once, kept for a second attempt
+            received.append(later() if later is not None else ())
+        return received[0]
+
     if plan.cache is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be made is bypassed below
             plan.cache.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _assemble(plan, resources)
+        _assemble(plan, resources, rest)
     except sqlite3.DatabaseError:
         if plan.cache is None:
             raise
         plan.target.unlink(missing_ok=True)
-        _assemble(replace(plan, cache=None), resources)  # a cache SQLite cannot open or read: bypassed
+        _assemble(replace(plan, cache=None), resources, rest)  # a cache SQLite cannot open or read: bypassed
 
 
-def _assemble(plan: DatabasePlan, resources: Sequence[Resource]) -> None:
+def _assemble(plan: DatabasePlan, resources: Sequence[Resource], rest: Later) -> None:
     if plan.cache is None:
         handle, fresh = tempfile.mkstemp(prefix=".rows-", suffix=".db", dir=plan.folder)
         os.close(handle)
         try:
-            _assemble(replace(plan, cache=Path(fresh)), resources)
+            _assemble(replace(plan, cache=Path(fresh)), resources, rest)
         finally:
             os.unlink(fresh)
         return
@@ -103,10 +118,16 @@ def _assemble(plan: DatabasePlan, resources: Sequence[Resource]) -> None:
         connection.execute("BEGIN IMMEDIATE")
         _prepare(connection, resources)
         with no_cycle_collection():
+            for resource in resources:  # what the plan gives first, then the rest once it comes
+                if resource.name in segments:
+                    _ingest(connection, resource, segments[resource.name], plan.folder / f"{resource.name}.jsonl")
+            ingested = set(segments)
+            segments.update(rest())
             for resource in resources:
                 found = segments.get(resource.name, ())
+                if resource.name not in ingested:
+                    _ingest(connection, resource, found, plan.folder / f"{resource.name}.jsonl")
                 _want(connection, resource, found)
-                _ingest(connection, resource, found, plan.folder / f"{resource.name}.jsonl")
                 _prune(connection, resource)
                 keyed = _lay_out(connection, resource)
                 finish_table(connection, resource, keyed)
