@@ -104,15 +104,22 @@ class Scratch:
         self.handles[resource.name].flush()
         return self.path(resource)
 
-    def read(self, resource: Resource, ranges: Sequence[tuple[int, int]]) -> bytes:
-        """The bytes of ``ranges`` of ``resource``'s copy, joined."""
+    def records_in(self, resource: Resource, ranges: Sequence[tuple[int, int]]) -> Iterator[Any]:
+        """The records of ``ranges`` of ``resource``'s copy, in order, decoded about ``BATCH_BYTES`` of lines at a
+        time (a whole copy decoded at once held every line's object beside every record)."""
         self.handles[resource.name].flush()
         with open(self.path(resource), "rb") as handle:
-            found = []
-            for offset, size in ranges:
+            batch: list[bytes] = []
+            size = 0
+            for offset, length in ranges:
                 handle.seek(offset)
-                found.append(handle.read(size))
-        return b"".join(found)
+                batch.append(handle.read(length))
+                size += length
+                if size >= BATCH_BYTES:
+                    yield from decode_records(resource, b"".join(batch))
+                    batch, size = [], 0
+            if batch:
+                yield from decode_records(resource, b"".join(batch))
 
     def records(self, resource: Resource) -> Iterator[Any]:
         """Every record of ``resource``'s copy, in dataset order, read a batch at a time."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from pipeline.datasets import Resource, resource_named
 from pipeline.exporters.whole import Partitions, Scratch
-from pipeline.incremental.encoded import EncodedPage, Parts, decode_records, encode_parts
+from pipeline.incremental.encoded import EncodedPage, Parts, encode_parts
 from pipeline.incremental.store import PART, PageStore, decode_entry, encode_entry
 
 
@@ -31,7 +31,7 @@ def derived_parts(resource: Resource, scratch: Scratch,
         if kept is not None:
             yield kept.parts_of(resource), name, digest
             continue
-        records = decode_records(source, scratch.read(source, partitions.ranges[partition]))
+        records = scratch.records_in(source, partitions.ranges[partition])
         parts = encode_parts(resource, list(derivation.rows(sorted(records, key=derivation.order))))
         if store is not None:
             store.put(encode_entry(EncodedPage(name, digest, (), (), {resource.name: parts})), name, digest, PART)
