@@ -26,6 +26,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -277,19 +278,19 @@ class DatasetWriter:
             issues.extend(found)
         return checksums, issues
 
-    def _finish_text_files(self) -> dict[str, str]:
-        """Close every text file of every dataset, fsynced; their checksums."""
+    def _finish_text_files(self, resources: Sequence[Resource]) -> dict[str, str]:
+        """Close every text file of ``resources``, fsynced; their checksums."""
         checksums = {}
-        for files in self.files.values():
-            for file in files:
+        for resource in resources:
+            for file in self.files[resource.name]:
                 file.encoder.close()
                 _sync_close(file.handle)
                 checksums[file.name] = file.hashed.sha256.hexdigest()
         return checksums
 
-    def _write_parquet(self, scratch: Scratch, checksums: Mapping[str, str]) -> None:
-        """Every dataset's Parquet file, made from its scratch copy."""
-        for resource in ALL_RESOURCES:
+    def _write_parquet(self, scratch: Scratch, resources: Sequence[Resource], checksums: Mapping[str, str]) -> None:
+        """The Parquet file of each of ``resources``, made from its scratch copy."""
+        for resource in resources:
             name = FORMATS["parquet"].file_name(resource)
             handle = self.opener(self.directory / name)
             try:
@@ -319,20 +320,31 @@ class DatasetWriter:
         for resource in RESOURCES:
             scratch.finish(resource)
         made = self.scratch_folder / DATABASE
-        if self.binary:  # made from the scratch copies in another process, while this one goes on
-            cache = Path(self.store.directory) / ROWS if self.store is not None else None
-            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made, self._segments(RESOURCES), cache,
-                                        later=True)
-        self._write_derived(scratch)
-        for resource in DERIVED_RESOURCES:
-            scratch.finish(resource)
-        if self.database is not None:
-            self.database.send(self._segments(DERIVED_RESOURCES))
-        checksums, found = self._write_documents(scratch)
-        self.issues.extend(found)
-        checksums.update(self._finish_text_files())
+        checksums = self._finish_text_files(RESOURCES)
+        with ThreadPoolExecutor(1, thread_name_prefix="parquet") as parquet:
+            # pyarrow works without the interpreter's lock: Parquet is made while this thread derives,
+            # and pipeline.db in another process
+            made_parquet = [parquet.submit(self._write_parquet, scratch, RESOURCES, dict(checksums))] \
+                if self.binary else []
+            if self.binary:
+                cache = Path(self.store.directory) / ROWS if self.store is not None else None
+                self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made, self._segments(RESOURCES),
+                                            cache, later=True)
+            self._write_derived(scratch)
+            for resource in DERIVED_RESOURCES:
+                scratch.finish(resource)
+            if self.database is not None:
+                self.database.send(self._segments(DERIVED_RESOURCES))
+            derived = self._finish_text_files(DERIVED_RESOURCES)
+            checksums.update(derived)
+            if self.binary:
+                made_parquet.append(parquet.submit(self._write_parquet, scratch, DERIVED_RESOURCES, derived))
+            documents, found = self._write_documents(scratch)
+            checksums.update(documents)
+            self.issues.extend(found)
+            for job in made_parquet:
+                job.result()
         if self.binary:
-            self._write_parquet(scratch, checksums)
             self._finish_database(made)
         whole = texts(self.counts, tuple(name for name in checksums if is_document(name)))
         self._remove_scratch()
