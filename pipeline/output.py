@@ -47,7 +47,7 @@ from pipeline.exporters.whole import file_names as whole_file_names
 from pipeline.incremental.derived import derived_parts
 from pipeline.incremental.encoded import PART_FORMATS, RECORDS_FORMAT, EncodedPage, Parts, decode_records
 from pipeline.incremental.fingerprint import code_fingerprint
-from pipeline.incremental.row_cache import ROWS, Segment, segment_key
+from pipeline.incremental.row_cache import ROWS, segment_key
 from pipeline.incremental.store import PageStore
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
@@ -167,10 +167,15 @@ class DatasetWriter:
         self.scratch_folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_parent))
         self.scratch: Scratch | None = None
         self.database: DatabaseJob | None = None
+        self.made = self.scratch_folder / DATABASE
+        self.sent = dict.fromkeys((r.name for r in ALL_RESOURCES), 0)  # segments sent to the database's maker
         try:
             self.scratch = Scratch(self.scratch_folder)
             for resource in RESOURCES:
                 self._open_all(resource)
+            if binary:  # pipeline.db is made in another process, filled as the pages come
+                cache = Path(store.directory) / ROWS if store is not None else None
+                self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, self.made, (), cache, later=True)
         except BaseException:
             self.abandon()
             raise
@@ -236,6 +241,23 @@ class DatasetWriter:
                                 **{r.name: page.count(r) for r in RESOURCES}, "tables": len(page.tables)})
         self.tables.extend(page.tables)
         self.issues.extend(page.issues)
+        if len(self.inputs) % PAGES_PER_BATCH == 0:
+            self._send(RESOURCES)
+
+    def _send(self, resources: Sequence[Resource]) -> None:
+        """Send the database's maker the segments of ``resources`` written since the last time (flushed first)."""
+        assert self.scratch is not None  # made by __init__
+        if self.database is None:
+            return
+        batch = []
+        for resource in resources:
+            found = self.scratch.segments[resource.name]
+            if len(found) > self.sent[resource.name]:
+                self.scratch.finish(resource)
+                batch.append((resource.name, tuple(found[self.sent[resource.name]:])))
+                self.sent[resource.name] = len(found)
+        if batch:
+            self.database.send(tuple(batch))
 
     def abandon(self) -> None:
         """Close the open files unfinished, stop the database's maker, remove the scratch folder (after a failure)."""
@@ -259,11 +281,6 @@ class DatasetWriter:
             for parts, name, digest in derived_parts(resource, scratch, self.store):
                 self._write(resource, parts, functools.partial(decode_records, resource, parts.of(RECORDS_FORMAT)),
                             name, digest)
-
-    def _segments(self, resources: Sequence[Resource]) -> tuple[tuple[str, tuple[Segment, ...]], ...]:
-        """Where the records of ``resources`` lie in the scratch copies (for ``pipeline.db``)."""
-        assert self.scratch is not None  # made by __init__
-        return tuple((r.name, tuple(self.scratch.segments[r.name])) for r in resources)
 
     def _write_documents(self, scratch: Scratch) -> tuple[dict[str, str], list[Issue]]:
         """Each service's OpenAPI document (``OPENAPI_FOLDER``, made only when there is one), written as it is
@@ -319,22 +336,19 @@ class DatasetWriter:
         assert scratch is not None  # made by __init__
         for resource in RESOURCES:
             scratch.finish(resource)
-        made = self.scratch_folder / DATABASE
+        self._send(RESOURCES)
         checksums = self._finish_text_files(RESOURCES)
         with ThreadPoolExecutor(1, thread_name_prefix="parquet") as parquet:
             # pyarrow works without the interpreter's lock: Parquet is made while this thread derives,
             # and pipeline.db in another process
             made_parquet = [parquet.submit(self._write_parquet, scratch, RESOURCES, dict(checksums))] \
                 if self.binary else []
-            if self.binary:
-                cache = Path(self.store.directory) / ROWS if self.store is not None else None
-                self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, made, self._segments(RESOURCES),
-                                            cache, later=True)
             self._write_derived(scratch)
             for resource in DERIVED_RESOURCES:
                 scratch.finish(resource)
+            self._send(DERIVED_RESOURCES)
             if self.database is not None:
-                self.database.send(self._segments(DERIVED_RESOURCES))
+                self.database.send(None)
             derived = self._finish_text_files(DERIVED_RESOURCES)
             checksums.update(derived)
             if self.binary:
@@ -345,7 +359,7 @@ class DatasetWriter:
             for job in made_parquet:
                 job.result()
         if self.binary:
-            self._finish_database(made)
+            self._finish_database(self.made)
         whole = texts(self.counts, tuple(name for name in checksums if is_document(name)))
         self._remove_scratch()
         texts_made = {
@@ -383,6 +397,8 @@ def text_formats(csv_safe: bool) -> tuple[Format, ...]:
     return tuple(fmt for fmt in dataset_formats(csv_safe) if fmt.extension in TEXT_EXTENSIONS)
 
 
+#: Pages written between two batches of segments sent to the database's maker.
+PAGES_PER_BATCH = 256
 #: The formats whose files the manifest checksums (``checksums``): text, deterministic.
 TEXT_EXTENSIONS = ("json", "csv", "jsonl")
 #: The scratch folder of a dataset writer (records staged on disk) starts with this.

@@ -51,7 +51,8 @@ class DatabaseJobError(OSError):
 
 class DatabaseJob:
     """``database_from_jsonl(folder, resources, target)`` running in a child process, started at once; given
-    ``segments`` (and the row ``cache``), ``pipeline.incremental.row_cache.assemble`` of them instead.
+    ``segments`` (and the row ``cache``), ``pipeline.incremental.row_cache.assemble`` of them instead, and with
+    ``later``, of the batches of segments ``send`` brings until it sends ``None``.
 
     ``wait`` returns when the file is complete, or raises ``DatabaseJobError``. ``abandon``, or
     leaving a ``with`` block, terminates a child still running (the caller removes ``target``).
@@ -74,8 +75,9 @@ class DatabaseJob:
             self.abandon()
             raise
 
-    def send(self, segments: Segments) -> None:
-        """The segments of the datasets the job was started without (``later``), once they are written."""
+    def send(self, segments: Segments | None) -> None:
+        """More segments for a job started with ``later`` (their lines written and flushed); ``None`` when there
+        are no more."""
         assert self._process.stdin is not None
         try:
             pickle.dump(segments, self._process.stdin)
@@ -159,7 +161,7 @@ def child() -> None:
             database_from_jsonl(folder, resources, target)
         else:
             assemble(DatabasePlan(folder, target, segments, cache), resources,
-                     (lambda: pickle.load(sys.stdin.buffer)) if later else None)
+                     iter(lambda: pickle.load(sys.stdin.buffer), None) if later else ())
     except BaseException as error:  # every failure, even Ctrl-C, becomes the parent's one-line message
         sys.stdout.write(one_line(error) + "\n")
         sys.stdout.flush()

@@ -22,7 +22,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -66,43 +66,48 @@ class DatabasePlan:
     cache: Path | None = None
 
 
-#: The segments of the datasets that ``DatabasePlan.segments`` did not give, asked for once those are ingested.
-Later = Callable[[], "tuple[tuple[str, tuple[Segment, ...]], ...]"]
+#: Some datasets' next segments, by dataset name, each following the segments sent before.
+Batch = tuple[tuple[str, tuple[Segment, ...]], ...]
 
 
-def assemble(plan: DatabasePlan, resources: Sequence[Resource], later: Later | None = None) -> None:
+def assemble(plan: DatabasePlan, resources: Sequence[Resource], batches: Iterable[Batch] = ()) -> None:
     """Make ``plan.target`` (a new file): ingest what the row cache lacks, lay out every table, index it.
 
-    ``later`` gives the segments of the datasets ``plan`` lacks, once its own are ingested: the
-    dataset writer starts the database with the pages' datasets while it makes the derived ones.
+    ``batches`` brings more segments as they come, after ``plan.segments`` (the dataset writer sends
+    them every few hundred pages, then the derived datasets'): each table is filled in dataset order
+    while the build goes on, and only indexed once the batches end.
     """
     if plan.target.exists():
         raise FileExistsError(f"{plan.target}: the database must be a new file")
-    received: list[tuple[tuple[str, tuple[Segment, ...]], ...]] = []
+    received: list[Batch] = []
+    more = iter(batches)
 
-    def rest() -> tuple[tuple[str, tuple[Segment, ...]], ...]:
-        if not received:  # asked once, kept for a second attempt
-            received.append(later() if later is not None else ())
-        return received[0]
+    def every() -> Iterator[Batch]:
+        """The plan's segments, then each batch: those already received again (a second attempt), then new."""
+        yield plan.segments
+        yield from list(received)
+        for batch in more:
+            received.append(batch)
+            yield batch
 
     if plan.cache is not None:
         with contextlib.suppress(OSError):  # a cache that cannot be made is bypassed below
             plan.cache.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _assemble(plan, resources, rest)
+        _assemble(plan, resources, every)
     except sqlite3.DatabaseError:
         if plan.cache is None:
             raise
         plan.target.unlink(missing_ok=True)
-        _assemble(replace(plan, cache=None), resources, rest)  # a cache SQLite cannot open or read: bypassed
+        _assemble(replace(plan, cache=None), resources, every)  # a cache SQLite cannot open or read: bypassed
 
 
-def _assemble(plan: DatabasePlan, resources: Sequence[Resource], rest: Later) -> None:
+def _assemble(plan: DatabasePlan, resources: Sequence[Resource], every: Callable[[], Iterator[Batch]]) -> None:
     if plan.cache is None:
         handle, fresh = tempfile.mkstemp(prefix=".rows-", suffix=".db", dir=plan.folder)
         os.close(handle)
         try:
-            _assemble(replace(plan, cache=Path(fresh)), resources, rest)
+            _assemble(replace(plan, cache=Path(fresh)), resources, every)
         finally:
             os.unlink(fresh)
         return
@@ -114,23 +119,27 @@ def _assemble(plan: DatabasePlan, resources: Sequence[Resource], rest: Later) ->
         if Path(plan.cache).name != ROWS:  # a fresh one, thrown away after
             connection.execute("PRAGMA rows.journal_mode=OFF")
             connection.execute("PRAGMA rows.synchronous=OFF")
-        segments = dict(plan.segments)
         connection.execute("BEGIN IMMEDIATE")
         _prepare(connection, resources)
+        by_name = {resource.name: resource for resource in resources}
+        wanted = dict.fromkeys(by_name, 0)  # segments wanted so far, by dataset
+        keyed = dict.fromkeys(by_name, True)  # no repeated primary key met so far
+        for resource in resources:
+            connection.execute(table_sql(resource, keyed=True))
         with no_cycle_collection():
-            for resource in resources:  # what the plan gives first, then the rest once it comes
-                if resource.name in segments:
-                    _ingest(connection, resource, segments[resource.name], plan.folder / f"{resource.name}.jsonl")
-            ingested = set(segments)
-            segments.update(rest())
+            for batch in every():
+                for name, segments in batch:
+                    resource = by_name[name]
+                    _ingest(connection, resource, segments, plan.folder / f"{name}.jsonl")
+                    _want(connection, resource, segments, wanted[name])
+                    wanted[name] += len(segments)
+                    keyed[name] = keyed[name] and _append(connection, resource, segments)
             for resource in resources:
-                found = segments.get(resource.name, ())
-                if resource.name not in ingested:
-                    _ingest(connection, resource, found, plan.folder / f"{resource.name}.jsonl")
-                _want(connection, resource, found)
                 _prune(connection, resource)
-                keyed = _lay_out(connection, resource)
-                finish_table(connection, resource, keyed)
+                has_key = keyed[resource.name] and not _repeats_null_key(connection, resource)
+                if not has_key:
+                    _lay_out_unkeyed(connection, resource)
+                finish_table(connection, resource, has_key)
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -162,9 +171,9 @@ def _prepare(connection: sqlite3.Connection, resources: Sequence[Resource]) -> N
                        "PRIMARY KEY (dataset, ordinal))")
 
 
-def _want(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment]) -> None:
+def _want(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment], start: int) -> None:
     connection.executemany("INSERT INTO temp.wanted VALUES (?, ?, ?, ?)",
-                           [(resource.name, i, s.key, s.name) for i, s in enumerate(segments)])
+                           [(resource.name, i, s.key, s.name) for i, s in enumerate(segments, start)])
 
 
 def _ingest(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment], copy: Path) -> None:
@@ -199,23 +208,26 @@ def _prune(connection: sqlite3.Connection, resource: Resource) -> None:
     connection.executemany("DELETE FROM rows.present WHERE dataset = ? AND key = ?", [(table, k) for k in stale])
 
 
-def _lay_out(connection: sqlite3.Connection, resource: Resource) -> bool:
-    """The dataset's table in the new database, its rows in dataset order; True when it has its primary key
-    (no two rows repeat it, nulls counting as equal, as tuples compare)."""
-    connection.execute(table_sql(resource, keyed=True))
+def _append(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment]) -> bool:
+    """Append the rows of ``segments`` to the new database's table, in order; False when they repeat its primary
+    key (SQLite refused one: the table is then laid out again without it, ``_lay_out_unkeyed``)."""
+    columns = ", ".join(quote(f.name) for f in resource.fields)
+    statement = (f"INSERT INTO main.{quote(resource.name)} SELECT {columns} FROM "
+                 f"rows.{quote(cached_table(resource))} WHERE _key = ? ORDER BY _n")
     try:
-        _copy_rows(connection, resource)
-        repeated = _repeats_null_key(connection, resource)
+        connection.executemany(statement, [(segment.key,) for segment in segments])
     except sqlite3.IntegrityError as error:
         if error.sqlite_errorname not in KEY_CONFLICTS:
             raise
-        repeated = True
-    if not repeated:
-        return True
+        return False
+    return True
+
+
+def _lay_out_unkeyed(connection: sqlite3.Connection, resource: Resource) -> None:
+    """The dataset's table made again without its primary key (its rows repeat it), every row in dataset order."""
     connection.execute(f"DROP TABLE main.{quote(resource.name)}")
     connection.execute(table_sql(resource, keyed=False))
     _copy_rows(connection, resource)
-    return False
 
 
 def _copy_rows(connection: sqlite3.Connection, resource: Resource) -> None:
