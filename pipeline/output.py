@@ -47,7 +47,7 @@ from pipeline.exporters.whole import file_names as whole_file_names
 from pipeline.incremental.derived import derived_parts
 from pipeline.incremental.encoded import PART_FORMATS, RECORDS_FORMAT, EncodedPage, Parts, decode_records
 from pipeline.incremental.fingerprint import code_fingerprint
-from pipeline.incremental.row_cache import ROWS, segment_key
+from pipeline.incremental.row_cache import ROWS, Batch, DatabasePlan, assemble, segment_key
 from pipeline.incremental.store import PageStore
 from pipeline.jsonfile import DamagedJSON, read_json
 from pipeline.model import Census, Dataset, Issue, PageResult, TableReport, page_order
@@ -168,14 +168,16 @@ class DatasetWriter:
         self.scratch: Scratch | None = None
         self.database: DatabaseJob | None = None
         self.made = self.scratch_folder / DATABASE
-        self.sent = dict.fromkeys((r.name for r in ALL_RESOURCES), 0)  # segments sent to the database's maker
+        self.sent = dict.fromkeys((r.name for r in ALL_RESOURCES), 0)  # segments taken for the database
+        self.batches: list[Batch] = []  # segments taken, not yet sent to the database's maker
+        #: Pages after which pipeline.db is made in another process, filled as the pages come (for a build of
+        #: fewer pages, in this process at the end: starting an interpreter costs more than it saves).
+        self.child_after = PAGES_PER_BATCH
+        self.cache = Path(store.directory) / ROWS if store is not None else None
         try:
             self.scratch = Scratch(self.scratch_folder)
             for resource in RESOURCES:
                 self._open_all(resource)
-            if binary:  # pipeline.db is made in another process, filled as the pages come
-                cache = Path(store.directory) / ROWS if store is not None else None
-                self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, self.made, (), cache, later=True)
         except BaseException:
             self.abandon()
             raise
@@ -241,13 +243,14 @@ class DatasetWriter:
                                 **{r.name: page.count(r) for r in RESOURCES}, "tables": len(page.tables)})
         self.tables.extend(page.tables)
         self.issues.extend(page.issues)
-        if len(self.inputs) % PAGES_PER_BATCH == 0:
+        if len(self.inputs) % self.child_after == 0:
             self._send(RESOURCES)
 
     def _send(self, resources: Sequence[Resource]) -> None:
-        """Send the database's maker the segments of ``resources`` written since the last time (flushed first)."""
+        """Take the segments of ``resources`` written since the last time (flushed first) for the database:
+        sent to its maker, started once ``child_after`` pages are written; else kept for the end."""
         assert self.scratch is not None  # made by __init__
-        if self.database is None:
+        if not self.binary:
             return
         batch = []
         for resource in resources:
@@ -257,7 +260,13 @@ class DatasetWriter:
                 batch.append((resource.name, tuple(found[self.sent[resource.name]:])))
                 self.sent[resource.name] = len(found)
         if batch:
-            self.database.send(tuple(batch))
+            self.batches.append(tuple(batch))
+        if self.database is None and len(self.inputs) >= self.child_after:
+            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, self.made, (), self.cache, later=True)
+        if self.database is not None:
+            for waiting in self.batches:
+                self.database.send(waiting)
+            self.batches = []
 
     def abandon(self) -> None:
         """Close the open files unfinished, stop the database's maker, remove the scratch folder (after a failure)."""
@@ -319,9 +328,12 @@ class DatasetWriter:
             _sync_close(handle)
 
     def _finish_database(self, made: Path) -> None:
-        """``pipeline.db``, once its maker is done: moved in (a copy through the opener where one was given)."""
-        assert self.database is not None
-        self.database.wait()
+        """``pipeline.db``, made here if no maker was started, or once the maker is done: moved in (a copy through
+        the opener where one was given)."""
+        if self.database is None:
+            assemble(DatabasePlan(self.scratch_folder, made, (), self.cache), ALL_RESOURCES, self.batches)
+        else:
+            self.database.wait()
         if self.opener is open_for_writing:
             with open(made, "rb+") as handle:
                 os.fsync(handle.fileno())
@@ -348,7 +360,7 @@ class DatasetWriter:
                 scratch.finish(resource)
             self._send(DERIVED_RESOURCES)
             if self.database is not None:
-                self.database.send(None)
+                self.database.send(None)  # no more segments
             derived = self._finish_text_files(DERIVED_RESOURCES)
             checksums.update(derived)
             if self.binary:

@@ -128,3 +128,26 @@ def test_a_field_added_gives_a_new_cache_table_and_drops_the_old(tmp_path: Path)
         assert made.execute("SELECT * FROM notes").fetchall() == [tuple(int(v) if isinstance(v, bool) else v
                                                                         for v in astuple(records[0]))]
         made.close()
+
+
+def test_the_database_made_in_another_process_equals_the_one_made_here(tmp_path: Path) -> None:
+    """A build of fewer than ``child_after`` pages makes pipeline.db in its own process at the end; a larger one
+    in a child process, filled batch by batch as the pages come. Both give the database of the records."""
+    from pipeline.building import build as build_pages
+    from pipeline.output import DatasetWriter
+
+    pages = build_pages(docs_in(tmp_path)).pages
+    made = []
+    for child_after in (1, 2, len(pages) + 1):
+        out = tmp_path / f"out-{child_after}"
+        (out / "schemas").mkdir(parents=True)
+        writer = DatasetWriter(out, scratch_parent=out, store=None)
+        writer.child_after = child_after
+        for page in pages:
+            writer.add(page)
+        writer.close()
+        made.append(dump(out / "pipeline.db"))
+    loaded = pipeline.load(tmp_path / f"out-{len(pages) + 1}")
+    memory = sqlite3.connect(":memory:")
+    memory.deserialize(export_database([(r, list(loaded[r.name])) for r in ALL_RESOURCES]))
+    assert made[0] == made[1] == made[2] == list(memory.iterdump())
