@@ -207,8 +207,8 @@ class DatasetWriter:
             opened.append(_File(fmt.name, name, encoder, handle, hashed))
 
     def _write(self, resource: Resource, parts: Parts, records: Callable[[], Sequence[DatasetRecord]],
-               name: str, digest: str, service: str = "") -> None:
-        """One page's (or derived partition's: ``name``, ``digest`` of its bytes or source records) records of
+               name: str, service: str = "") -> None:
+        """One page's (or derived partition's: ``name``) records of
         ``resource`` to its files and its scratch copy; ``records`` reads them back, for a file that is not
         made of parts (``--csv-safe``)."""
         if not parts.count:
@@ -222,8 +222,11 @@ class DatasetWriter:
                 if resource.derive is None:  # a derived dataset repeats the page datasets' cells
                     self.neutralised += file.encoder.neutralised - before
         assert self.scratch is not None  # made by __init__
-        key = segment_key(name, digest, self.fingerprint)
-        self.scratch.add(resource, parts.of(RECORDS_FORMAT), parts.count, name, key, service)
+        lines = parts.of(RECORDS_FORMAT)
+        # keyed by the lines themselves, not the page's bytes: a git page's provenance (its commit) is in its
+        # rows, and changes with no byte of the page changing
+        key = segment_key(name, hashlib.sha256(lines).hexdigest(), self.fingerprint)
+        self.scratch.add(resource, lines, parts.count, name, key, service)
         self.counts[resource.name] += parts.count
 
     def add(self, page: EncodedPage | PageResult) -> None:
@@ -237,7 +240,7 @@ class DatasetWriter:
         service = page.source_path.split("/", 1)[0]
         for resource in RESOURCES:
             self._write(resource, page.parts_of(resource), functools.partial(page.records_of, resource),
-                        page.source_path, page.sha256, service)
+                        page.source_path, service)
         if page.source_path:
             self.inputs.append({"path": page.source_path, "sha256": page.sha256,
                                 **{r.name: page.count(r) for r in RESOURCES}, "tables": len(page.tables)})
@@ -287,9 +290,9 @@ class DatasetWriter:
         """The derived datasets' text files, partition by partition (``derived_parts``)."""
         for resource in DERIVED_RESOURCES:
             self._open_all(resource)
-            for parts, name, digest in derived_parts(resource, scratch, self.store):
+            for parts, name in derived_parts(resource, scratch, self.store):
                 self._write(resource, parts, functools.partial(decode_records, resource, parts.of(RECORDS_FORMAT)),
-                            name, digest)
+                            name)
 
     def _write_documents(self, scratch: Scratch) -> tuple[dict[str, str], list[Issue]]:
         """Each service's OpenAPI document (``OPENAPI_FOLDER``, made only when there is one), written as it is

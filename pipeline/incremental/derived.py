@@ -17,9 +17,9 @@ from pipeline.incremental.store import PART, PageStore, decode_entry, encode_ent
 
 
 def derived_parts(resource: Resource, scratch: Scratch,
-                  store: PageStore | None) -> Iterator[tuple[Parts, str, str]]:
+                  store: PageStore | None) -> Iterator[tuple[Parts, str]]:
     """The parts of the derived dataset ``resource``, partition by partition in order, each with the
-    partition's name and the hash of its source records (from ``store`` where an earlier build made them)."""
+    partition's name (from ``store`` where an earlier build made them of the same source records)."""
     derivation = resource.derive
     assert derivation is not None, f"{resource.name} is not a derived dataset"
     source = resource_named(derivation.source)
@@ -29,10 +29,10 @@ def derived_parts(resource: Resource, scratch: Scratch,
         entry = store.read(name, digest, PART) if store is not None else None
         kept = decode_entry(entry, name, digest) if entry is not None else None
         if kept is not None:
-            yield kept.parts_of(resource), name, digest
+            yield kept.parts_of(resource), name
             continue
         records = scratch.records_in(source, partitions.ranges[partition])
         parts = encode_parts(resource, list(derivation.rows(sorted(records, key=derivation.order))))
         if store is not None:
             store.put(encode_entry(EncodedPage(name, digest, (), (), {resource.name: parts})), name, digest, PART)
-        yield parts, name, digest
+        yield parts, name
