@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import stat
 import tempfile
 import time
@@ -35,7 +36,7 @@ from pipeline import __version__
 from pipeline.datasets import ALL_RESOURCES, DERIVED_RESOURCES, RESOURCES, DatasetRecord, Resource
 from pipeline.errors import UsageError
 from pipeline.exporters import FORMATS, Format, dataset_formats
-from pipeline.exporters.database_job import DatabaseJob
+from pipeline.exporters.database_job import DatabaseJob, one_line
 from pipeline.exporters.datapackage import content_hash
 from pipeline.exporters.encoder import TextEncoder
 from pipeline.exporters.items import issue_dict, table_dict
@@ -149,7 +150,8 @@ class DatasetWriter:
     ``store``, when given, for the next build), the OpenAPI documents (``openapi/<service>.json``;
     ``make_folder`` makes their folder), the Parquet files and ``pipeline.db`` (unless ``binary`` is
     false), ``datapackage.json`` and the data dictionary ``README.md``. Memory does not grow with
-    the records.
+    the records, but for one derived partition's, sorted in memory (the error catalog's service
+    family; every status code for ``status_wording``, about 880 bytes each).
     """
 
     def __init__(self, directory: Path, csv_safe: bool = False, opener: Opener = open_for_writing,
@@ -334,7 +336,10 @@ class DatasetWriter:
         """``pipeline.db``, made here if no maker was started, or once the maker is done: moved in (a copy through
         the opener where one was given)."""
         if self.database is None:
-            assemble(DatabasePlan(self.scratch_folder, made, (), self.cache), ALL_RESOURCES, self.batches)
+            try:
+                assemble(DatabasePlan(self.scratch_folder, made, (), self.cache), ALL_RESOURCES, self.batches)
+            except (sqlite3.Error, ValueError) as exc:  # as the child reports it: one line, never a traceback
+                raise OSError(f"{made.name}: {one_line(exc)}") from exc
         else:
             self.database.wait()
         if self.opener is open_for_writing:

@@ -3,8 +3,11 @@ is the database a build without any cache makes, whatever the cache held."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
@@ -179,3 +182,38 @@ def test_rows_follow_the_records_not_the_page_bytes(tmp_path: Path) -> None:
         database = sqlite3.connect(out / "pipeline.db")
         assert {c for (c,) in database.execute("SELECT source_commit FROM error_codes")} == {commit}
         database.close()
+
+
+def test_a_page_given_twice_has_its_rows_twice_not_four_times(tmp_path: Path) -> None:
+    """Through the API a page can be given twice (the command line refuses such roots): the database holds its
+    rows as often as the JSON Lines file holds its lines (the cache ingests a key once)."""
+    from pipeline.building import build as build_pages
+    from pipeline.output import write_into
+
+    page = next(p for p in build_pages(docs_in(tmp_path)).pages if p.records["error_codes"])
+    out = tmp_path / "out"
+    out.mkdir()
+    write_into(out, [page, page])
+    lines = (out / "error_codes.jsonl").read_bytes().count(b"\n")
+    database = sqlite3.connect(out / "pipeline.db")
+    assert database.execute("SELECT COUNT(*) FROM error_codes").fetchone() == (lines,)
+    assert lines == 2 * len(page.records["error_codes"])
+    database.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="limits a child's file size (POSIX)")
+def test_a_database_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    """SQLite failing in the build's own process (a file-size limit: ``disk I/O error``) is a one-line error,
+    exit 2, nothing replaced; never a traceback."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1500 * 1024, 1500 * 1024))
+
+    pages = Path(__file__).resolve().parent / "fixtures" / "pages"
+    done = subprocess.run([sys.executable, "-m", "pipeline", "build", str(pages), "--out", str(tmp_path / "out"),
+                           "--cache-dir", str(tmp_path / "cache"), "-j", "1", "-q"], capture_output=True, text=True,
+                          preexec_fn=limit, cwd=Path(__file__).resolve().parent.parent, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().endswith("nothing was replaced") and "pipeline.db: " in done.stderr

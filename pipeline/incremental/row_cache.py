@@ -32,8 +32,9 @@ from pipeline.exporters.sqlite_jsonl import KEY_CONFLICTS, lines_rows, no_cycle_
 
 #: The row cache's file name (in the page store's folder, or the scratch folder).
 ROWS = "rows.db"
-#: Seconds a build waits for another build that holds the row cache.
-BUSY_SECONDS = 600
+#: Seconds a build waits for another build that holds the row cache (one build holds it from its 256th page
+#: to its end); then it makes its database with a fresh cache instead, which only costs time.
+BUSY_SECONDS = 5
 #: The size of the segments a whole JSON Lines file is read in (``whole_files``).
 SEGMENT_BYTES = 1 << 21
 
@@ -130,8 +131,8 @@ def _assemble(plan: DatabasePlan, resources: Sequence[Resource], every: Callable
             for batch in every():
                 for name, segments in batch:
                     resource = by_name[name]
-                    _ingest(connection, resource, segments, plan.folder / f"{name}.jsonl")
                     _want(connection, resource, segments, wanted[name])
+                    _ingest(connection, resource, segments, wanted[name], plan.folder / f"{name}.jsonl")
                     wanted[name] += len(segments)
                     keyed[name] = keyed[name] and _append(connection, resource, segments)
             for resource in resources:
@@ -176,11 +177,15 @@ def _want(connection: sqlite3.Connection, resource: Resource, segments: Sequence
                            [(resource.name, i, s.key, s.name) for i, s in enumerate(segments, start)])
 
 
-def _ingest(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment], copy: Path) -> None:
-    """Insert into the cache the segments it lacks, read from ``copy``."""
+def _ingest(connection: sqlite3.Connection, resource: Resource, segments: Sequence[Segment], start: int,
+            copy: Path) -> None:
+    """Insert into the cache the segments it lacks (each key once), read from ``copy``; ``segments`` are the
+    wanted ones from ordinal ``start`` (only their keys are looked up: the cost follows the batch)."""
     table = cached_table(resource)
-    present = {key for (key,) in connection.execute("SELECT key FROM rows.present WHERE dataset = ?", (table,))}
-    missing = [s for s in segments if s.key not in present]
+    present = {key for (key,) in connection.execute(
+        "SELECT w.key FROM temp.wanted AS w JOIN rows.present AS p ON p.dataset = ? AND p.key = w.key "
+        "WHERE w.dataset = ? AND w.ordinal >= ?", (table, resource.name, start))}
+    missing = list({s.key: s for s in segments if s.key not in present}.values())
     if not missing:
         return
     marks = ", ".join("?" * (len(resource.fields) + 2))
