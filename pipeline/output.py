@@ -209,7 +209,7 @@ class DatasetWriter:
             opened.append(_File(fmt.name, name, encoder, handle, hashed))
 
     def _write(self, resource: Resource, parts: Parts, records: Callable[[], Sequence[DatasetRecord]],
-               name: str, service: str = "") -> None:
+               name: str) -> None:
         """One page's (or derived partition's: ``name``) records of
         ``resource`` to its files and its scratch copy; ``records`` reads them back, for a file that is not
         made of parts (``--csv-safe``)."""
@@ -228,7 +228,7 @@ class DatasetWriter:
         # keyed by the lines themselves, not the page's bytes: a git page's provenance (its commit) is in its
         # rows, and changes with no byte of the page changing
         key = segment_key(name, hashlib.sha256(lines).hexdigest(), self.fingerprint)
-        self.scratch.add(resource, lines, parts.count, name, key, service)
+        self.scratch.add(resource, lines, parts.count, name, key)
         self.counts[resource.name] += parts.count
 
     def add(self, page: EncodedPage | PageResult) -> None:
@@ -239,10 +239,9 @@ class DatasetWriter:
             if self.last is not None and order < self.last:
                 raise ValueError(f"page {page.source_path} given out of output order")
             self.last = order
-        service = page.source_path.split("/", 1)[0]
         for resource in RESOURCES:
             self._write(resource, page.parts_of(resource), functools.partial(page.records_of, resource),
-                        page.source_path, service)
+                        page.source_path)
         if page.source_path:
             self.inputs.append({"path": page.source_path, "sha256": page.sha256,
                                 **{r.name: page.count(r) for r in RESOURCES}, "tables": len(page.tables)})

@@ -5,7 +5,7 @@ and appends each dataset's JSON Lines part to a copy in its scratch folder (``Sc
 holding the records. What needs every record is made from those copies at the end:
 
 - the derived datasets (``DERIVED_RESOURCES``), partition by partition (``Derivation.partition``:
-  the error catalog of one service family), from where ``Scratch`` noted each partition's records
+  the error catalog of one service family), from the segments ``Scratch`` noted
   (``pipeline.incremental.derived`` keeps a partition's parts for the next build);
 - the OpenAPI documents, service by service (``api_services``);
 - the Parquet files and ``pipeline.db``, from the copies (``pipeline.exporters.parquet``,
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -47,21 +46,6 @@ def file_names() -> tuple[str, ...]:
     return (*names, DATABASE, "datapackage.json", DICTIONARY)
 
 
-@dataclass(slots=True)
-class Partitions:
-    """Where the records of each partition of a derived dataset lie in its source's copy, and their hash."""
-
-    ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    hashes: dict[str, Any] = field(default_factory=dict)
-
-    def add(self, partition: str, offset: int, part: bytes) -> None:
-        self.ranges.setdefault(partition, []).append((offset, len(part)))
-        digest = self.hashes.get(partition)
-        if digest is None:
-            digest = self.hashes[partition] = hashlib.sha256()
-        digest.update(part)
-
-
 class Scratch:
     """The JSON Lines copy of every dataset, in a scratch folder, as pages (then derived records) are added."""
 
@@ -69,7 +53,6 @@ class Scratch:
         self.folder = folder
         self.handles: dict[str, BinaryIO] = {}
         self.sizes: dict[str, int] = {}
-        self.partitions: dict[str, Partitions] = {}  # by derived dataset name
         self.segments: dict[str, list[Segment]] = {r.name: [] for r in ALL_RESOURCES}
         try:
             for resource in ALL_RESOURCES:
@@ -82,39 +65,32 @@ class Scratch:
     def path(self, resource: Resource) -> Path:
         return self.folder / f"{resource.name}.jsonl"
 
-    def add(self, resource: Resource, part: bytes, count: int, name: str, key: str, service: str = "") -> None:
+    def add(self, resource: Resource, part: bytes, count: int, name: str, key: str) -> None:
         """Append ``resource``'s JSON Lines ``part`` of ``count`` records (of the page or partition ``name``,
-        cache key ``key``, of ``service``), noting where it lies for the database and for the derived
-        datasets made from ``resource``."""
+        cache key ``key``), noting where it lies (``segments``: for the database and the derived datasets)."""
         if not part:
             return
         offset = self.sizes[resource.name]
         self.handles[resource.name].write(part)
         self.sizes[resource.name] += len(part)
         self.segments[resource.name].append(Segment(key, name, offset, len(part), count))
-        for derived in DERIVED_RESOURCES:
-            derivation = derived.derive
-            assert derivation is not None  # a derived dataset
-            if derivation.source == resource.name:
-                partition = derivation.partition(service) if derivation.partition is not None else ""
-                self.partitions.setdefault(derived.name, Partitions()).add(partition, offset, part)
 
     def finish(self, resource: Resource) -> Path:
         """The copy of ``resource``, complete (flushed; nothing more is added to it)."""
         self.handles[resource.name].flush()
         return self.path(resource)
 
-    def records_in(self, resource: Resource, ranges: Sequence[tuple[int, int]]) -> Iterator[Any]:
-        """The records of ``ranges`` of ``resource``'s copy, in order, decoded about ``BATCH_BYTES`` of lines at a
-        time (a whole copy decoded at once held every line's object beside every record)."""
+    def records_in(self, resource: Resource, segments: Sequence[Segment]) -> Iterator[Any]:
+        """The records of ``segments`` of ``resource``'s copy, in order, decoded about ``BATCH_BYTES`` of lines at
+        a time (a whole copy decoded at once held every line's object beside every record)."""
         self.handles[resource.name].flush()
         with open(self.path(resource), "rb") as handle:
             batch: list[bytes] = []
             size = 0
-            for offset, length in ranges:
-                handle.seek(offset)
-                batch.append(handle.read(length))
-                size += length
+            for segment in segments:
+                handle.seek(segment.offset)
+                batch.append(handle.read(segment.size))
+                size += segment.size
                 if size >= BATCH_BYTES:
                     yield from decode_records(resource, b"".join(batch))
                     batch, size = [], 0
@@ -122,11 +98,8 @@ class Scratch:
                 yield from decode_records(resource, b"".join(batch))
 
     def records(self, resource: Resource) -> Iterator[Any]:
-        """Every record of ``resource``'s copy, in dataset order, read a batch at a time."""
-        with open(self.finish(resource), "rb") as handle:
-            while batch := handle.read(BATCH_BYTES):
-                batch += handle.readline()  # to the end of the last line
-                yield from decode_records(resource, batch)
+        """Every record of ``resource``'s copy, in dataset order."""
+        return self.records_in(resource, self.segments[resource.name])
 
     def close(self) -> None:
         for handle in self.handles.values():
