@@ -41,10 +41,6 @@ class Parts:
     def of(self, fmt: str) -> bytes:
         return self.data[PART_FORMATS.index(fmt)]
 
-    @property
-    def size(self) -> int:
-        return sum(map(len, self.data))
-
 
 #: No records.
 NO_PARTS = Parts(0, (b"",) * len(PART_FORMATS))

@@ -70,14 +70,6 @@ class PageStore:
         except OSError:
             return None
 
-    def lookup(self, source_path: str, sha256: str) -> tuple[EncodedPage | None, Outcome]:
-        """The stored result (``HIT``), or ``None`` with ``PARSED`` (no entry) or ``REPAIRED`` (a corrupt one)."""
-        entry = self.read(source_path, sha256)
-        if entry is None:
-            return None, Outcome.PARSED
-        result = decode_entry(entry, source_path, sha256)
-        return (result, Outcome.HIT) if result is not None else (None, Outcome.REPAIRED)
-
     def put(self, entry: bytes, source_path: str, sha256: str, kind: str = PAGE) -> None:
         path = self._path(source_path, sha256, kind)
         try:
