@@ -266,7 +266,7 @@ class DatasetWriter:
         if batch:
             self.batches.append(tuple(batch))
         if self.database is None and len(self.inputs) >= self.child_after:
-            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, self.made, (), self.cache, later=True)
+            self.database = DatabaseJob(self.scratch_folder, ALL_RESOURCES, self.made, self.cache, later=True)
         if self.database is not None:
             for waiting in self.batches:
                 self.database.send(waiting)
@@ -336,7 +336,7 @@ class DatasetWriter:
         the opener where one was given)."""
         if self.database is None:
             try:
-                assemble(DatabasePlan(self.scratch_folder, made, (), self.cache), ALL_RESOURCES, self.batches)
+                assemble(DatabasePlan(self.scratch_folder, made, self.cache), ALL_RESOURCES, self.batches)
             except (sqlite3.Error, ValueError) as exc:  # as the child reports it: one line, never a traceback
                 raise OSError(f"{made.name}: {one_line(exc)}") from exc
         else:

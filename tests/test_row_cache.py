@@ -117,8 +117,8 @@ def test_a_field_added_gives_a_new_cache_table_and_drops_the_old(tmp_path: Path)
         folder.mkdir()
         (folder / "notes.jsonl").write_bytes(jsonl.export(resource, records))
         size = (folder / "notes.jsonl").stat().st_size
-        plan = DatabasePlan(folder, folder / "made.db", (("notes", (Segment("k", "p.md", 0, size, 1),)),), cache)
-        assemble(plan, [resource])
+        assemble(DatabasePlan(folder, folder / "made.db", cache), [resource],
+                 [(("notes", (Segment("k", "p.md", 0, size, 1),)),)])
         tables = {name for (name,) in sqlite3.connect(cache).execute("SELECT name FROM sqlite_master WHERE "
                                                                      "type = 'table' AND name LIKE 'notes@%'")}
         assert tables == {cached_table(resource)}

@@ -30,11 +30,8 @@ from types import TracebackType
 
 from pipeline.datasets import Resource
 from pipeline.exporters.sqlite_jsonl import database_from_jsonl
-from pipeline.incremental.row_cache import DatabasePlan, Segment, assemble
+from pipeline.incremental.row_cache import Batch, DatabasePlan, assemble
 from pipeline.text import escape_controls
-
-#: Each dataset's segments in dataset order, by dataset name (``DatabasePlan.segments``).
-Segments = tuple[tuple[str, tuple[Segment, ...]], ...]
 
 #: What the child runs: take the parent's ``sys.path`` (so it imports this same ``pipeline``), then ``child``.
 BOOTSTRAP = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
@@ -50,16 +47,16 @@ class DatabaseJobError(OSError):
 
 
 class DatabaseJob:
-    """``database_from_jsonl(folder, resources, target)`` running in a child process, started at once; given
-    ``segments`` (and the row ``cache``), ``pipeline.incremental.row_cache.assemble`` of them instead, and with
-    ``later``, of the batches of segments ``send`` brings until it sends ``None``.
+    """``database_from_jsonl(folder, resources, target)`` running in a child process, started at once; with
+    ``later``, ``pipeline.incremental.row_cache.assemble`` (with the row ``cache``) of the batches of segments
+    ``send`` brings until it sends ``None``.
 
     ``wait`` returns when the file is complete, or raises ``DatabaseJobError``. ``abandon``, or
     leaving a ``with`` block, terminates a child still running (the caller removes ``target``).
     """
 
-    def __init__(self, folder: Path, resources: Sequence[Resource], target: Path,
-                 segments: Segments | None = None, cache: Path | None = None, later: bool = False) -> None:
+    def __init__(self, folder: Path, resources: Sequence[Resource], target: Path, cache: Path | None = None,
+                 later: bool = False) -> None:
         self.target = target
         self._process = subprocess.Popen([sys.executable, "-P", "-c", BOOTSTRAP], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -67,7 +64,7 @@ class DatabaseJob:
         try:
             assert self._process.stdin is not None
             pickle.dump(sys.path, self._process.stdin)
-            pickle.dump((os.getpid(), folder, tuple(resources), target, segments, cache, later), self._process.stdin)
+            pickle.dump((os.getpid(), folder, tuple(resources), target, cache, later), self._process.stdin)
             self._process.stdin.flush()  # kept open: the child's sign that its parent runs
         except BrokenPipeError:
             pass  # the child died at once: ``wait`` says how
@@ -75,7 +72,7 @@ class DatabaseJob:
             self.abandon()
             raise
 
-    def send(self, segments: Segments | None) -> None:
+    def send(self, segments: Batch | None) -> None:
         """More segments for a job started with ``later`` (their lines written and flushed); ``None`` when there
         are no more."""
         assert self._process.stdin is not None
@@ -152,16 +149,15 @@ def _death(code: int) -> str:
 
 def child() -> None:
     """The child (``BOOTSTRAP``): read the job, make the database; on failure write one line and exit 1."""
-    parent, folder, resources, target, segments, cache, later = pickle.load(sys.stdin.buffer)
+    parent, folder, resources, target, cache, later = pickle.load(sys.stdin.buffer)
     # the parent's pid as it sent it: a parent killed before this line ran leaves no window
     watch = threading.Thread(target=_exit_without_parent, args=(parent,), name="parent watch", daemon=True)
     watch.start()
     try:
-        if segments is None:
-            database_from_jsonl(folder, resources, target)
+        if later:
+            assemble(DatabasePlan(folder, target, cache), resources, iter(lambda: pickle.load(sys.stdin.buffer), None))
         else:
-            assemble(DatabasePlan(folder, target, segments, cache), resources,
-                     iter(lambda: pickle.load(sys.stdin.buffer), None) if later else ())
+            database_from_jsonl(folder, resources, target)
     except BaseException as error:  # every failure, even Ctrl-C, becomes the parent's one-line message
         sys.stdout.write(one_line(error) + "\n")
         sys.stdout.flush()

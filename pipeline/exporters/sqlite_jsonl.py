@@ -40,7 +40,7 @@ def database_from_jsonl(folder: Path, resources: Sequence[Resource], target: Pat
 
     if target.exists():
         raise FileExistsError(f"{target}: the database must be a new file")
-    assemble(DatabasePlan(folder, target, tuple(whole_files(folder, resources))), resources)
+    assemble(DatabasePlan(folder, target), resources, [tuple(whole_files(folder, resources))])
 
 
 @contextmanager

@@ -58,25 +58,25 @@ def segment_key(name: str, digest: str, fingerprint: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DatabasePlan:
-    """What the database is made of: each dataset's segments in dataset order (by dataset name), the folder of
-    the JSON Lines copies, the new file to make, and the row cache (``None``: a fresh one in ``folder``)."""
+    """Where the database is made from: the folder of the JSON Lines copies, the new file to make, and the row
+    cache (``None``: a fresh one in ``folder``, thrown away after)."""
 
     folder: Path
     target: Path
-    segments: tuple[tuple[str, tuple[Segment, ...]], ...]
     cache: Path | None = None
 
 
-#: Some datasets' next segments, by dataset name, each following the segments sent before.
+#: Some datasets' next segments, by dataset name, each following the segments given before.
 Batch = tuple[tuple[str, tuple[Segment, ...]], ...]
 
 
 def assemble(plan: DatabasePlan, resources: Sequence[Resource], batches: Iterable[Batch] = ()) -> None:
-    """Make ``plan.target`` (a new file): ingest what the row cache lacks, lay out every table, index it.
+    """Make ``plan.target`` (a new file) of the segments ``batches`` brings: ingest what the row cache lacks,
+    lay out every table, index it.
 
-    ``batches`` brings more segments as they come, after ``plan.segments`` (the dataset writer sends
-    them every few hundred pages, then the derived datasets'): each table is filled in dataset order
-    while the build goes on, and only indexed once the batches end.
+    The batches may come as they are written (the dataset writer sends one every few hundred pages,
+    then the derived datasets'): each table is filled in dataset order while the build goes on, and
+    only indexed once the batches end.
     """
     if plan.target.exists():
         raise FileExistsError(f"{plan.target}: the database must be a new file")
@@ -84,8 +84,7 @@ def assemble(plan: DatabasePlan, resources: Sequence[Resource], batches: Iterabl
     more = iter(batches)
 
     def every() -> Iterator[Batch]:
-        """The plan's segments, then each batch: those already received again (a second attempt), then new."""
-        yield plan.segments
+        """Each batch: those already received again (a second attempt), then new ones."""
         yield from list(received)
         for batch in more:
             received.append(batch)
@@ -103,21 +102,22 @@ def assemble(plan: DatabasePlan, resources: Sequence[Resource], batches: Iterabl
         _assemble(replace(plan, cache=None), resources, every)  # a cache SQLite cannot open or read: bypassed
 
 
-def _assemble(plan: DatabasePlan, resources: Sequence[Resource], every: Callable[[], Iterator[Batch]]) -> None:
+def _assemble(plan: DatabasePlan, resources: Sequence[Resource], every: Callable[[], Iterator[Batch]],
+              fresh: bool = False) -> None:
     if plan.cache is None:
-        handle, fresh = tempfile.mkstemp(prefix=".rows-", suffix=".db", dir=plan.folder)
+        handle, made = tempfile.mkstemp(prefix=".rows-", suffix=".db", dir=plan.folder)
         os.close(handle)
         try:
-            _assemble(replace(plan, cache=Path(fresh)), resources, every)
+            _assemble(replace(plan, cache=Path(made)), resources, every, fresh=True)
         finally:
-            os.unlink(fresh)
+            os.unlink(made)
         return
     connection = sqlite3.connect(plan.target, isolation_level=None, timeout=BUSY_SECONDS)
     try:
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
         connection.execute("ATTACH DATABASE ? AS rows", (str(plan.cache),))
-        if Path(plan.cache).name != ROWS:  # a fresh one, thrown away after
+        if fresh:  # thrown away after: no journal, no sync
             connection.execute("PRAGMA rows.journal_mode=OFF")
             connection.execute("PRAGMA rows.synchronous=OFF")
         connection.execute("BEGIN IMMEDIATE")
